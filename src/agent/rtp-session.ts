@@ -1,0 +1,122 @@
+import dgram from "node:dgram";
+import { randomInt } from "node:crypto";
+import { linearToMulaw, mulawToLinear } from "./g711.js";
+import { decodeRtp, encodeRtp } from "./rtp-packet.js";
+import { ReceiverStats, type ReceiverSnapshot } from "./rtp-receiver-stats.js";
+import { detectTone, SAMPLE_RATE, toneSamples, type DetectedSignal } from "./tone.js";
+
+const PCMU = 0;
+const PTIME_MS = 20;
+const SAMPLES_PER_PACKET = (SAMPLE_RATE * PTIME_MS) / 1000;
+
+export interface RtpSnapshot {
+  readonly local: string;
+  readonly remote: string | null;
+  readonly sent: number;
+  readonly received: ReceiverSnapshot;
+  /** The tone found in the last second of received audio. */
+  readonly signal: DetectedSignal;
+}
+
+/**
+ * One plain-RTP audio stream (PCMU, 20 ms) carrying a sine at `toneHz`, and its receiver.
+ * Symmetric by design: it sends from the port it receives on, as RFC 4961 asks, so NAT pinholes open both ways.
+ */
+export class RtpSession {
+  private remote: { address: string; port: number } | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private sent = 0;
+  private readonly ssrc = randomInt(2 ** 32 - 1);
+  private readonly seq0 = randomInt(0xffff);
+  private readonly ts0 = randomInt(2 ** 32 - 1);
+  private readonly stats = new ReceiverStats(SAMPLE_RATE);
+  private readonly recent = new Float64Array(SAMPLE_RATE);
+  private recentWrite = 0;
+  private readonly t0 = performance.now();
+
+  private constructor(
+    private readonly socket: dgram.Socket,
+    private readonly localAddress: string,
+    readonly port: number,
+    private readonly toneHz: number,
+  ) {
+    socket.on("message", (msg, rinfo) => this.onPacket(msg, `${rinfo.address}:${rinfo.port}`));
+  }
+
+  static async open(address: string, port: number, toneHz: number): Promise<RtpSession> {
+    const socket = dgram.createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(port, address, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    // A send to an unreachable peer surfaces as an async ICMP error: it is loss, not a crash.
+    socket.on("error", () => undefined);
+    return new RtpSession(socket, address, socket.address().port, toneHz);
+  }
+
+  setRemote(address: string, port: number): void {
+    this.remote = { address, port };
+  }
+
+  /** Starts sending one packet every 20 ms, paced against the clock so timer drift does not accumulate. */
+  start(): void {
+    if (this.timer) return;
+    const startedAt = performance.now();
+    const tick = (): void => {
+      const due = Math.floor((performance.now() - startedAt) / PTIME_MS) + 1;
+      while (this.sent < due) this.sendOne();
+      this.timer = setTimeout(tick, Math.max(0, startedAt + this.sent * PTIME_MS - performance.now()));
+    };
+    this.sendOne();
+    this.timer = setTimeout(tick, PTIME_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  close(): void {
+    this.stop();
+    this.socket.close();
+  }
+
+  snapshot(): RtpSnapshot {
+    const ordered = new Float64Array(this.recent.length);
+    ordered.set(this.recent.subarray(this.recentWrite));
+    ordered.set(this.recent.subarray(0, this.recentWrite), this.recent.length - this.recentWrite);
+    return {
+      local: `${this.localAddress}:${this.port}`,
+      remote: this.remote ? `${this.remote.address}:${this.remote.port}` : null,
+      sent: this.sent,
+      received: this.stats.snapshot(),
+      signal: detectTone(ordered),
+    };
+  }
+
+  private sendOne(): void {
+    const n = this.sent;
+    const samples = toneSamples(this.toneHz, n * SAMPLES_PER_PACKET, SAMPLES_PER_PACKET);
+    const payload = new Uint8Array(SAMPLES_PER_PACKET);
+    for (let i = 0; i < payload.length; i++) payload[i] = linearToMulaw(samples[i]!);
+    const packet = encodeRtp(
+      { payloadType: PCMU, marker: n === 0, sequence: (this.seq0 + n) & 0xffff, timestamp: (this.ts0 + n * SAMPLES_PER_PACKET) >>> 0, ssrc: this.ssrc },
+      payload,
+    );
+    this.sent++;
+    if (this.remote) this.socket.send(packet, this.remote.port, this.remote.address);
+  }
+
+  private onPacket(msg: Buffer, source: string): void {
+    const rtp = decodeRtp(msg);
+    if (!rtp || rtp.header.payloadType !== PCMU) return;
+    this.stats.record(rtp.header.sequence, rtp.header.timestamp, performance.now() - this.t0, source);
+    for (const byte of rtp.payload) {
+      this.recent[this.recentWrite] = mulawToLinear(byte);
+      this.recentWrite = (this.recentWrite + 1) % this.recent.length;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent, type Session } from "sip.js/lib/api/index.js";
+import type { CallOutcome, FailedStage, RegistrationOutcome } from "../calls/outcome.js";
+import { PlainRtpSessionDescriptionHandler } from "./plain-rtp-sdh.js";
+import { RtpSession, type RtpSnapshot } from "./rtp-session.js";
+import type { SipTraceEntry } from "./sip-trace.js";
+import { UdpTransport } from "./udp-transport.js";
+
+export interface AgentConfig {
+  readonly name: string;
+  /** SIP user part and domain of this agent's address of record. */
+  readonly user: string;
+  readonly domain: string;
+  /** The proxy/registrar every out-of-dialog request is sent to ("ip:port"). */
+  readonly proxy: string;
+  readonly address: string;
+  readonly sipPort: number;
+  readonly rtpPortBase: number;
+  readonly toneHz: number;
+  /** Answer incoming calls automatically after this many ms; null leaves them ringing. */
+  readonly autoAnswerMs: number | null;
+}
+
+interface CallRecord {
+  outcome: Mutable<CallOutcome>;
+  session: Session;
+}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A SIP user agent on sip.js over UDP, with one plain-RTP stream per call. */
+export class SipAgent {
+  private readonly trace: SipTraceEntry[] = [];
+  private readonly calls: CallRecord[] = [];
+  private readonly ua: UserAgent;
+  private registerer: Registerer | undefined;
+  private nextRtpPort: number;
+  private spareRtp: RtpSession | undefined;
+  /** The RTP stream of each session; sip.js creates the media handler at a time of its own choosing. */
+  private readonly rtpOf = new WeakMap<Session, RtpSession>();
+
+  constructor(private readonly config: AgentConfig) {
+    this.nextRtpPort = config.rtpPortBase;
+    this.ua = new UserAgent({
+      uri: UserAgent.makeURI(`sip:${config.user}@${config.domain}`),
+      viaHost: `${config.address}:${config.sipPort}`,
+      contactName: config.user,
+      contactParams: { transport: "udp" },
+      forceRport: true,
+      preloadedRouteSet: [`<sip:${config.proxy};lr>`],
+      transportConstructor: UdpTransport as never,
+      transportOptions: { address: config.address, port: config.sipPort, onTrace: (e: SipTraceEntry) => this.trace.push(e) },
+      sessionDescriptionHandlerFactory: (session: Session) => this.makeSdh(session),
+      logBuiltinEnabled: false,
+      logLevel: "error",
+      noAnswerTimeout: 60,
+      delegate: { onInvite: (invitation) => this.onInvite(invitation) },
+    });
+    // sip.js leaves the Contact port out; the ALG and registrar match on it, so state it.
+    this.ua.contact.uri.port = config.sipPort;
+  }
+
+  async start(): Promise<void> {
+    await this.ua.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.calls) this.rtpOf.get(c.session)?.close();
+    this.spareRtp?.close();
+    await this.ua.stop().catch(() => undefined);
+  }
+
+  register(expires: number): Promise<RegistrationOutcome> {
+    const started = Date.now();
+    this.registerer ??= new Registerer(this.ua, { expires, registrar: UserAgent.makeURI(`sip:${this.config.domain}`) });
+    const registerer = this.registerer;
+    return new Promise((resolve) => {
+      const done = (status: number | null, reason: string | null, failedStage: FailedStage | null): void =>
+        resolve({ registered: failedStage === null, status, reason, failedStage, durationMs: Date.now() - started });
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: (r) => done(r.message.statusCode ?? null, r.message.reasonPhrase ?? null, null),
+            onReject: (r) => {
+              const statusCode = r.message.statusCode ?? null;
+              // sip.js turns Timer F into a synthetic 408 with no wire message behind it.
+              const noResponse = statusCode === 408 && !this.sawResponse("REGISTER", started);
+              done(noResponse ? null : statusCode, r.message.reasonPhrase ?? null, noResponse ? "no-response" : "rejected");
+            },
+          },
+        })
+        .catch((e: Error) => done(null, e.message, "transport"));
+    });
+  }
+
+  get registrationState(): string {
+    return this.registerer?.state ?? RegistererState.Initial;
+  }
+
+  /** Places a call and resolves once it is established or has failed. */
+  call(target: string, timeoutMs: number): Promise<CallOutcome> {
+    const uri = UserAgent.makeURI(target.includes("@") ? `sip:${target}` : `sip:${target}@${this.config.domain}`);
+    if (!uri) return Promise.reject(new Error(`invalid call target "${target}"`));
+    const inviter = new Inviter(this.ua, uri);
+    const record = this.track(inviter, "outgoing", uri.toString());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (!record.outcome.established) {
+          this.fail(record, null, "no final answer in time", "timeout");
+          void inviter.cancel().catch(() => undefined);
+        }
+        resolve({ ...record.outcome });
+      }, timeoutMs);
+      const settle = (): void => {
+        clearTimeout(timer);
+        resolve({ ...record.outcome });
+      };
+      inviter.stateChange.addListener((s) => {
+        if (s === SessionState.Established || s === SessionState.Terminated) settle();
+      });
+      inviter
+        .invite({
+          requestDelegate: {
+            onReject: (r) => {
+              const statusCode = r.message.statusCode ?? null;
+              const noResponse = statusCode === 408 && !this.sawResponseForCall(record.outcome.callId);
+              this.fail(record, noResponse ? null : statusCode, r.message.reasonPhrase ?? null, noResponse ? "no-response" : "rejected");
+            },
+          },
+        })
+        .catch((e: Error) => {
+          this.fail(record, null, e.message, "transport");
+          settle();
+        });
+    });
+  }
+
+  async hangup(callId?: string): Promise<void> {
+    for (const c of this.calls) {
+      if (callId && c.outcome.callId !== callId) continue;
+      if (c.session.state === SessionState.Established) {
+        c.outcome.endedBy = "local";
+        await c.session.bye();
+      } else if (c.session instanceof Inviter && c.session.state === SessionState.Establishing) {
+        await c.session.cancel();
+      }
+    }
+  }
+
+  async answer(callId?: string): Promise<void> {
+    for (const c of this.calls) {
+      if (callId && c.outcome.callId !== callId) continue;
+      if (c.session instanceof Invitation && c.session.state === SessionState.Initial) await c.session.accept();
+    }
+  }
+
+  outcomes(): CallOutcome[] {
+    return this.calls.map((c) => ({ ...c.outcome }));
+  }
+
+  media(): Array<{ callId: string; rtp: RtpSnapshot }> {
+    return this.calls.flatMap((c) => {
+      const rtp = this.rtpOf.get(c.session);
+      return rtp ? [{ callId: c.outcome.callId, rtp: rtp.snapshot() }] : [];
+    });
+  }
+
+  sipTrace(callId?: string): SipTraceEntry[] {
+    return callId ? this.trace.filter((e) => e.callId === callId) : [...this.trace];
+  }
+
+  private onInvite(invitation: Invitation): void {
+    const record = this.track(invitation, "incoming", invitation.remoteIdentity.uri.toString());
+    record.outcome.setupMs = null;
+    if (this.config.autoAnswerMs !== null) {
+      setTimeout(() => void invitation.accept().catch((e: Error) => this.fail(record, null, e.message, "transport")), this.config.autoAnswerMs);
+    }
+  }
+
+  private track(session: Session, direction: CallOutcome["direction"], remote: string): CallRecord {
+    const record: CallRecord = {
+      session,
+      outcome: {
+        callId: session instanceof Inviter ? session.request.callId : (session as Invitation).request.callId,
+        direction,
+        local: `sip:${this.config.user}@${this.config.domain}`,
+        remote,
+        established: false,
+        setupMs: null,
+        finalStatus: null,
+        reason: null,
+        failedStage: null,
+        endedBy: null,
+        startedAt: Date.now(),
+        endedAt: null,
+      },
+    };
+    session.stateChange.addListener((s) => {
+      if (s === SessionState.Established) {
+        record.outcome.established = true;
+        record.outcome.finalStatus ??= 200;
+        record.outcome.setupMs = Date.now() - record.outcome.startedAt;
+        this.rtpOf.get(session)?.start();
+      } else if (s === SessionState.Terminated) {
+        record.outcome.endedAt = Date.now();
+        if (record.outcome.established) record.outcome.endedBy ??= "remote";
+        this.rtpOf.get(session)?.stop();
+      }
+    });
+    this.calls.push(record);
+    return record;
+  }
+
+  private makeSdh(session: Session): PlainRtpSessionDescriptionHandler {
+    // sip.js builds handlers synchronously, so an RTP socket is always kept open ahead of need.
+    const rtp = this.spareRtp;
+    if (!rtp) throw new Error("no RTP socket prepared");
+    this.spareRtp = undefined;
+    this.rtpOf.set(session, rtp);
+    void this.prepareRtp();
+    return new PlainRtpSessionDescriptionHandler(rtp, this.config.address);
+  }
+
+  /** Keeps one RTP socket open ahead of need, because sip.js creates handlers synchronously. */
+  async prepareRtp(): Promise<void> {
+    if (this.spareRtp) return;
+    const port = this.nextRtpPort;
+    this.nextRtpPort += 2;
+    this.spareRtp = await RtpSession.open(this.config.address, port, this.config.toneHz);
+  }
+
+  private fail(record: CallRecord, status: number | null, reason: string | null, stage: FailedStage): void {
+    if (record.outcome.established || record.outcome.failedStage) return;
+    record.outcome.finalStatus = status;
+    record.outcome.reason = reason;
+    record.outcome.failedStage = stage;
+    record.outcome.endedAt = Date.now();
+  }
+
+  private sawResponse(method: string, since: number): boolean {
+    return this.trace.some((e) => e.direction === "received" && e.at >= since && e.firstLine.startsWith("SIP/2.0") && e.cseq.endsWith(method));
+  }
+
+  private sawResponseForCall(callId: string): boolean {
+    return this.trace.some((e) => e.direction === "received" && e.callId === callId && e.firstLine.startsWith("SIP/2.0") && e.cseq.endsWith("INVITE"));
+  }
+}

@@ -1,0 +1,140 @@
+import dgram from "node:dgram";
+import { Grammar } from "sip.js/lib/core/index.js";
+import { EmitterImpl } from "sip.js/lib/api/emitter.js";
+import { TransportState } from "sip.js/lib/api/transport-state.js";
+import type { Transport } from "sip.js/lib/api/transport.js";
+import type { Emitter } from "sip.js/lib/api/emitter.js";
+import { Retransmitter } from "./retransmitter.js";
+import { headerValue, traceEntry, type SipTraceEntry } from "./sip-trace.js";
+
+export interface UdpTransportOptions {
+  readonly address: string;
+  readonly port: number;
+  /** Called for every message on the wire, retransmissions included. */
+  readonly onTrace: (entry: SipTraceEntry) => void;
+}
+
+const DEFAULT_SIP_PORT = 5060;
+
+/** Where a request goes (RFC 3261 §8.1.2 / §16.12): the first Route if there is one, else the Request-URI. */
+export function requestDestination(raw: string): { host: string; port: number } {
+  const route = headerValue(raw, "route");
+  const firstLine = raw.slice(0, raw.indexOf("\r\n"));
+  const target = route ? route.split(",")[0]!.trim().replace(/^<|>.*$/g, "") : firstLine.split(" ")[1] ?? "";
+  const uri = Grammar.URIParse(target);
+  if (!uri) throw new Error(`cannot route request: no usable URI in "${target}"`);
+  return { host: uri.host, port: uri.port ?? DEFAULT_SIP_PORT };
+}
+
+/** Where a response goes (RFC 3261 §18.2.2 with RFC 3581): top Via's received/rport, else its sent-by. */
+export function responseDestination(raw: string): { host: string; port: number } {
+  const via = headerValue(raw, "via", "v").split(",")[0]!.trim();
+  const m = /^SIP\s*\/\s*2\.0\s*\/\s*\w+\s+(\[[^\]]+\]|[^;:\s]+)(?::(\d+))?(.*)$/i.exec(via);
+  if (!m) throw new Error(`cannot route response: unparsable Via "${via}"`);
+  const params = m[3] ?? "";
+  const received = /;\s*received=([^;\s]+)/i.exec(params)?.[1];
+  const rport = /;\s*rport=(\d+)/i.exec(params)?.[1];
+  return { host: received ?? m[1]!, port: Number(rport ?? m[2] ?? DEFAULT_SIP_PORT) };
+}
+
+function transactionKey(raw: string): { branch: string; method: string } {
+  const via = headerValue(raw, "via", "v").split(",")[0] ?? "";
+  const branch = /;\s*branch=([^;\s,]+)/i.exec(via)?.[1] ?? "";
+  const method = headerValue(raw, "cseq").split(/\s+/)[1]?.toUpperCase() ?? "";
+  return { branch, method };
+}
+
+/**
+ * SIP over UDP for sip.js. sip.js assumes a reliable transport, so this adds what UDP needs:
+ * request and error-response retransmission (RFC 3261 Timers A, E, G) and routing by Route / Request-URI / Via.
+ */
+export class UdpTransport implements Transport {
+  readonly protocol = "UDP";
+  onConnect: (() => void) | undefined;
+  onDisconnect: ((error?: Error) => void) | undefined;
+  onMessage: ((message: string) => void) | undefined;
+  private _state = TransportState.Disconnected;
+  private readonly _stateChange = new EmitterImpl<TransportState>();
+  private socket: dgram.Socket | undefined;
+  private readonly retransmitter = new Retransmitter();
+
+  // sip.js constructs transports as `new transportConstructor(logger, transportOptions)`.
+  constructor(_logger: unknown, private readonly options: UdpTransportOptions) {}
+
+  get state(): TransportState {
+    return this._state;
+  }
+  get stateChange(): Emitter<TransportState> {
+    return this._stateChange;
+  }
+
+  isConnected(): boolean {
+    return this._state === TransportState.Connected;
+  }
+
+  async connect(): Promise<void> {
+    if (this.socket) return;
+    const socket = dgram.createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(this.options.port, this.options.address, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    socket.on("error", () => undefined); // ICMP unreachable on UDP: the timers decide, not the socket
+    socket.on("message", (msg, rinfo) => this.receive(msg.toString("utf8"), `${rinfo.address}:${rinfo.port}`));
+    this.socket = socket;
+    this.setState(TransportState.Connected);
+    this.onConnect?.();
+  }
+
+  async disconnect(): Promise<void> {
+    this.retransmitter.stopAll();
+    this.socket?.close();
+    this.socket = undefined;
+    this.setState(TransportState.Disconnected);
+    this.onDisconnect?.();
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect();
+  }
+
+  async send(message: string): Promise<void> {
+    const socket = this.socket;
+    if (!socket) throw new Error("UDP transport is not connected");
+    const isResponse = message.startsWith("SIP/2.0 ");
+    const to = isResponse ? responseDestination(message) : requestDestination(message);
+    const peer = `${to.host}:${to.port}`;
+    const transmit = (retransmission: boolean): void => {
+      this.options.onTrace(traceEntry("sent", peer, message, retransmission));
+      socket.send(message, to.port, to.host);
+    };
+    transmit(false);
+    const { branch, method } = transactionKey(message);
+    if (!branch) return;
+    const key = `${branch}|${method}`;
+    if (!isResponse && method !== "ACK") {
+      this.retransmitter.track({ key, kind: method === "INVITE" ? "invite-request" : "non-invite-request", resend: () => transmit(true) });
+    } else if (isResponse && method === "INVITE" && Number(message.slice(8, 11)) >= 300) {
+      this.retransmitter.track({ key, kind: "invite-error-response", resend: () => transmit(true) });
+    }
+  }
+
+  private receive(message: string, peer: string): void {
+    if (!message.trim()) return; // CRLF keep-alives (RFC 5626)
+    this.options.onTrace(traceEntry("received", peer, message));
+    const { branch, method } = transactionKey(message);
+    const key = `${branch}|${method}`;
+    if (message.startsWith("SIP/2.0 ")) this.retransmitter.onResponse(key, Number(message.slice(8, 11)));
+    else if (method === "ACK") this.retransmitter.onAck(`${branch}|INVITE`);
+    this.onMessage?.(message);
+  }
+
+  private setState(state: TransportState): void {
+    if (this._state === state) return;
+    this._state = state;
+    this._stateChange.emit(state);
+  }
+}
