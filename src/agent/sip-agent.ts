@@ -41,7 +41,7 @@ export class SipAgent {
     this.nextRtpPort = config.rtpPortBase;
     this.ua = new UserAgent({
       uri: UserAgent.makeURI(`sip:${config.user}@${config.domain}`),
-      viaHost: `${config.address}:${config.sipPort}`,
+      viaHost: config.address,
       contactName: config.user,
       contactParams: { transport: "udp" },
       forceRport: true,
@@ -50,7 +50,11 @@ export class SipAgent {
       transportOptions: { address: config.address, port: config.sipPort, onTrace: (e: SipTraceEntry) => this.trace.push(e) },
       sessionDescriptionHandlerFactory: (session: Session) => this.makeSdh(session),
       logBuiltinEnabled: false,
-      logLevel: "error",
+      logLevel: "warn",
+      // stdout carries the control protocol: sip.js's own diagnostics go to stderr.
+      logConnector: (level, category, _label, content) => {
+        if (level === "warn" || level === "error") process.stderr.write(`[${config.name}] sip.js ${level} ${category}: ${content}\n`);
+      },
       noAnswerTimeout: 60,
       delegate: { onInvite: (invitation) => this.onInvite(invitation) },
     });

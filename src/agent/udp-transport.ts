@@ -37,6 +37,19 @@ export function responseDestination(raw: string): { host: string; port: number }
   return { host: received ?? m[1]!, port: Number(rport ?? m[2] ?? DEFAULT_SIP_PORT) };
 }
 
+/**
+ * sip.js writes its Via sent-by without a port; responses would then go to 5060 (RFC 3261 §18.2.2) and an
+ * ALG that compares Via with the packet's source port would see a mismatch. State the real port.
+ */
+export function withViaPort(raw: string, port: number): string {
+  return raw.replace(/^(Via:\s*SIP\/2\.0\/UDP\s+)([^;:\s]+)(;)/im, `$1$2:${port}$3`);
+}
+
+/** The inverse for responses: sip.js drops a response whose Via carries a port it did not write. */
+export function withoutViaPort(raw: string, port: number): string {
+  return raw.replace(new RegExp(`^(Via:\\s*SIP\\/2\\.0\\/UDP\\s+[^;:\\s]+):${port}(;)`, "im"), "$1$2");
+}
+
 function transactionKey(raw: string): { branch: string; method: string } {
   const via = headerValue(raw, "via", "v").split(",")[0] ?? "";
   const branch = /;\s*branch=([^;\s,]+)/i.exec(via)?.[1] ?? "";
@@ -101,10 +114,11 @@ export class UdpTransport implements Transport {
     await this.disconnect();
   }
 
-  async send(message: string): Promise<void> {
+  async send(original: string): Promise<void> {
     const socket = this.socket;
     if (!socket) throw new Error("UDP transport is not connected");
-    const isResponse = message.startsWith("SIP/2.0 ");
+    const isResponse = original.startsWith("SIP/2.0 ");
+    const message = isResponse ? original : withViaPort(original, this.options.port);
     const to = isResponse ? responseDestination(message) : requestDestination(message);
     const peer = `${to.host}:${to.port}`;
     const transmit = (retransmission: boolean): void => {
@@ -127,8 +141,12 @@ export class UdpTransport implements Transport {
     this.options.onTrace(traceEntry("received", peer, message));
     const { branch, method } = transactionKey(message);
     const key = `${branch}|${method}`;
-    if (message.startsWith("SIP/2.0 ")) this.retransmitter.onResponse(key, Number(message.slice(8, 11)));
-    else if (method === "ACK") this.retransmitter.onAck(`${branch}|INVITE`);
+    if (message.startsWith("SIP/2.0 ")) {
+      this.retransmitter.onResponse(key, Number(message.slice(8, 11)));
+      this.onMessage?.(withoutViaPort(message, this.options.port));
+      return;
+    }
+    if (method === "ACK") this.retransmitter.onAck(`${branch}|INVITE`);
     this.onMessage?.(message);
   }
 
