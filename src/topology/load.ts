@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { TopologyError, type Issue } from "../common/errors.js";
+import type { KindRegistry } from "../kinds/registry.js";
+import { checkTopology } from "./check.js";
+import { NAME, nodeSchema, TopologyHeader } from "./schema.js";
+import type { ResolvedTopology } from "./types.js";
+
+export function zodIssues(error: z.ZodError, prefix: string): Issue[] {
+  return error.issues.map((i) => {
+    const path = [prefix, ...i.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p)))].filter(Boolean).join(".").replace(/\.\[/g, "[");
+    return { path, message: i.message };
+  });
+}
+
+/**
+ * Reads, validates and resolves a topology file. Every problem is collected and thrown together as one
+ * TopologyError; nothing partial is ever returned.
+ */
+export async function loadTopology(file: string, kinds: KindRegistry): Promise<ResolvedTopology> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new TopologyError(file, [{ path: "", message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` }]);
+  }
+  return parseTopology(text, file, kinds);
+}
+
+export function parseTopology(text: string, file: string, kinds: KindRegistry): ResolvedTopology {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new TopologyError(
+      file,
+      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : "", message: `YAML: ${e.message.split("\n")[0]}` })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const header = TopologyHeader.safeParse(raw);
+  if (!header.success) {
+    // Still check the nodes we can reach, so one run shows every mistake.
+    const nodes = (raw as { nodes?: unknown } | null)?.nodes;
+    const more = nodes && typeof nodes === "object" ? nodeIssues(nodes as Record<string, unknown>, kinds).issues : [];
+    throw new TopologyError(file, [...zodIssues(header.error, ""), ...more]);
+  }
+  const { specs, issues } = nodeIssues(header.data.nodes, kinds);
+  if (issues.length > 0) throw new TopologyError(file, issues);
+  const checked = checkTopology(file, header.data, specs, kinds);
+  if (checked.issues.length > 0) throw new TopologyError(file, checked.issues);
+  return checked.topology!;
+}
+
+type NodeSpec = Record<string, unknown> & { kind: string; addresses?: Record<string, string> };
+
+function nodeIssues(nodes: Record<string, unknown>, kinds: KindRegistry): { specs: Map<string, NodeSpec>; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const specs = new Map<string, NodeSpec>();
+  for (const [name, value] of Object.entries(nodes)) {
+    const path = `nodes.${name}`;
+    if (!NAME.test(name)) issues.push({ path, message: "node names must be lower case letters, digits and '-', starting with a letter, at most 31 characters" });
+    const kind = (value as { kind?: unknown } | null)?.kind;
+    if (typeof kind !== "string") {
+      issues.push({ path: `${path}.kind`, message: `required; one of: ${kinds.names().join(", ")}` });
+      continue;
+    }
+    if (!kinds.has(kind)) {
+      issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; supported: ${kinds.names().join(", ")}` });
+      continue;
+    }
+    const parsed = nodeSchema(kinds, kind).safeParse(value);
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, path));
+    else specs.set(name, parsed.data as NodeSpec);
+  }
+  return { specs, issues };
+}
