@@ -12,6 +12,8 @@ const SAMPLES_PER_PACKET = (SAMPLE_RATE * PTIME_MS) / 1000;
 export interface RtpSnapshot {
   readonly local: string;
   readonly remote: string | null;
+  /** Set when latching moved the send target to where the far end's RTP really comes from. */
+  readonly latchedFrom: string | null;
   readonly sent: number;
   readonly received: ReceiverSnapshot;
   /** The tone found in the last second of received audio. */
@@ -24,6 +26,8 @@ export interface RtpSnapshot {
  */
 export class RtpSession {
   private remote: { address: string; port: number } | null = null;
+  private latchedFrom: string | null = null;
+  private latched = false;
   private timer: NodeJS.Timeout | undefined;
   private sent = 0;
   private readonly ssrc = randomInt(2 ** 32 - 1);
@@ -39,11 +43,17 @@ export class RtpSession {
     private readonly localAddress: string,
     readonly port: number,
     private readonly toneHz: number,
+    private readonly latch: boolean,
   ) {
-    socket.on("message", (msg, rinfo) => this.onPacket(msg, `${rinfo.address}:${rinfo.port}`));
+    socket.on("message", (msg, rinfo) => this.onPacket(msg, `${rinfo.address}:${rinfo.port}`, rinfo));
   }
 
-  static async open(address: string, port: number, toneHz: number): Promise<RtpSession> {
+  /**
+   * `latch`: symmetric-RTP latching as media relays and SBCs do it (rtpengine, "comedia"): after the
+   * first RTP packet, send to the address it came from instead of the one the SDP named. Lets a public
+   * endpoint reach a NATed one whose mapping differs from its SDP.
+   */
+  static async open(address: string, port: number, toneHz: number, latch = false): Promise<RtpSession> {
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
@@ -54,7 +64,7 @@ export class RtpSession {
     });
     // A send to an unreachable peer surfaces as an async ICMP error: it is loss, not a crash.
     socket.on("error", () => undefined);
-    return new RtpSession(socket, address, socket.address().port, toneHz);
+    return new RtpSession(socket, address, socket.address().port, toneHz, latch);
   }
 
   setRemote(address: string, port: number): void {
@@ -91,6 +101,7 @@ export class RtpSession {
     return {
       local: `${this.localAddress}:${this.port}`,
       remote: this.remote ? `${this.remote.address}:${this.remote.port}` : null,
+      latchedFrom: this.latchedFrom,
       sent: this.sent,
       received: this.stats.snapshot(),
       signal: detectTone(ordered),
@@ -110,9 +121,17 @@ export class RtpSession {
     if (this.remote) this.socket.send(packet, this.remote.port, this.remote.address);
   }
 
-  private onPacket(msg: Buffer, source: string): void {
+  private onPacket(msg: Buffer, source: string, rinfo: { address: string; port: number }): void {
     const rtp = decodeRtp(msg);
     if (!rtp || rtp.header.payloadType !== PCMU) return;
+    if (this.latch && !this.latched) {
+      this.latched = true;
+      const sdpTarget = this.remote ? `${this.remote.address}:${this.remote.port}` : null;
+      if (sdpTarget !== source) {
+        this.latchedFrom = sdpTarget;
+        this.remote = { address: rinfo.address, port: rinfo.port };
+      }
+    }
     this.stats.record(rtp.header.sequence, rtp.header.timestamp, performance.now() - this.t0, source);
     for (const byte of rtp.payload) {
       this.recent[this.recentWrite] = mulawToLinear(byte);

@@ -18,6 +18,8 @@ export interface AgentConfig {
   readonly toneHz: number;
   /** Answer incoming calls automatically after this many ms; null leaves them ringing. */
   readonly autoAnswerMs: number | null;
+  /** Symmetric-RTP latching (see RtpSession.open). */
+  readonly latchMedia: boolean;
 }
 
 interface CallRecord {
@@ -228,7 +230,7 @@ export class SipAgent {
     if (this.spareRtp) return;
     const port = this.nextRtpPort;
     this.nextRtpPort += 2;
-    this.spareRtp = await RtpSession.open(this.config.address, port, this.config.toneHz);
+    this.spareRtp = await RtpSession.open(this.config.address, port, this.config.toneHz, this.config.latchMedia);
   }
 
   private fail(record: CallRecord, status: number | null, reason: string | null, stage: FailedStage): void {

@@ -14,6 +14,10 @@ export const UserAgentSpec = z.strictObject({
   tone: z.number().int().min(200).max(3400).optional().describe("frequency (Hz) of the tone it sends; default: unique per agent"),
   answer: z.enum(["auto", "manual"]).default("auto").describe("answer incoming calls by itself, or only when a step says so"),
   answerDelayMs: z.number().int().min(0).max(60_000).default(200).describe("ringing time before an automatic answer"),
+  latchMedia: z
+    .boolean()
+    .default(false)
+    .describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
 });
 export type UserAgentSpec = z.infer<typeof UserAgentSpec>;
 
@@ -54,6 +58,7 @@ export const userAgent = defineKind<UserAgentSpec>({
       rtpPortBase: RTP_PORT_BASE,
       toneHz: toneOf(rt.name, rt.topology),
       autoAnswerMs: spec.answer === "auto" ? spec.answerDelayMs : null,
+      latchMedia: spec.latchMedia,
     };
     const proc = await rt.spawn(["/usr/local/bin/node", "/opt/callpath/agent.mjs", JSON.stringify(config)]);
     return AgentHandle.start(rt.name, proc);

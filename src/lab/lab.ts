@@ -1,0 +1,182 @@
+import { randomBytes } from "node:crypto";
+import type Docker from "dockerode";
+import { LabError, TeardownError } from "../common/errors.js";
+import { formatIp, hostAt } from "../common/ipv4.js";
+import { quiet, tagged, type Logger } from "../common/log.js";
+import { builtinKinds } from "../kinds/builtin.js";
+import type { NodeRuntime } from "../kinds/kind.js";
+import type { KindRegistry } from "../kinds/registry.js";
+import type { ResolvedTopology } from "../topology/types.js";
+import { activeLabs } from "./active-labs.js";
+import { docker } from "./docker-engine.js";
+import { execIn, spawnIn } from "./exec.js";
+import type { ImageName } from "./images.js";
+import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
+import { labLabels, NODE_LABEL } from "./labels.js";
+import { judgeRoute, SEAL_PROBES } from "./seal.js";
+import { StartedLab, type StartedNode } from "./started-lab.js";
+import { TeardownStack } from "./teardown-stack.js";
+
+export interface LabOptions {
+  /** Logical image name → tag, from ensureImages(). */
+  readonly images: Record<ImageName, string>;
+  readonly kinds?: KindRegistry;
+  readonly log?: Logger;
+  readonly docker?: Docker;
+}
+
+/** A topology ready to be brought up. `start()` gives a StartedLab or, on failure, removes all it built. */
+export class Lab {
+  constructor(
+    readonly topology: ResolvedTopology,
+    private readonly options: LabOptions,
+  ) {}
+
+  async start(): Promise<StartedLab> {
+    const id = randomBytes(4).toString("hex");
+    const d = this.options.docker ?? docker();
+    const kinds = this.options.kinds ?? builtinKinds();
+    const log = tagged(this.options.log ?? quiet, `lab ${id}`);
+    const teardown = new TeardownStack();
+    const unregister = activeLabs.add(id, () => teardown.unwind());
+    const started = Date.now();
+    try {
+      const lab = await this.build(id, d, kinds, log, teardown, unregister);
+      log(`up in ${Date.now() - started} ms (${this.topology.nodes.size} nodes, ${this.topology.networks.size} networks)`);
+      return lab;
+    } catch (e) {
+      log(`start failed: ${(e as Error).message.split("\n")[0]}; removing what was built`);
+      const errors = await teardown.unwind();
+      unregister();
+      if (errors.length > 0) throw new AggregateError([e, ...errors], `${(e as Error).message}\n(and cleanup failed: ${errors.map((x) => x.message).join("; ")})`);
+      throw e;
+    }
+  }
+
+  private async build(id: string, d: Docker, kinds: KindRegistry, log: Logger, teardown: TeardownStack, unregister: () => void): Promise<StartedLab> {
+    const topo = this.topology;
+    const labels = labLabels(id, topo.name);
+
+    // Stage 1: networks, one subnet each from the pool (or as declared), checked against the host.
+    const occupied = await occupiedSubnets(d);
+    const networks = new Map<string, CreatedNetwork>();
+    for (const net of topo.networks.values()) {
+      const created = await createLabNetwork(d, net, `callpath-${id}-${net.name}`, labels, occupied);
+      teardown.push(`remove network ${created.dockerName}`, () => d.getNetwork(created.id).remove());
+      networks.set(net.name, created);
+    }
+    const addresses = new Map<string, Map<string, string>>();
+    for (const node of topo.nodes.values()) {
+      const m = new Map<string, string>();
+      for (const i of node.interfaces) {
+        const subnet = networks.get(i.network)!.subnet;
+        m.set(i.network, formatIp("ip" in i.address ? i.address.ip : hostAt(subnet, i.address.host)));
+      }
+      addresses.set(node.name, m);
+    }
+    const addressOf = (node: string, network?: string): string => {
+      const m = addresses.get(node);
+      if (!m) throw new LabError(`no node "${node}" in lab ${id}; nodes: ${[...addresses.keys()].join(", ")}`);
+      const ip = network ? m.get(network) : m.values().next().value;
+      if (!ip) throw new LabError(`node "${node}" is not on network "${network}"`);
+      return ip;
+    };
+
+    // Stage 2: containers, created with fixed addresses on every network, then started.
+    const nodes = new Map<string, StartedNode>();
+    await Promise.all(
+      [...topo.nodes.values()].map(async (node) => {
+        const kind = kinds.get(node.kind);
+        const plan = kind.plan(node as never, topo);
+        const [first, ...rest] = node.interfaces;
+        if (!first) throw new LabError(`node "${node.name}" joins no network`);
+        const container = await d.createContainer({
+          name: `callpath-${id}-${node.name}`,
+          Hostname: node.name,
+          Image: this.options.images[plan.image as ImageName] ?? plan.image,
+          Cmd: plan.cmd ? [...plan.cmd] : undefined,
+          Env: Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`),
+          Labels: { ...labels, [NODE_LABEL]: node.name },
+          HostConfig: {
+            NetworkMode: networks.get(first.network)!.dockerName,
+            // Every node needs NET_ADMIN: the lab replaces its routes before releasing it.
+            CapAdd: [...new Set(["NET_ADMIN", ...(plan.capAdd ?? [])])],
+            Sysctls: { ...(plan.sysctls ?? {}) },
+          },
+          NetworkingConfig: {
+            EndpointsConfig: { [networks.get(first.network)!.dockerName]: { IPAMConfig: { IPv4Address: addressOf(node.name, first.network) } } },
+          },
+        });
+        teardown.push(`remove container of ${node.name}`, () => container.remove({ force: true, v: true }));
+        for (const i of rest) {
+          await d.getNetwork(networks.get(i.network)!.id).connect({
+            Container: container.id,
+            EndpointConfig: { IPAMConfig: { IPv4Address: addressOf(node.name, i.network) } },
+          });
+        }
+        await container.start();
+        const nlog = tagged(log, node.name);
+        const runtime: NodeRuntime = {
+          name: node.name,
+          node,
+          topology: topo,
+          log: nlog,
+          exec: async (cmd, opts) => (await execIn(d, container.id, node.name, cmd, opts)).stdout,
+          spawn: (cmd) => spawnIn(d, container.id, cmd),
+          logs: async () => (await container.logs({ stdout: true, stderr: true, follow: false })).toString("utf8"),
+          addressOf,
+        };
+        nodes.set(node.name, { runtime, containerId: container.id, kind: node.kind, handle: undefined });
+      }),
+    );
+
+    // Stage 3: routes. Docker's default route goes; a node with a gateway routes through that node only.
+    await Promise.all(
+      [...nodes.values()].map(async ({ runtime }) => {
+        const gw = runtime.node.gateway;
+        const shared = gw ? runtime.node.interfaces.find((i) => addresses.get(gw)?.has(i.network)) : undefined;
+        const script = ["if ip -4 route show default | grep -q .; then ip -4 route del default; fi"];
+        if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
+        await runtime.exec(["sh", "-ec", script.join("\n")]);
+      }),
+    );
+    // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
+    await Promise.all([...nodes.values()].map(({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
+    await this.checkSealed(nodes, networks, addresses);
+
+    // Stage 5: release every node's service, then wait for each kind's readiness.
+    await Promise.all([...nodes.values()].map(({ runtime }) => runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"])));
+    const abort = new AbortController();
+    await Promise.all(
+      [...nodes.values()].map(async (n) => {
+        n.handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);
+        const h = n.handle as { shutdown?: () => Promise<void> } | undefined;
+        if (h?.shutdown) teardown.push(`stop agent ${n.runtime.name}`, () => h.shutdown!());
+      }),
+    ).catch((e: unknown) => {
+      abort.abort();
+      throw e;
+    });
+    return new StartedLab(id, topo, nodes, networks, teardown, log, unregister);
+  }
+
+  private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>, addresses: Map<string, Map<string, string>>): Promise<void> {
+    const labAddresses = new Set([...addresses.values()].flatMap((m) => [...m.values()]));
+    const gateways = new Set([...networks.values()].map((n) => n.bridgeGateway));
+    const leaks: string[] = [];
+    await Promise.all(
+      [...nodes.values()].map(async ({ runtime }) => {
+        for (const probe of SEAL_PROBES) {
+          const script = `ip -4 route get ${probe} 2>&1; echo "exit=$?"`;
+          const out = await runtime.exec(["sh", "-c", script]);
+          const code = Number(/exit=(\d+)\s*$/.exec(out)?.[1] ?? 1);
+          const v = judgeRoute(out.replace(/exit=\d+\s*$/, ""), code, labAddresses, gateways);
+          if (!v.sealed) leaks.push(`${runtime.name} → ${probe}: ${v.reason}`);
+        }
+      }),
+    );
+    if (leaks.length > 0) throw new LabError(`lab is not sealed:\n  ${leaks.join("\n  ")}`);
+  }
+}
+
+export { TeardownError };

@@ -1,0 +1,88 @@
+import { LabError, TeardownError } from "../common/errors.js";
+import type { Logger } from "../common/log.js";
+import { AgentHandle } from "../calls/agent-handle.js";
+import type { NodeRuntime } from "../kinds/kind.js";
+import type { ResolvedTopology } from "../topology/types.js";
+import type { CreatedNetwork } from "./lab-network.js";
+import type { TeardownStack } from "./teardown-stack.js";
+import { formatCidr } from "../common/ipv4.js";
+
+export interface StartedNode {
+  readonly runtime: NodeRuntime;
+  readonly containerId: string;
+  readonly kind: string;
+  /** What the kind's ready() returned: a user agent's AgentHandle, for instance. */
+  handle: unknown;
+}
+
+/** A running lab. Stop it (or `await using` it) to remove every container and network it made. */
+export class StartedLab implements AsyncDisposable {
+  private stopped = false;
+
+  constructor(
+    readonly id: string,
+    readonly topology: ResolvedTopology,
+    private readonly nodes: ReadonlyMap<string, StartedNode>,
+    private readonly networks: ReadonlyMap<string, CreatedNetwork>,
+    private readonly teardown: TeardownStack,
+    private readonly log: Logger,
+    private readonly unregister: () => void,
+  ) {}
+
+  node(name: string): NodeRuntime {
+    const n = this.nodes.get(name);
+    if (!n) throw new LabError(`no node "${name}" in topology "${this.topology.name}"; nodes: ${[...this.nodes.keys()].join(", ")}`);
+    return n.runtime;
+  }
+
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  containerId(name: string): string {
+    this.node(name);
+    return this.nodes.get(name)!.containerId;
+  }
+
+  agent(name: string): AgentHandle {
+    const n = this.nodes.get(name);
+    if (n?.handle instanceof AgentHandle) return n.handle;
+    const agents = [...this.nodes.entries()].filter(([, v]) => v.handle instanceof AgentHandle).map(([k]) => k);
+    throw new LabError(`"${name}" is not a user agent in topology "${this.topology.name}"; agents: ${agents.join(", ") || "(none)"}`);
+  }
+
+  addressOf(node: string, network?: string): string {
+    return this.node(node).addressOf(node, network);
+  }
+
+  subnetOf(network: string): string {
+    const n = this.networks.get(network);
+    if (!n) throw new LabError(`no network "${network}"; networks: ${[...this.networks.keys()].join(", ")}`);
+    return formatCidr(n.subnet);
+  }
+
+  /** One line per node: its kind, addresses and how to get a shell in it. */
+  describe(): string {
+    return [...this.nodes.values()]
+      .map(({ runtime, kind, containerId }) => {
+        const addrs = runtime.node.interfaces.map((i) => `${i.network}=${runtime.addressOf(runtime.name, i.network)}`).join(" ");
+        return `${runtime.name.padEnd(12)} ${kind.padEnd(11)} ${addrs.padEnd(40)} docker exec -it ${containerId.slice(0, 12)} bash`;
+      })
+      .join("\n");
+  }
+
+  /** Tears everything down in reverse order, continuing past failures; throws TeardownError with all of them. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const started = Date.now();
+    const errors = await this.teardown.unwind();
+    this.unregister();
+    this.log(`down in ${Date.now() - started} ms${errors.length ? ` with ${errors.length} error(s)` : ""}`);
+    if (errors.length > 0) throw new TeardownError(this.id, errors);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
