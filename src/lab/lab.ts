@@ -9,6 +9,7 @@ import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import { activeLabs } from "./active-labs.js";
 import { docker } from "./docker-engine.js";
+import { demuxLogs } from "./docker-logs.js";
 import { execIn, spawnIn } from "./exec.js";
 import type { ImageName } from "./images.js";
 import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
@@ -123,7 +124,7 @@ export class Lab {
           log: nlog,
           exec: async (cmd, opts) => (await execIn(d, container.id, node.name, cmd, opts)).stdout,
           spawn: (cmd) => spawnIn(d, container.id, cmd),
-          logs: async () => (await container.logs({ stdout: true, stderr: true, follow: false })).toString("utf8"),
+          logs: async () => demuxLogs(await container.logs({ stdout: true, stderr: true, follow: false })),
           addressOf,
         };
         nodes.set(node.name, { runtime, containerId: container.id, kind: node.kind, handle: undefined });

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { Given, Then, When } from "@cucumber/cucumber";
+import { parseSightings } from "../src/kinds/sip-server/index.js";
+import type { LabWorld } from "./support/world.js";
+
+Given("{node} is registered", async function (this: LabWorld, ua: string) {
+  const r = await this.lab.agent(ua).register();
+  assert.ok(r.registered, `${ua} did not register: ${r.failedStage} ${r.status ?? ""} ${r.reason ?? ""}`);
+});
+
+Given("{node} and {node} are registered", async function (this: LabWorld, a: string, b: string) {
+  const [ra, rb] = await Promise.all([this.lab.agent(a).register(), this.lab.agent(b).register()]);
+  assert.ok(ra.registered, `${a} did not register: ${ra.failedStage} ${ra.status ?? ""} ${ra.reason ?? ""}`);
+  assert.ok(rb.registered, `${b} did not register: ${rb.failedStage} ${rb.status ?? ""} ${rb.reason ?? ""}`);
+});
+
+When("{node} calls {node}", { timeout: 90_000 }, async function (this: LabWorld, caller: string, callee: string) {
+  const outcome = await this.lab.agent(caller).call(callee);
+  this.calls.push({ caller, callee, outcome, observed: false });
+});
+
+Then("the call is established within {duration}", function (this: LabWorld, limitMs: number) {
+  const { outcome, caller, callee } = this.lastCall();
+  assert.ok(outcome.established, `${caller} → ${callee} was not established: ${outcome.failedStage} (${outcome.finalStatus ?? "no response"} ${outcome.reason ?? ""})`);
+  assert.ok(outcome.setupMs !== null && outcome.setupMs <= limitMs, `set-up took ${outcome.setupMs} ms, more than ${limitMs} ms`);
+});
+
+When("{node} hangs up", async function (this: LabWorld, ua: string) {
+  await this.lab.agent(ua).hangup();
+});
+
+Then("{node} sees the call ended by the other side", async function (this: LabWorld, ua: string) {
+  const callId = this.lastCall().outcome.callId;
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const call = (await this.lab.agent(ua).calls()).find((c) => c.callId === callId);
+    if (call?.endedBy === "remote") return;
+    assert.ok(Date.now() < deadline, `${ua} never saw the call ${callId} end (state: ${JSON.stringify(call)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+Then(
+  "the SIP server saw {node}'s {word} arrive from {node}'s public address",
+  async function (this: LabWorld, ua: string, method: string, router: string) {
+    const server = this.lab.topology.nodes.get(ua)!.spec as { sip: { server: string } };
+    const spec = this.lab.topology.nodes.get(router)?.spec as { wan?: string } | undefined;
+    assert.ok(spec?.wan, `${router} is not a router with a WAN`);
+    const publicAddress = this.lab.addressOf(router, spec.wan);
+    const sightings = parseSightings(await this.lab.node(server.sip.server).logs()).filter(
+      (s) => s.method === method && s.contact.includes(`sip:${ua}@`),
+    );
+    assert.ok(sightings.length > 0, `the SIP server logged no ${method} from ${ua}`);
+    for (const s of sightings) assert.equal(s.source.split(":")[0], publicAddress, `${method} from ${ua} arrived from ${s.source}, not from ${router}'s public address ${publicAddress}`);
+  },
+);

@@ -1,0 +1,75 @@
+import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
+import { sipLadder, sipMessages } from "../../src/calls/sip-ladder.js";
+import { stderrLogger } from "../../src/common/log.js";
+import { activeLabs } from "../../src/lab/active-labs.js";
+import { ensureDockerEngine } from "../../src/lab/docker-engine.js";
+import { ensureImages } from "../../src/lab/images.js";
+import { sweepLabs } from "../../src/lab/sweep.js";
+import { runState, type LabWorld } from "./world.js";
+
+setDefaultTimeout(60_000);
+
+BeforeAll({ timeout: 900_000 }, async function () {
+  const log = stderrLogger();
+  const d = await ensureDockerEngine(log);
+  // Leftovers of crashed runs go first; labs of other live processes are left alone.
+  const swept = await sweepLabs(d, { onlyOrphans: true });
+  if (swept.containers.length + swept.networks.length > 0) {
+    log(`swept ${swept.containers.length} container(s) and ${swept.networks.length} network(s) left by earlier runs`);
+  }
+  runState.images = await ensureImages(d, log);
+});
+
+Before(function (this: LabWorld) {
+  this.calls.length = 0;
+});
+
+After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) {
+  const problems: string[] = [];
+  if (this.hasLab) {
+    const failed = result?.status !== Status.PASSED;
+    if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
+    // verify-or-fail: a call that failed when no step looked at it must not pass silently.
+    for (const c of this.calls) {
+      if (!c.observed && !c.outcome.established) {
+        problems.push(`the call ${c.caller} → ${c.callee} failed (${c.outcome.failedStage}: ${c.outcome.finalStatus ?? "no response"} ${c.outcome.reason ?? ""}) and no step expected that`);
+      }
+    }
+  }
+  try {
+    await this.stopLab();
+  } catch (e) {
+    problems.push(`teardown: ${(e as Error).message}`);
+  }
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+});
+
+AfterAll(async function () {
+  // Only labs kept by a crashed step can remain here; they must not outlive the run.
+  for (const e of await activeLabs.unwindAll()) stderrLogger()(`teardown: ${e.message}`);
+});
+
+async function attachEvidence(world: LabWorld): Promise<void> {
+  const lab = world.lab;
+  const traces: Record<string, Awaited<ReturnType<ReturnType<typeof lab.agent>["trace"]>>> = {};
+  for (const name of lab.nodeNames()) {
+    const node = lab.topology.nodes.get(name)!;
+    try {
+      if (node.kind === "user-agent") {
+        const agent = lab.agent(name);
+        traces[name] = await agent.trace();
+        await world.attach(JSON.stringify({ calls: await agent.calls(), media: await agent.media() }, null, 2), {
+          mediaType: "application/json",
+          fileName: `${name}-outcomes.json`,
+        });
+        await world.attach(sipMessages(traces[name]!) || "(no SIP messages)", { mediaType: "text/plain", fileName: `${name}-sip.txt` });
+        const stderr = agent.stderr();
+        if (stderr) await world.attach(stderr, { mediaType: "text/plain", fileName: `${name}-stderr.txt` });
+      }
+      await world.attach(await lab.node(name).logs(), { mediaType: "text/plain", fileName: `${name}-container.log` });
+    } catch (e) {
+      await world.attach(`could not collect evidence from ${name}: ${(e as Error).message}`, { mediaType: "text/plain" });
+    }
+  }
+  await world.attach(sipLadder(traces) || "(no SIP messages)", { mediaType: "text/plain", fileName: "sip-ladder.txt" });
+}
