@@ -2,10 +2,14 @@ import type { z } from "zod";
 import type { Issue } from "../common/errors.js";
 import { contains, formatCidr, formatIp, hostAt, overlaps, parseCidr, parseIp, size, type Cidr } from "../common/ipv4.js";
 import type { KindRegistry } from "../kinds/registry.js";
-import type { TopologyHeader } from "./schema.js";
+import type { NetworkSchema } from "./schema.js";
 import type { ResolvedInterface, ResolvedNetwork, ResolvedNode, ResolvedTopology } from "./types.js";
 
-type Header = z.infer<typeof TopologyHeader>;
+interface Header {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly networks: Record<string, z.infer<typeof NetworkSchema>>;
+}
 type NodeSpec = Record<string, unknown> & { kind: string; addresses?: Record<string, string> };
 
 /** Smallest subnet the pool hands out; also the largest number of hosts an unsized network may have. */
@@ -17,10 +21,12 @@ export function checkTopology(
   header: Header,
   specs: ReadonlyMap<string, NodeSpec>,
   kinds: KindRegistry,
+  declared: { networks: readonly string[]; nodes: readonly string[] } = { networks: Object.keys(header.networks), nodes: [...specs.keys()] },
 ): { topology?: ResolvedTopology; issues: Issue[] } {
   const issues: Issue[] = [];
   const networks = new Map<string, ResolvedNetwork>();
   const netNames = Object.keys(header.networks);
+  const declaredNets = declared.networks;
 
   for (const [name, net] of Object.entries(header.networks)) {
     const path = `networks.${name}`;
@@ -50,7 +56,9 @@ export function checkTopology(
     for (const a of attachments) {
       const net = networks.get(a.network);
       if (!net) {
-        issues.push({ path: `${path}.${a.role === "default" ? "network" : a.role}`, message: `unknown network "${a.network}"; declared: ${netNames.join(", ") || "(none)"}` });
+        if (!declaredNets.includes(a.network)) {
+          issues.push({ path: `${path}.${a.role === "default" ? "network" : a.role}`, message: `unknown network "${a.network}"; declared: ${declaredNets.join(", ") || "(none)"}` });
+        }
         continue;
       }
       if (interfaces.some((i) => i.network === a.network)) {
@@ -93,7 +101,7 @@ export function checkTopology(
     for (const ref of kind.references?.(node.spec as never) ?? []) {
       const target = nodes.get(ref.node);
       const path = `nodes.${node.name}.${ref.path}`;
-      if (!target && !specs.has(ref.node)) issues.push({ path, message: `unknown node "${ref.node}"; nodes: ${[...specs.keys()].join(", ")}` });
+      if (!target && !declared.nodes.includes(ref.node)) issues.push({ path, message: `unknown node "${ref.node}"; nodes: ${declared.nodes.join(", ")}` });
       else if (target && !ref.kinds.includes(target.kind)) issues.push({ path, message: `"${ref.node}" is a ${target.kind}; expected ${ref.kinds.join(" or ")}` });
     }
     if (node.gateway) {

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { TopologyError, type Issue } from "../common/errors.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import { checkTopology } from "./check.js";
-import { NAME, nodeSchema, TopologyHeader } from "./schema.js";
+import { NAME, NetworkSchema, nodeSchema, TopologyHeader } from "./schema.js";
 import type { ResolvedTopology } from "./types.js";
 
 export function zodIssues(error: z.ZodError, prefix: string): Issue[] {
@@ -37,18 +37,33 @@ export function parseTopology(text: string, file: string, kinds: KindRegistry): 
     );
   }
   const raw: unknown = doc.toJS();
+  const issues: Issue[] = [];
   const header = TopologyHeader.safeParse(raw);
-  if (!header.success) {
-    // Still check the nodes we can reach, so one run shows every mistake.
-    const nodes = (raw as { nodes?: unknown } | null)?.nodes;
-    const more = nodes && typeof nodes === "object" ? nodeIssues(nodes as Record<string, unknown>, kinds).issues : [];
-    throw new TopologyError(file, [...zodIssues(header.error, ""), ...more]);
+  if (!header.success) issues.push(...zodIssues(header.error, ""));
+  const obj = (raw && typeof raw === "object" ? raw : {}) as { name?: unknown; description?: unknown; networks?: unknown; nodes?: unknown };
+  const record = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+  const networks: Record<string, z.infer<typeof NetworkSchema>> = {};
+  for (const [name, value] of Object.entries(record(obj.networks))) {
+    if (!NAME.test(name)) issues.push({ path: `networks.${name}`, message: "network names must be lower case letters, digits and '-', starting with a letter" });
+    const parsed = NetworkSchema.safeParse(value ?? {});
+    if (parsed.success) networks[name] = parsed.data;
+    else issues.push(...zodIssues(parsed.error, `networks.${name}`));
   }
-  const { specs, issues } = nodeIssues(header.data.nodes, kinds);
-  if (issues.length > 0) throw new TopologyError(file, issues);
-  const checked = checkTopology(file, header.data, specs, kinds);
-  if (checked.issues.length > 0) throw new TopologyError(file, checked.issues);
-  return checked.topology!;
+  const nodes = nodeIssues(record(obj.nodes), kinds);
+  issues.push(...nodes.issues);
+  // Cross-field checks run on whatever parsed, knowing which names exist but were invalid (no echo errors).
+  const declared = { networks: Object.keys(record(obj.networks)), nodes: Object.keys(record(obj.nodes)) };
+  const checked = checkTopology(
+    file,
+    { name: String(obj.name ?? ""), description: typeof obj.description === "string" ? obj.description : undefined, networks },
+    nodes.specs,
+    kinds,
+    declared,
+  );
+  issues.push(...checked.issues);
+  if (issues.length > 0 || !checked.topology) throw new TopologyError(file, issues);
+  return checked.topology;
 }
 
 type NodeSpec = Record<string, unknown> & { kind: string; addresses?: Record<string, string> };

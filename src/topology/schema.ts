@@ -22,7 +22,8 @@ export const CommonNodeFields = {
 export const TopologyHeader = z.strictObject({
   name,
   description: z.string().optional(),
-  networks: z.record(z.string(), NetworkSchema),
+  // Networks and nodes are validated one by one (load.ts), so one bad entry hides no other problem.
+  networks: z.record(z.string(), z.unknown()),
   nodes: z.record(z.string(), z.unknown()),
 });
 
@@ -32,7 +33,7 @@ export function topologySchema(kinds: KindRegistry): z.ZodType {
     (k.spec as unknown as z.ZodObject).extend({ kind: z.literal(k.name).describe(k.summary), ...CommonNodeFields }),
   );
   const node = variants.length === 1 ? variants[0]! : z.discriminatedUnion("kind", variants as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]);
-  return TopologyHeader.extend({ nodes: z.record(z.string(), node) });
+  return TopologyHeader.extend({ networks: z.record(z.string(), NetworkSchema), nodes: z.record(z.string(), node) });
 }
 
 export function nodeSchema(kinds: KindRegistry, kind: string): z.ZodObject {
