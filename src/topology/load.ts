@@ -29,7 +29,7 @@ export async function loadTopology(file: string, kinds: KindRegistry): Promise<R
 }
 
 export function parseTopology(text: string, file: string, kinds: KindRegistry): ResolvedTopology {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new TopologyError(
       file,

@@ -1,0 +1,17 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { NAT_TABLE, natRuleset } from "./nat-behaviour.js";
+
+test("port-restricted cone: plain masquerade on the WAN, forward only LAN→WAN and replies", () => {
+  const rules = natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" });
+  assert.match(rules, new RegExp(`^table ip ${NAT_TABLE} \\{`));
+  assert.match(rules, /oifname "eth0" masquerade$/m);
+  assert.match(rules, /policy drop;/);
+  assert.match(rules, /ct state established,related accept/);
+  assert.match(rules, /iifname "eth1" oifname "eth0" accept/);
+  assert.doesNotMatch(rules, /flush ruleset/);
+});
+
+test("symmetric: a random port for every new flow", () => {
+  assert.match(natRuleset({ preset: "symmetric", lanIf: "eth1", wanIf: "eth0" }), /masquerade random$/m);
+});

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { PROJECT_ROOT } from "../lab/images.js";
+import { topologyJsonSchema } from "./json-schema.js";
+
+test("the committed JSON Schema is what `npm run schema` generates", async () => {
+  const committed = await readFile(join(PROJECT_ROOT, "topologies/topology.schema.json"), "utf8");
+  assert.equal(committed, topologyJsonSchema(), "topologies/topology.schema.json is stale: run `npm run schema`");
+});
+
+test("the schema knows every kind and rejects unknown keys", () => {
+  const schema = JSON.parse(topologyJsonSchema());
+  const text = JSON.stringify(schema);
+  for (const kind of ["sip-server", "nat-router", "user-agent"]) assert.ok(text.includes(`"const":"${kind}"`), kind);
+  assert.equal(schema.additionalProperties, false);
+});

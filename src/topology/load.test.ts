@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { TopologyError } from "../common/errors.js";
+import { builtinKinds } from "../kinds/builtin.js";
+import { PROJECT_ROOT } from "../lab/images.js";
+import { loadTopology, parseTopology } from "./load.js";
+
+const kinds = builtinKinds();
+
+test("the baseline topology resolves with addresses in node order", async () => {
+  const t = await loadTopology(join(PROJECT_ROOT, "topologies/baseline.yaml"), kinds);
+  assert.equal(t.name, "baseline");
+  assert.deepEqual([...t.nodes.keys()], ["kamailio", "nat1", "alice", "bob"]);
+  assert.deepEqual(t.nodes.get("nat1")!.interfaces.map((i) => [i.network, i.role, i.address]), [
+    ["lan1", "lan", { host: 1 }],
+    ["internet", "wan", { host: 2 }],
+  ]);
+  assert.equal(t.nodes.get("alice")!.gateway, "nat1");
+  assert.equal(t.networks.get("internet")!.public, true);
+});
+
+function problems(yaml: string): string[] {
+  try {
+    parseTopology(yaml, "t.yaml", kinds);
+  } catch (e) {
+    assert.ok(e instanceof TopologyError);
+    return e.issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  assert.fail("expected a TopologyError");
+}
+
+test("every mistake is reported at once, with its path and the valid choices", () => {
+  const p = problems(`
+name: t
+surprise: 1
+networks:
+  lan1: { subnet: 10.1.0.0/33 }
+  wan: { public: true }
+nodes:
+  r1: { kind: natt }
+  r2: { kind: nat-router, lan: lan9, wan: wan, nat: full-conee }
+  ua: { kind: user-agent, network: lan1, gateway: r3, sip: { server: wan }, colour: red }
+`);
+  const joined = p.join("\n");
+  assert.match(joined, /\(top\)|surprise/);
+  assert.match(joined, /networks\.lan1\.subnet: "10\.1\.0\.0\/33" is not an IPv4 network/);
+  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: nat-router, sip-server, user-agent/);
+  assert.match(joined, /nodes\.r2\.nat: Invalid option: expected one of "port-restricted-cone"\|"symmetric"/);
+  assert.match(joined, /nodes\.ua: Unrecognized key: "colour"/);
+  assert.ok(p.length >= 5, joined);
+});
+
+test("cross-node references, addresses and subnets are checked", () => {
+  const p = problems(`
+name: t
+networks:
+  lan1: { subnet: 10.1.0.0/24 }
+  lan2: { subnet: 10.1.0.128/25 }
+  wan: { public: true }
+nodes:
+  srv: { kind: sip-server, network: wan }
+  r1: { kind: nat-router, lan: lan1, wan: wan, addresses: { lan1: 10.9.9.9, lan2: 10.1.0.130 } }
+  ua: { kind: user-agent, network: lan2, gateway: r1, sip: { server: r1 } }
+  ub: { kind: user-agent, network: lan5, sip: { server: nope } }
+`).join("\n");
+  assert.match(p, /networks\.lan2\.subnet: overlaps networks\.lan1/);
+  assert.match(p, /nodes\.r1\.addresses\.lan1: 10\.9\.9\.9 is outside lan1/);
+  assert.match(p, /nodes\.r1\.addresses\.lan2: node is not on network "lan2"/);
+  assert.match(p, /nodes\.ua\.sip\.server: "r1" is a nat-router; expected sip-server/);
+  assert.match(p, /nodes\.ua\.gateway: "r1" shares no network with ua/);
+  assert.match(p, /nodes\.ub\.network: unknown network "lan5"; declared: lan1, lan2, wan/);
+  assert.match(p, /nodes\.ub\.sip\.server: unknown node "nope"/);
+});
+
+test("YAML syntax errors and duplicate keys are reported with their line", () => {
+  assert.match(problems("name: t\nname: u\nnetworks: {}\nnodes: {}\n").join("\n"), /line 2: YAML/);
+});
