@@ -167,11 +167,14 @@ export class Lab {
     const leaks: string[] = [];
     await Promise.all(
       [...nodes.values()].map(async ({ runtime }) => {
-        for (const probe of SEAL_PROBES) {
-          const script = `ip -4 route get ${probe} 2>&1; echo "exit=$?"`;
-          const out = await runtime.exec(["sh", "-c", script]);
-          const code = Number(/exit=(\d+)\s*$/.exec(out)?.[1] ?? 1);
-          const v = judgeRoute(out.replace(/exit=\d+\s*$/, ""), code, labAddresses, gateways);
+        // One exec per node for all probes: each exec costs a round trip to dockerd.
+        const script = SEAL_PROBES.map((p) => `echo "probe=${p}"; ip -4 route get ${p} 2>&1; echo "exit=$?"`).join("\n");
+        const out = await runtime.exec(["sh", "-c", script]);
+        for (const block of out.split(/^probe=/m).slice(1)) {
+          const probe = block.slice(0, block.indexOf("\n"));
+          const code = Number(/exit=(\d+)\s*$/.exec(block)?.[1] ?? 1);
+          const body = block.slice(block.indexOf("\n") + 1).replace(/exit=\d+\s*$/, "");
+          const v = judgeRoute(body, code, labAddresses, gateways);
           if (!v.sealed) leaks.push(`${runtime.name} → ${probe}: ${v.reason}`);
         }
       }),

@@ -38,7 +38,7 @@ export const sipServer = defineKind<SipServerSpec>({
   async ready(rt, signal) {
     await retryUntil(
       async () => (await rt.exec(["ss", "-lnu"])).includes(`:${SIP_PORT}`),
-      { timeoutMs: 20_000, intervalMs: 100, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_PORT}` },
+      { timeoutMs: 20_000, intervalMs: 25, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_PORT}` },
     );
   },
 });
