@@ -22,3 +22,7 @@ Feature: Baseline — a SIP call through a NAT with nothing hostile in the way
     And audio flows both ways for 5 seconds
     When bob hangs up
     Then alice sees the call ended by the other side
+
+  Scenario: a call to a user who never registered is rejected by the server
+    When alice calls carol
+    Then the call fails with status 404

@@ -54,3 +54,10 @@ Then(
     for (const s of sightings) assert.equal(s.source.split(":")[0], publicAddress, `${method} from ${ua} arrived from ${s.source}, not from ${router}'s public address ${publicAddress}`);
   },
 );
+
+Then("the call fails with status {int}", function (this: LabWorld, status: number) {
+  const { outcome, caller, callee } = this.lastCall();
+  assert.equal(outcome.established, false, `${caller} → ${callee} was established, expected a ${status}`);
+  assert.equal(outcome.failedStage, "rejected", `expected a rejection, got ${outcome.failedStage}`);
+  assert.equal(outcome.finalStatus, status, `expected ${status}, got ${outcome.finalStatus} ${outcome.reason ?? ""}`);
+});

@@ -115,9 +115,14 @@ export class SipAgent {
         }
         resolve({ ...record.outcome });
       }, timeoutMs);
+      // sip.js moves the session to Terminated before it calls onReject: let the delegate run first,
+      // then fall back to the wire trace for whatever it did not report.
       const settle = (): void => {
         clearTimeout(timer);
-        resolve({ ...record.outcome });
+        setTimeout(() => {
+          if (!record.outcome.established && !record.outcome.failedStage) this.failFromTrace(record);
+          resolve({ ...record.outcome });
+        }, 0);
       };
       inviter.stateChange.addListener((s) => {
         if (s === SessionState.Established || s === SessionState.Terminated) settle();
@@ -239,6 +244,15 @@ export class SipAgent {
     record.outcome.reason = reason;
     record.outcome.failedStage = stage;
     record.outcome.endedAt = Date.now();
+  }
+
+  /** The final answer to the INVITE as the wire saw it, when sip.js reported none. */
+  private failFromTrace(record: CallRecord): void {
+    const final = this.trace
+      .filter((e) => e.direction === "received" && e.callId === record.outcome.callId && e.cseq.endsWith("INVITE") && /^SIP\/2\.0 [3-6]\d\d/.test(e.firstLine))
+      .pop();
+    if (final) this.fail(record, Number(final.firstLine.slice(8, 11)), final.firstLine.slice(12), "rejected");
+    else this.fail(record, null, "the INVITE got no final response", "no-response");
   }
 
   private sawResponse(method: string, since: number): boolean {
