@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { stderrLogger } from "../src/common/log.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
 import { ensureDockerEngine } from "../src/lab/docker-engine.js";
-import { ensureImages, PROJECT_ROOT, writeJson } from "../src/lab/images.js";
+import { writeJson } from "../src/common/json-file.js";
+import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
 import { Lab } from "../src/lab/lab.js";
 import { loadTopology } from "../src/topology/load.js";
 
