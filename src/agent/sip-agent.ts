@@ -88,7 +88,7 @@ export class SipAgent {
             onReject: (r) => {
               const statusCode = r.message.statusCode ?? null;
               // sip.js turns Timer F into a synthetic 408 with no wire message behind it.
-              const noResponse = statusCode === 408 && !this.sawResponse("REGISTER", started);
+              const noResponse = statusCode === 408 && this.responsesOnWire("REGISTER", (e) => e.at >= started).length === 0;
               done(noResponse ? null : statusCode, r.message.reasonPhrase ?? null, noResponse ? "no-response" : "rejected");
             },
           },
@@ -115,32 +115,20 @@ export class SipAgent {
         }
         resolve({ ...record.outcome });
       }, timeoutMs);
-      // sip.js moves the session to Terminated before it calls onReject: let the delegate run first,
-      // then fall back to the wire trace for whatever it did not report.
+      // How a call that ends unestablished failed is read off the wire: sip.js moves the session to
+      // Terminated before its onReject delegate runs, and reports Timer B as a 408 no peer ever sent.
       const settle = (): void => {
         clearTimeout(timer);
-        setTimeout(() => {
-          if (!record.outcome.established && !record.outcome.failedStage) this.failFromTrace(record);
-          resolve({ ...record.outcome });
-        }, 0);
+        if (!record.outcome.established) this.failFromTrace(record);
+        resolve({ ...record.outcome });
       };
       inviter.stateChange.addListener((s) => {
         if (s === SessionState.Established || s === SessionState.Terminated) settle();
       });
-      inviter
-        .invite({
-          requestDelegate: {
-            onReject: (r) => {
-              const statusCode = r.message.statusCode ?? null;
-              const noResponse = statusCode === 408 && !this.sawResponseForCall(record.outcome.callId);
-              this.fail(record, noResponse ? null : statusCode, r.message.reasonPhrase ?? null, noResponse ? "no-response" : "rejected");
-            },
-          },
-        })
-        .catch((e: Error) => {
-          this.fail(record, null, e.message, "transport");
-          settle();
-        });
+      inviter.invite().catch((e: Error) => {
+        this.fail(record, null, e.message, "transport");
+        settle();
+      });
     });
   }
 
@@ -180,7 +168,6 @@ export class SipAgent {
 
   private onInvite(invitation: Invitation): void {
     const record = this.track(invitation, "incoming", invitation.remoteIdentity.uri.toString());
-    record.outcome.setupMs = null;
     if (this.config.autoAnswerMs !== null) {
       setTimeout(() => void invitation.accept().catch((e: Error) => this.fail(record, null, e.message, "transport")), this.config.autoAnswerMs);
     }
@@ -246,20 +233,17 @@ export class SipAgent {
     record.outcome.endedAt = Date.now();
   }
 
-  /** The final answer to the INVITE as the wire saw it, when sip.js reported none. */
+  /** The INVITE's final answer as the wire saw it: rejected, only provisional answers, or nothing. */
   private failFromTrace(record: CallRecord): void {
-    const final = this.trace
-      .filter((e) => e.direction === "received" && e.callId === record.outcome.callId && e.cseq.endsWith("INVITE") && /^SIP\/2\.0 [3-6]\d\d/.test(e.firstLine))
-      .pop();
+    const responses = this.responsesOnWire("INVITE", (e) => e.callId === record.outcome.callId);
+    const final = responses.filter((e) => /^SIP\/2\.0 [3-6]\d\d/.test(e.firstLine)).pop();
     if (final) this.fail(record, Number(final.firstLine.slice(8, 11)), final.firstLine.slice(12), "rejected");
-    else this.fail(record, null, "the INVITE got no final response", "no-response");
+    else if (responses.length > 0) this.fail(record, null, "only provisional responses to the INVITE", "timeout");
+    else this.fail(record, null, "the INVITE got no response", "no-response");
   }
 
-  private sawResponse(method: string, since: number): boolean {
-    return this.trace.some((e) => e.direction === "received" && e.at >= since && e.firstLine.startsWith("SIP/2.0") && e.cseq.endsWith(method));
-  }
-
-  private sawResponseForCall(callId: string): boolean {
-    return this.trace.some((e) => e.direction === "received" && e.callId === callId && e.firstLine.startsWith("SIP/2.0") && e.cseq.endsWith("INVITE"));
+  /** Responses to `method` that arrived on the wire, oldest first. */
+  private responsesOnWire(method: string, match: (e: SipTraceEntry) => boolean): SipTraceEntry[] {
+    return this.trace.filter((e) => e.direction === "received" && e.firstLine.startsWith("SIP/2.0 ") && e.cseq.endsWith(method) && match(e));
   }
 }

@@ -29,7 +29,8 @@ test("responses follow received/rport of the top Via (RFC 3581), else its sent-b
 test("the Via port is stated on the wire and hidden from sip.js again", () => {
   const withPort = withViaPort(INVITE, 5062);
   assert.match(withPort, /Via: SIP\/2.0\/UDP 10.0.0.2:5062;branch/);
-  assert.equal(withoutViaPort(withPort.replace("INVITE sip", "SIP/2.0 200 OK\r\nX: sip"), 5062).includes("10.0.0.2;branch"), true);
+  assert.match(withoutViaPort(withPort, 5062), /Via: SIP\/2.0\/UDP 10.0.0.2;branch/);
+  assert.match(withoutViaPort(withPort, 5999), /10.0.0.2:5062;branch/, "another port is left alone");
 });
 
 test("an unanswered INVITE is retransmitted over a real socket (Timer A)", async () => {

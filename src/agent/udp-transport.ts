@@ -26,15 +26,26 @@ export function requestDestination(raw: string): { host: string; port: number } 
   return { host: uri.host, port: uri.port ?? DEFAULT_SIP_PORT };
 }
 
+interface ParsedVia {
+  readonly host: string;
+  readonly port?: number;
+  readonly received?: string;
+  readonly rport?: string;
+  readonly branch?: string;
+}
+
+/** The top Via, parsed by sip.js's own grammar; undefined when it does not parse. */
+function topVia(raw: string): ParsedVia | undefined {
+  const value = headerValue(raw, "via", "v").split(",")[0]!.trim();
+  const parsed = Grammar.parse(value, "Via") as ParsedVia | -1;
+  return parsed === -1 ? undefined : parsed;
+}
+
 /** Where a response goes (RFC 3261 §18.2.2 with RFC 3581): top Via's received/rport, else its sent-by. */
 export function responseDestination(raw: string): { host: string; port: number } {
-  const via = headerValue(raw, "via", "v").split(",")[0]!.trim();
-  const m = /^SIP\s*\/\s*2\.0\s*\/\s*\w+\s+(\[[^\]]+\]|[^;:\s]+)(?::(\d+))?(.*)$/i.exec(via);
-  if (!m) throw new Error(`cannot route response: unparsable Via "${via}"`);
-  const params = m[3] ?? "";
-  const received = /;\s*received=([^;\s]+)/i.exec(params)?.[1];
-  const rport = /;\s*rport=(\d+)/i.exec(params)?.[1];
-  return { host: received ?? m[1]!, port: Number(rport ?? m[2] ?? DEFAULT_SIP_PORT) };
+  const via = topVia(raw);
+  if (!via) throw new Error(`cannot route response: unparsable Via "${headerValue(raw, "via", "v")}"`);
+  return { host: via.received ?? via.host, port: Number(via.rport || via.port || DEFAULT_SIP_PORT) };
 }
 
 /**
@@ -51,8 +62,7 @@ export function withoutViaPort(raw: string, port: number): string {
 }
 
 function transactionKey(raw: string): { branch: string; method: string } {
-  const via = headerValue(raw, "via", "v").split(",")[0] ?? "";
-  const branch = /;\s*branch=([^;\s,]+)/i.exec(via)?.[1] ?? "";
+  const branch = topVia(raw)?.branch ?? "";
   const method = headerValue(raw, "cseq").split(/\s+/)[1]?.toUpperCase() ?? "";
   return { branch, method };
 }

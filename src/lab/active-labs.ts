@@ -16,10 +16,6 @@ class ActiveLabs {
     return () => this.labs.delete(id);
   }
 
-  get size(): number {
-    return this.labs.size;
-  }
-
   async unwindAll(): Promise<Error[]> {
     const all = [...this.labs.entries()];
     this.labs.clear();

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,9 +123,8 @@ async function contextHash(dir: string, from: string): Promise<string> {
   return h.digest("hex").slice(0, 12);
 }
 
-/** Builds `dir` as callpath/<name>:<hash> unless that tag exists; returns the tag. */
-async function buildContext(d: Docker, name: string, dir: string, buildargs: Record<string, string>, log: Logger): Promise<string> {
-  const tag = `callpath/${name}:${await contextHash(dir, JSON.stringify(buildargs))}`;
+/** Builds `dir` as `tag` unless that tag exists; returns the tag. */
+async function buildContext(d: Docker, name: string, tag: string, dir: string, buildargs: Record<string, string>, log: Logger): Promise<string> {
   if (await imageExists(d, tag)) return tag;
   const started = Date.now();
   log(`building ${tag}`);
@@ -165,36 +164,48 @@ async function agentNodeBinary(log: Logger): Promise<string> {
   return bin;
 }
 
-/** Assembles the user-agent build context: Dockerfile, Node, and the agent bundled by esbuild. */
-async function agentContext(log: Logger): Promise<string> {
-  const dir = join(CACHE_DIR, "contexts", "user-agent");
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+/**
+ * The user-agent image: Dockerfile, Node, and the agent bundled by esbuild. Its tag hashes the bundle (not
+ * the 100 MB Node binary, which the version pins), so a run whose agent did not change assembles nothing.
+ */
+async function agentImage(d: Docker, base: string, log: Logger): Promise<string> {
   const { build } = await import("esbuild");
-  await build({
+  const bundle = await build({
     entryPoints: [join(PROJECT_ROOT, "src/agent/main.ts")],
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
-    outfile: join(dir, "agent.mjs"),
+    write: false,
     logLevel: "error",
     legalComments: "none",
   });
-  await copyFile(join(CONTAINERS_DIR, "user-agent/Dockerfile"), join(dir, "Dockerfile"));
+  const code = bundle.outputFiles[0]!.contents;
+  const dockerfile = await readFile(join(CONTAINERS_DIR, "user-agent/Dockerfile"));
+  const hash = createHash("sha256").update(base).update(AGENT_NODE_VERSION).update(dockerfile).update(code).digest("hex").slice(0, 12);
+  const tag = `callpath/user-agent:${hash}`;
+  if (await imageExists(d, tag)) return tag;
+  const dir = join(CACHE_DIR, "contexts", "user-agent");
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "agent.mjs"), code);
+  await writeFile(join(dir, "Dockerfile"), dockerfile);
   await copyFile(await agentNodeBinary(log), join(dir, "node"));
-  return dir;
+  return buildContext(d, "user-agent", tag, dir, { BASE_IMAGE: base }, log);
+}
+
+/** callpath/<name>:<hash of the folder and its build arguments>, built when missing. */
+async function folderImage(d: Docker, name: string, buildargs: Record<string, string>, log: Logger): Promise<string> {
+  const dir = join(CONTAINERS_DIR, name);
+  return buildContext(d, name, `callpath/${name}:${await contextHash(dir, JSON.stringify(buildargs))}`, dir, buildargs, log);
 }
 
 /** Builds (or finds) every image; returns logical name → tag. Safe to call from several processes. */
 export async function ensureImages(d: Docker, log: Logger): Promise<Record<ImageName, string>> {
   const debian = await ensureDebianImage(d, log);
-  const base = await buildContext(d, "base", join(CONTAINERS_DIR, "base"), { DEBIAN_IMAGE: debian }, log);
+  const base = await folderImage(d, "base", { DEBIAN_IMAGE: debian }, log);
   const roles = await Promise.all(
-    ROLE_IMAGES.map(async (name) => {
-      const dir = name === "user-agent" ? await agentContext(log) : join(CONTAINERS_DIR, name);
-      return [name, await buildContext(d, name, dir, { BASE_IMAGE: base }, log)] as const;
-    }),
+    ROLE_IMAGES.map(async (name) => [name, name === "user-agent" ? await agentImage(d, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const),
   );
   return { base, ...Object.fromEntries(roles) } as Record<ImageName, string>;
 }

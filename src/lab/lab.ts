@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
-import { LabError, TeardownError } from "../common/errors.js";
+import { LabError } from "../common/errors.js";
 import { formatIp, hostAt } from "../common/ipv4.js";
 import { quiet, tagged, type Logger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
@@ -158,7 +158,7 @@ export class Lab {
       abort.abort();
       throw e;
     });
-    return new StartedLab(id, topo, nodes, networks, teardown, log, unregister);
+    return new StartedLab(id, topo, nodes, teardown, log, unregister);
   }
 
   private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>, addresses: Map<string, Map<string, string>>): Promise<void> {
@@ -183,4 +183,3 @@ export class Lab {
   }
 }
 
-export { TeardownError };

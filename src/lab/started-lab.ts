@@ -3,9 +3,7 @@ import type { Logger } from "../common/log.js";
 import { AgentHandle } from "../calls/agent-handle.js";
 import type { NodeRuntime } from "../kinds/kind.js";
 import type { ResolvedTopology } from "../topology/types.js";
-import type { CreatedNetwork } from "./lab-network.js";
 import type { TeardownStack } from "./teardown-stack.js";
-import { formatCidr } from "../common/ipv4.js";
 
 export interface StartedNode {
   readonly runtime: NodeRuntime;
@@ -23,7 +21,6 @@ export class StartedLab implements AsyncDisposable {
     readonly id: string,
     readonly topology: ResolvedTopology,
     private readonly nodes: ReadonlyMap<string, StartedNode>,
-    private readonly networks: ReadonlyMap<string, CreatedNetwork>,
     private readonly teardown: TeardownStack,
     private readonly log: Logger,
     private readonly unregister: () => void,
@@ -39,11 +36,6 @@ export class StartedLab implements AsyncDisposable {
     return [...this.nodes.keys()];
   }
 
-  containerId(name: string): string {
-    this.node(name);
-    return this.nodes.get(name)!.containerId;
-  }
-
   agent(name: string): AgentHandle {
     const n = this.nodes.get(name);
     if (n?.handle instanceof AgentHandle) return n.handle;
@@ -53,12 +45,6 @@ export class StartedLab implements AsyncDisposable {
 
   addressOf(node: string, network?: string): string {
     return this.node(node).addressOf(node, network);
-  }
-
-  subnetOf(network: string): string {
-    const n = this.networks.get(network);
-    if (!n) throw new LabError(`no network "${network}"; networks: ${[...this.networks.keys()].join(", ")}`);
-    return formatCidr(n.subnet);
   }
 
   /** One line per node: its kind, addresses and how to get a shell in it. */

@@ -1,4 +1,5 @@
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
+import type { SipTraceEntry } from "../../src/calls/outcome.js";
 import { sipLadder, sipMessages } from "../../src/calls/sip-ladder.js";
 import { stderrLogger } from "../../src/common/log.js";
 import { activeLabs } from "../../src/lab/active-labs.js";
@@ -51,7 +52,7 @@ AfterAll(async function () {
 
 async function attachEvidence(world: LabWorld): Promise<void> {
   const lab = world.lab;
-  const traces: Record<string, Awaited<ReturnType<ReturnType<typeof lab.agent>["trace"]>>> = {};
+  const traces: Record<string, SipTraceEntry[]> = {};
   for (const name of lab.nodeNames()) {
     const node = lab.topology.nodes.get(name)!;
     try {
