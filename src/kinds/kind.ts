@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Issue } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
+import type { LabSecrets } from "../lab/lab-secrets.js";
 import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
 
 /** One network a node joins, with the role the kind gives that interface ("lan", "wan", ...). */
@@ -40,6 +41,10 @@ export interface NodeRuntime {
   logs(): Promise<string>;
   /** Address of `node` on `network` (its first network when omitted), once the lab has allocated subnets. */
   addressOf(node: string, network?: string): string;
+  /** Writes a file inside the node (parents created), through exec's stdin. */
+  writeFile(path: string, content: string, mode?: string): Promise<void>;
+  /** This lab's CA, certificates and TURN credentials. */
+  readonly secrets: LabSecrets;
 }
 
 /** A process running inside a node, its stdio attached to the test process. */
@@ -73,6 +78,8 @@ export interface NodeKind<S = Record<string, unknown>> {
   configure?(rt: NodeRuntime): Promise<void>;
   /** After release: resolves when the node's service answers. May return a handle (a user agent's). */
   ready?(rt: NodeRuntime, signal: AbortSignal): Promise<unknown>;
+  /** Stops the node's service while the node (and its address) stays: "the TURN server goes down". */
+  stopService?(rt: NodeRuntime): Promise<void>;
 }
 
 export function defineKind<S>(kind: NodeKind<S>): NodeKind<S> {

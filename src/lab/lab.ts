@@ -14,7 +14,8 @@ import { execIn, spawnIn } from "./exec.js";
 import type { ImageName } from "./images.js";
 import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
 import { labLabels, NODE_LABEL } from "./labels.js";
-import { judgeRoute, SEAL_PROBES } from "./seal.js";
+import { LabSecrets } from "./lab-secrets.js";
+import { judgeRoute, SEAL_PROBES, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
 import { TeardownStack } from "./teardown-stack.js";
 
@@ -57,6 +58,7 @@ export class Lab {
   private async build(id: string, d: Docker, kinds: KindRegistry, log: Logger, teardown: TeardownStack, unregister: () => void): Promise<StartedLab> {
     const topo = this.topology;
     const labels = labLabels(id, topo.name);
+    const secrets = await LabSecrets.create(id);
 
     // Stage 1: networks, one subnet each from the pool (or as declared), checked against the host.
     const occupied = await occupiedSubnets(d);
@@ -126,6 +128,10 @@ export class Lab {
           spawn: (cmd) => spawnIn(d, container.id, cmd),
           logs: async () => demuxLogs(await container.logs({ stdout: true, stderr: true, follow: false })),
           addressOf,
+          writeFile: async (path, content, mode = "0644") => {
+            await execIn(d, container.id, node.name, ["sh", "-ec", 'mkdir -p "$(dirname "$1")"; cat > "$1"; chmod "$2" "$1"', "sh", path, mode], { stdin: content });
+          },
+          secrets,
         };
         nodes.set(node.name, { runtime, containerId: container.id, kind: node.kind, handle: undefined });
       }),
@@ -138,6 +144,7 @@ export class Lab {
         const shared = gw ? runtime.node.interfaces.find((i) => addresses.get(gw)?.has(i.network)) : undefined;
         const script = ["if ip -4 route show default | grep -q .; then ip -4 route del default; fi"];
         if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
+        else script.push(...sinkRoute());
         await runtime.exec(["sh", "-ec", script.join("\n")]);
       }),
     );
@@ -158,7 +165,7 @@ export class Lab {
       abort.abort();
       throw e;
     });
-    return new StartedLab(id, topo, nodes, teardown, log, unregister);
+    return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds);
   }
 
   private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>, addresses: Map<string, Map<string, string>>): Promise<void> {

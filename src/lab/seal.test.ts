@@ -17,3 +17,8 @@ test("a next hop inside the lab is sealed; the Docker gateway or a stranger is n
   assert.equal(judgeRoute("192.0.2.123 via 172.17.0.1 dev eth0", 0, lab, gws).sealed, false);
   assert.equal(judgeRoute("192.0.2.123 dev eth0 src 192.0.2.9", 0, lab, gws).sealed, false);
 });
+
+test("the lab's own sink device is sealed; any other on-link device is not", () => {
+  assert.equal(judgeRoute("192.0.2.123 dev cp-sink src 198.51.100.2", 0, lab, gws).sealed, true);
+  assert.equal(judgeRoute("192.0.2.123 dev cp-sinkhole src 198.51.100.2", 0, lab, gws).sealed, false);
+});

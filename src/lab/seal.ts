@@ -2,6 +2,23 @@
 // `ip route get`, which asks the routing table without sending anything.
 export const SEAL_PROBES = ["192.0.2.123", "203.0.113.123", "100.64.0.1", "172.16.0.1"];
 
+/**
+ * The end of a lab's world. Nodes without a gateway (servers, routers) send what no lab network holds
+ * into a veth whose far end sits unaddressed in the same namespace, where it is dropped in silence: the
+ * way the internet drops packets for unrouted private space. Without it such a send fails at once with
+ * ENETUNREACH, which no real server sees, and which coturn, for one, answers by closing the allocation.
+ */
+export const SINK_DEVICE = "cp-sink";
+
+export function sinkRoute(): string[] {
+  return [
+    `ip link add ${SINK_DEVICE} type veth peer name ${SINK_DEVICE}-end`,
+    `ip link set ${SINK_DEVICE} arp off up`,
+    `ip link set ${SINK_DEVICE}-end up`,
+    `ip -4 route add default dev ${SINK_DEVICE}`,
+  ];
+}
+
 export type RouteVerdict = { readonly sealed: true } | { readonly sealed: false; readonly reason: string };
 
 /**
@@ -13,6 +30,7 @@ export function judgeRoute(output: string, exitCode: number, labAddresses: Reado
     return /unreachable|prohibit|blackhole/i.test(output) ? { sealed: true } : { sealed: false, reason: `unexpected answer: ${output.trim()}` };
   }
   if (/^(unreachable|prohibit|blackhole)\b/m.test(output)) return { sealed: true };
+  if (new RegExp(`\\bdev ${SINK_DEVICE}\\b`).test(output)) return { sealed: true };
   const via = /\bvia (\S+)/.exec(output)?.[1];
   if (!via) return { sealed: false, reason: `on-link route: ${output.trim()}` };
   if (bridgeGateways.has(via)) return { sealed: false, reason: `routes via the Docker bridge gateway ${via}` };

@@ -2,6 +2,7 @@ import { LabError, TeardownError } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
 import { AgentHandle } from "../calls/agent-handle.js";
 import type { NodeRuntime } from "../kinds/kind.js";
+import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { TeardownStack } from "./teardown-stack.js";
 
@@ -24,6 +25,7 @@ export class StartedLab implements AsyncDisposable {
     private readonly teardown: TeardownStack,
     private readonly log: Logger,
     private readonly unregister: () => void,
+    private readonly kinds: KindRegistry,
   ) {}
 
   node(name: string): NodeRuntime {
@@ -41,6 +43,19 @@ export class StartedLab implements AsyncDisposable {
     if (n?.handle instanceof AgentHandle) return n.handle;
     const agents = [...this.nodes.entries()].filter(([, v]) => v.handle instanceof AgentHandle).map(([k]) => k);
     throw new LabError(`"${name}" is not a user agent in topology "${this.topology.name}"; agents: ${agents.join(", ") || "(none)"}`);
+  }
+
+  /** Stops the service of a node (the TURN server goes down) while the node and its address stay. */
+  async stopService(name: string): Promise<void> {
+    const n = this.nodes.get(name);
+    if (!n) throw new LabError(`no node "${name}" in topology "${this.topology.name}"; nodes: ${[...this.nodes.keys()].join(", ")}`);
+    const kind = this.kinds.get(n.kind);
+    if (!kind.stopService) {
+      const can = [...this.nodes.values()].filter((x) => this.kinds.get(x.kind).stopService).map((x) => x.runtime.name);
+      throw new LabError(`"${name}" is a ${n.kind}, whose service cannot be stopped; nodes that can: ${can.join(", ") || "(none)"}`);
+    }
+    await kind.stopService(n.runtime);
+    this.log(`stopped the service of ${name}`);
   }
 
   addressOf(node: string, network?: string): string {
