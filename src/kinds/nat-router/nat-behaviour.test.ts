@@ -15,3 +15,8 @@ test("port-restricted cone: plain masquerade on the WAN, forward only LAN→WAN 
 test("symmetric: a random port for every new flow", () => {
   assert.match(natRuleset({ preset: "symmetric", lanIf: "eth1", wanIf: "eth0" }), /masquerade random$/m);
 });
+
+test("unsolicited packets to the router are dropped before conntrack can keep them", () => {
+  const rules = natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" });
+  assert.match(rules, /type filter hook input priority filter;[\s\S]*iifname "eth0" ct state new drop/);
+});

@@ -39,6 +39,13 @@ export function natRuleset({ preset, lanIf, wanIf }: NatRulesInput): string {
     `    type nat hook postrouting priority srcnat; policy accept;`,
     `    oifname "${wanIf}" ${masq}`,
     `  }`,
+    // Unsolicited packets to the router itself are dropped before conntrack confirms an entry for them.
+    // A confirmed entry would occupy the reply tuple of the mapping a LAN host is about to open towards
+    // that same peer (ICE hole punching, early RTP), and masquerade would then pick another port.
+    `  chain input {`,
+    `    type filter hook input priority filter; policy accept;`,
+    `    iifname "${wanIf}" ct state new drop`,
+    `  }`,
     `  chain forward {`,
     `    type filter hook forward priority filter; policy drop;`,
     `    ct state established,related accept`,
