@@ -45,7 +45,7 @@ nodes:
   const joined = p.join("\n");
   assert.match(joined, /\(top\)|surprise/);
   assert.match(joined, /networks\.lan1\.subnet: "10\.1\.0\.0\/33" is not an IPv4 network/);
-  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: nat-router, sip-server, user-agent/);
+  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: nat-router, sip-server, turn-server, user-agent/);
   assert.match(joined, /nodes\.r2\.nat: Invalid option: expected one of "port-restricted-cone"\|"symmetric"/);
   assert.match(joined, /nodes\.ua: Unrecognized key: "colour"/);
   assert.ok(p.length >= 5, joined);

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { retryUntil } from "../../common/retry.js";
+import { defineKind } from "../kind.js";
+import { CERT_PATH, CONFIG_PATH, coturnConfig, KEY_PATH, tls443Redirect, TURN_HOST, TURN_PORTS } from "./coturn-config.js";
+
+export const TurnServerSpec = z.strictObject({
+  network: z.string().describe("the network the server listens on (usually the public one)"),
+});
+export type TurnServerSpec = z.infer<typeof TurnServerSpec>;
+
+export const turnServer = defineKind<TurnServerSpec>({
+  name: "turn-server",
+  summary: `coturn: STUN and TURN on UDP/TCP ${TURN_PORTS.plain}, TURN over TLS on ${TURN_PORTS.tls} and ${TURN_PORTS.tls443}, per-lab certificate and credentials`,
+  spec: TurnServerSpec,
+  attachments: (spec) => [{ network: spec.network, role: "default" }],
+  plan: () => ({ image: "turn-server" }),
+  async configure(rt) {
+    const address = rt.addressOf(rt.name);
+    const cert = await rt.secrets.issue(TURN_HOST, [address]);
+    await Promise.all([
+      rt.writeFile(CERT_PATH, cert.chainPem),
+      rt.writeFile(KEY_PATH, cert.keyPem, "0600"),
+      rt.writeFile(CONFIG_PATH, coturnConfig({ address, credential: rt.secrets.turn })),
+      rt.exec(["nft", "-f", "-"], { stdin: tls443Redirect() }),
+    ]);
+  },
+  async ready(rt, signal) {
+    const want = [`:${TURN_PORTS.plain}`, `:${TURN_PORTS.tls}`];
+    await retryUntil(
+      async () => {
+        const [tcp, udp] = await Promise.all([rt.exec(["ss", "-lnt"]), rt.exec(["ss", "-lnu"])]);
+        return want.every((p) => tcp.includes(p)) && udp.includes(`:${TURN_PORTS.plain}`);
+      },
+      { timeoutMs: 20_000, intervalMs: 50, signal, what: `coturn on ${rt.name} listening on ${want.join(", ")} (443 is redirected to ${TURN_PORTS.tls})` },
+    );
+  },
+  async stopService(rt) {
+    // TERM, then wait: a relay that is "down" must not answer a single late request.
+    await rt.exec([
+      "sh",
+      "-c",
+      "pkill -TERM -x turnserver; for i in $(seq 100); do pgrep -x turnserver >/dev/null || exit 0; sleep 0.05; done; " +
+        "pkill -KILL -x turnserver; sleep 0.2; if pgrep -x turnserver >/dev/null; then echo 'turnserver survived SIGKILL' >&2; exit 1; fi",
+    ]);
+  },
+});
