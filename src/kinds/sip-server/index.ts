@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { retryUntil } from "../../common/retry.js";
 import { defineKind } from "../kind.js";
+import { LISTEN_PATH, listenConfig, SIP_LISTENERS, TLS_CERT_PATH, TLS_CONFIG_PATH, TLS_KEY_PATH, tlsConfig } from "./kamailio-files.js";
 
 /** The SIP domain every lab serves; Kamailio's config aliases it to itself. */
 export const SIP_DOMAIN = "callpath.test";
 export const SIP_PORT = 5060;
+/** The name in the server's TLS certificate (clients connect by address and check this name). */
+export const SIP_HOST = "sip.callpath.test";
 
 export const SipServerSpec = z.strictObject({
   network: z.string().describe("the network the server listens on (usually the public one)"),
@@ -31,14 +34,28 @@ export function parseSightings(logs: string): ServerSighting[] {
 
 export const sipServer = defineKind<SipServerSpec>({
   name: "sip-server",
-  summary: "Kamailio registrar and proxy for the lab's domain, SIP over UDP and TCP on 5060, with provider-style NAT handling",
+  summary: "Kamailio registrar and proxy for the lab's domain: SIP over UDP/TCP 5060, TLS 5061, WS 80, WSS 443, with provider-style NAT handling",
   spec: SipServerSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   plan: () => ({ image: "sip-server" }),
+  async configure(rt) {
+    const address = rt.addressOf(rt.name);
+    const cert = await rt.secrets.issue(SIP_HOST, [address]);
+    await Promise.all([
+      rt.writeFile(LISTEN_PATH, listenConfig(address)),
+      rt.writeFile(TLS_CONFIG_PATH, tlsConfig()),
+      rt.writeFile(TLS_CERT_PATH, cert.chainPem),
+      rt.writeFile(TLS_KEY_PATH, cert.keyPem, "0600"),
+    ]);
+  },
   async ready(rt, signal) {
+    const tcpPorts = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss].map((p) => `:${p} `);
     await retryUntil(
-      async () => (await rt.exec(["ss", "-lnu"])).includes(`:${SIP_PORT}`),
-      { timeoutMs: 20_000, intervalMs: 25, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_PORT}` },
+      async () => {
+        const [udp, tcp] = await Promise.all([rt.exec(["ss", "-lnu"]), rt.exec(["ss", "-lnt"])]);
+        return udp.includes(`:${SIP_PORT} `) && tcpPorts.every((p) => tcp.includes(p));
+      },
+      { timeoutMs: 20_000, intervalMs: 25, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_PORT} and TCP ${tcpPorts.join("").replace(/[: ]+/g, " ").trim()}` },
     );
   },
 });

@@ -1,0 +1,14 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { listenConfig, webSocketUrl } from "./kamailio-files.js";
+
+test("Kamailio listens on the node's address only, once per socket", () => {
+  const lines = listenConfig("198.51.100.2").trim().split("\n");
+  assert.deepEqual(lines, ["listen=udp:198.51.100.2:5060", "listen=tcp:198.51.100.2:5060", "listen=tls:198.51.100.2:5061", "listen=tcp:198.51.100.2:80", "listen=tls:198.51.100.2:443"]);
+  assert.ok(!lines.some((l) => l.includes("0.0.0.0")));
+});
+
+test("WebSocket URLs use the provider ports", () => {
+  assert.equal(webSocketUrl("wss", "198.51.100.2"), "wss://198.51.100.2:443");
+  assert.equal(webSocketUrl("ws", "198.51.100.2"), "ws://198.51.100.2:80");
+});

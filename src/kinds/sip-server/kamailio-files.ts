@@ -1,0 +1,48 @@
+// The per-lab files Kamailio includes: its listeners on the node's own address, and its TLS set-up.
+// Pure, so unit tested without Docker.
+
+/** Where each transport listens, as providers deploy them. */
+export const SIP_LISTENERS = {
+  udp: 5060,
+  tcp: 5060,
+  tls: 5061,
+  ws: 80,
+  wss: 443,
+} as const;
+export type SipTransport = keyof typeof SIP_LISTENERS;
+export const SIP_TRANSPORTS = Object.keys(SIP_LISTENERS) as [SipTransport, ...SipTransport[]];
+
+export const LISTEN_PATH = "/etc/kamailio/callpath-listen.cfg";
+export const TLS_CONFIG_PATH = "/etc/kamailio/callpath-tls.cfg";
+export const TLS_CERT_PATH = "/etc/kamailio/callpath-tls-chain.pem";
+export const TLS_KEY_PATH = "/etc/kamailio/callpath-tls-key.pem";
+
+/** Kamailio's socket protocol for each transport: WS rides on a TCP listener, WSS on a TLS one. */
+const SOCKET_PROTO: Record<SipTransport, "udp" | "tcp" | "tls"> = { udp: "udp", tcp: "tcp", tls: "tls", ws: "tcp", wss: "tls" };
+
+export function listenConfig(address: string): string {
+  const lines = new Set((Object.keys(SIP_LISTENERS) as SipTransport[]).map((t) => `listen=${SOCKET_PROTO[t]}:${address}:${SIP_LISTENERS[t]}`));
+  return `${[...lines].join("\n")}\n`;
+}
+
+export function tlsConfig(): string {
+  return [
+    "[server:default]",
+    "method = TLSv1.2+",
+    "verify_certificate = no",
+    "require_certificate = no",
+    `certificate = ${TLS_CERT_PATH}`,
+    `private_key = ${TLS_KEY_PATH}`,
+    "",
+    "[client:default]",
+    "method = TLSv1.2+",
+    "verify_certificate = no",
+    "require_certificate = no",
+    "",
+  ].join("\n");
+}
+
+/** The URL a WebSocket client connects to. */
+export function webSocketUrl(transport: "ws" | "wss", address: string): string {
+  return `${transport}://${address}:${SIP_LISTENERS[transport]}`;
+}
