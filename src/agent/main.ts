@@ -3,6 +3,7 @@
 // nothing but the agent's own SIP and RTP.
 import { createInterface } from "node:readline";
 import { SipAgent, type AgentConfig } from "./sip-agent.js";
+import type { IcePolicy } from "./webrtc/webrtc-plane.js";
 
 type Handler = (params: Record<string, unknown>) => Promise<unknown> | unknown;
 
@@ -13,19 +14,26 @@ function write(obj: unknown): void {
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as AgentConfig;
   const agent = new SipAgent(config);
-  await agent.prepareRtp();
+  await agent.prepareMedia();
   await agent.start();
 
   const handlers: Record<string, Handler> = {
     register: (p) => agent.register(Number(p.expires ?? 300)),
     call: async (p) => {
-      await agent.prepareRtp();
+      await agent.prepareMedia();
       return agent.call(String(p.to), Number(p.timeoutMs ?? 40_000));
     },
     answer: (p) => agent.answer(p.callId as string | undefined),
     hangup: (p) => agent.hangup(p.callId as string | undefined),
     calls: () => agent.outcomes(),
     media: () => agent.media(),
+    ice: (p) => agent.ice(p.callId as string | undefined),
+    setIcePolicy: async (p) => {
+      const result = agent.setIcePolicy(p as IcePolicy);
+      // Incoming calls need a prepared plane too (a TLS bridge, say) before sip.js asks for a handler.
+      await agent.prepareMedia();
+      return result;
+    },
     trace: (p) => agent.sipTrace(p.callId as string | undefined),
     state: () => ({ registration: agent.registrationState }),
     shutdown: async () => {
@@ -59,7 +67,8 @@ async function main(): Promise<void> {
   });
   // The test process went away (finished, crashed or interrupted): leave with it.
   rl.on("close", () => void agent.stop().finally(() => process.exit(0)));
-  write({ event: "ready", sip: `${config.address}:${config.sipPort}` });
+  const sig = config.signalling;
+  write({ event: "ready", sip: sig.transport === "udp" ? `udp ${sig.address}:${sig.port}` : sig.url });
 }
 
 main().catch((e: unknown) => {

@@ -1,25 +1,41 @@
-import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent, type Session } from "sip.js/lib/api/index.js";
+import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent, type Session, type UserAgentOptions } from "sip.js/lib/api/index.js";
+import type { IceReport } from "../calls/ice-report.js";
 import type { CallOutcome, FailedStage, RegistrationOutcome } from "../calls/outcome.js";
-import { PlainRtpSessionDescriptionHandler } from "./plain-rtp-sdh.js";
-import { RtpSession, type RtpSnapshot } from "./rtp-session.js";
+import type { MediaPlane } from "./media-plane.js";
+import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
+import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 import { UdpTransport } from "./udp-transport.js";
+import { WebRtcPlane, type IcePolicy, type WebRtcConfig } from "./webrtc/webrtc-plane.js";
+import { installWebSocket, TracedWebSocketTransport } from "./ws-transport.js";
+
+/** SIP over UDP from a fixed address and port, every out-of-dialog request through the proxy. */
+export interface UdpSignalling {
+  readonly transport: "udp";
+  /** The proxy/registrar every out-of-dialog request is sent to ("ip:port"). */
+  readonly proxy: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** SIP over WebSocket (RFC 7118), as WebRTC clients do it. */
+export interface WebSocketSignalling {
+  readonly transport: "ws" | "wss";
+  readonly url: string;
+  /** The name the server's certificate must carry (WSS). */
+  readonly servername: string;
+  readonly ca: string;
+}
 
 export interface AgentConfig {
   readonly name: string;
   /** SIP user part and domain of this agent's address of record. */
   readonly user: string;
   readonly domain: string;
-  /** The proxy/registrar every out-of-dialog request is sent to ("ip:port"). */
-  readonly proxy: string;
-  readonly address: string;
-  readonly sipPort: number;
-  readonly rtpPortBase: number;
-  readonly toneHz: number;
+  readonly signalling: UdpSignalling | WebSocketSignalling;
+  readonly media: ({ readonly kind: "rtp" } & PlainRtpConfig) | ({ readonly kind: "webrtc" } & WebRtcConfig);
   /** Answer incoming calls automatically after this many ms; null leaves them ringing. */
   readonly autoAnswerMs: number | null;
-  /** Symmetric-RTP latching (see RtpSession.open). */
-  readonly latchMedia: boolean;
 }
 
 interface CallRecord {
@@ -28,29 +44,41 @@ interface CallRecord {
 }
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A SIP user agent on sip.js over UDP, with one plain-RTP stream per call. */
+/** A SIP user agent on sip.js: SIP over UDP with plain RTP, or SIP over WebSocket with WebRTC media. */
 export class SipAgent {
   private readonly trace: SipTraceEntry[] = [];
   private readonly calls: CallRecord[] = [];
   private readonly ua: UserAgent;
+  private readonly plane: MediaPlane;
   private registerer: Registerer | undefined;
-  private nextRtpPort: number;
-  private spareRtp: RtpSession | undefined;
-  /** The RTP stream of each session; sip.js creates the media handler at a time of its own choosing. */
-  private readonly rtpOf = new WeakMap<Session, RtpSession>();
 
   constructor(private readonly config: AgentConfig) {
-    this.nextRtpPort = config.rtpPortBase;
+    const onTrace = (e: SipTraceEntry): void => void this.trace.push(e);
+    this.plane =
+      config.media.kind === "rtp"
+        ? new PlainRtpPlane(config.media)
+        : new WebRtcPlane(config.media, (session, stage, reason) => {
+            const record = this.calls.find((c) => c.session === session);
+            if (record) this.fail(record, record.outcome.finalStatus, reason, stage, true);
+          });
+    const sig = config.signalling;
+    const transport: Partial<UserAgentOptions> =
+      sig.transport === "udp"
+        ? {
+            viaHost: sig.address,
+            contactParams: { transport: "udp" },
+            forceRport: true,
+            preloadedRouteSet: [`<sip:${sig.proxy};lr>`],
+            transportConstructor: UdpTransport as never,
+            transportOptions: { address: sig.address, port: sig.port, onTrace },
+          }
+        : (installWebSocket({ ca: sig.ca, servername: sig.servername }),
+          { transportConstructor: TracedWebSocketTransport as never, transportOptions: { server: sig.url, onTrace } });
     this.ua = new UserAgent({
+      ...transport,
       uri: UserAgent.makeURI(`sip:${config.user}@${config.domain}`),
-      viaHost: config.address,
       contactName: config.user,
-      contactParams: { transport: "udp" },
-      forceRport: true,
-      preloadedRouteSet: [`<sip:${config.proxy};lr>`],
-      transportConstructor: UdpTransport as never,
-      transportOptions: { address: config.address, port: config.sipPort, onTrace: (e: SipTraceEntry) => this.trace.push(e) },
-      sessionDescriptionHandlerFactory: (session: Session) => this.makeSdh(session),
+      sessionDescriptionHandlerFactory: (session: Session) => this.plane.makeHandler(session),
       logBuiltinEnabled: false,
       logLevel: "warn",
       // stdout carries the control protocol: sip.js's own diagnostics go to stderr.
@@ -61,7 +89,7 @@ export class SipAgent {
       delegate: { onInvite: (invitation) => this.onInvite(invitation) },
     });
     // sip.js leaves the Contact port out; the ALG and registrar match on it, so state it.
-    this.ua.contact.uri.port = config.sipPort;
+    if (sig.transport === "udp") this.ua.contact.uri.port = sig.port;
   }
 
   async start(): Promise<void> {
@@ -69,9 +97,18 @@ export class SipAgent {
   }
 
   async stop(): Promise<void> {
-    for (const c of this.calls) this.rtpOf.get(c.session)?.close();
-    this.spareRtp?.close();
+    this.plane.close();
     await this.ua.stop().catch(() => undefined);
+  }
+
+  /** Media must be ready before sip.js asks for a handler (it asks synchronously). */
+  prepareMedia(): Promise<void> {
+    return this.plane.prepare();
+  }
+
+  setIcePolicy(policy: IcePolicy): unknown {
+    if (!(this.plane instanceof WebRtcPlane)) throw new Error(`${this.config.name} is not a WebRTC agent: it has no ICE to configure`);
+    return this.plane.setPolicy(policy);
   }
 
   register(expires: number): Promise<RegistrationOutcome> {
@@ -155,11 +192,16 @@ export class SipAgent {
     return this.calls.map((c) => ({ ...c.outcome }));
   }
 
-  media(): Array<{ callId: string; rtp: RtpSnapshot }> {
-    return this.calls.flatMap((c) => {
-      const rtp = this.rtpOf.get(c.session);
-      return rtp ? [{ callId: c.outcome.callId, rtp: rtp.snapshot() }] : [];
-    });
+  async media(): Promise<Array<{ callId: string; rtp: RtpSnapshot }>> {
+    const all = await Promise.all(this.calls.map(async (c) => ({ callId: c.outcome.callId, rtp: await this.plane.snapshot(c.session) })));
+    return all.filter((m): m is { callId: string; rtp: RtpSnapshot } => m.rtp !== undefined);
+  }
+
+  async ice(callId?: string): Promise<Array<{ callId: string; ice: IceReport }>> {
+    const all = await Promise.all(
+      this.calls.filter((c) => !callId || c.outcome.callId === callId).map(async (c) => ({ callId: c.outcome.callId, ice: await this.plane.ice(c.session) })),
+    );
+    return all.filter((m): m is { callId: string; ice: IceReport } => m.ice !== undefined);
   }
 
   sipTrace(callId?: string): SipTraceEntry[] {
@@ -196,41 +238,24 @@ export class SipAgent {
         record.outcome.established = true;
         record.outcome.finalStatus ??= 200;
         record.outcome.setupMs = Date.now() - record.outcome.startedAt;
-        this.rtpOf.get(session)?.start();
+        this.plane.established(session);
       } else if (s === SessionState.Terminated) {
         record.outcome.endedAt = Date.now();
         if (record.outcome.established) record.outcome.endedBy ??= "remote";
-        this.rtpOf.get(session)?.stop();
+        this.plane.terminated(session);
       }
     });
     this.calls.push(record);
     return record;
   }
 
-  private makeSdh(session: Session): PlainRtpSessionDescriptionHandler {
-    // sip.js builds handlers synchronously, so an RTP socket is always kept open ahead of need.
-    const rtp = this.spareRtp;
-    if (!rtp) throw new Error("no RTP socket prepared");
-    this.spareRtp = undefined;
-    this.rtpOf.set(session, rtp);
-    void this.prepareRtp();
-    return new PlainRtpSessionDescriptionHandler(rtp, this.config.address);
-  }
-
-  /** Keeps one RTP socket open ahead of need, because sip.js creates handlers synchronously. */
-  async prepareRtp(): Promise<void> {
-    if (this.spareRtp) return;
-    const port = this.nextRtpPort;
-    this.nextRtpPort += 2;
-    this.spareRtp = await RtpSession.open(this.config.address, port, this.config.toneHz, this.config.latchMedia);
-  }
-
-  private fail(record: CallRecord, status: number | null, reason: string | null, stage: FailedStage): void {
-    if (record.outcome.established || record.outcome.failedStage) return;
+  /** `afterEstablished`: media failed on a call whose signalling succeeded (ICE). */
+  private fail(record: CallRecord, status: number | null, reason: string | null, stage: FailedStage, afterEstablished = false): void {
+    if ((record.outcome.established && !afterEstablished) || record.outcome.failedStage) return;
     record.outcome.finalStatus = status;
     record.outcome.reason = reason;
     record.outcome.failedStage = stage;
-    record.outcome.endedAt = Date.now();
+    if (!afterEstablished) record.outcome.endedAt = Date.now();
   }
 
   /** The INVITE's final answer as the wire saw it: rejected, only provisional answers, or nothing. */

@@ -1,5 +1,6 @@
 import { LabError } from "../common/errors.js";
 import type { ExecProcess } from "../kinds/kind.js";
+import type { IceReport, TurnTransport } from "./ice-report.js";
 import type { CallOutcome, RegistrationOutcome, RtpSnapshot, SipTraceEntry } from "./outcome.js";
 
 /**
@@ -67,6 +68,16 @@ export class AgentHandle {
 
   media(): Promise<Array<{ callId: string; rtp: RtpSnapshot }>> {
     return this.request("media");
+  }
+
+  /** ICE evidence per call (WebRTC agents; empty for plain-RTP ones). */
+  ice(callId?: string): Promise<Array<{ callId: string; ice: IceReport }>> {
+    return this.request("ice", { callId });
+  }
+
+  /** Changes the ICE policy for the calls that follow, as an app's settings would. */
+  setIcePolicy(policy: { iceTransportPolicy?: "all" | "relay"; turnTransports?: readonly TurnTransport[] }): Promise<unknown> {
+    return this.request("setIcePolicy", policy);
   }
 
   trace(callId?: string): Promise<SipTraceEntry[]> {

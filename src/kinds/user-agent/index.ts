@@ -1,8 +1,27 @@
 import { z } from "zod";
+import type { AgentConfig } from "../../agent/sip-agent.js";
 import { AgentHandle } from "../../calls/agent-handle.js";
+import { TURN_TRANSPORTS } from "../../calls/ice-report.js";
+import type { Issue } from "../../common/errors.js";
 import type { ResolvedTopology } from "../../topology/types.js";
-import { defineKind } from "../kind.js";
-import { SIP_DOMAIN, SIP_PORT } from "../sip-server/index.js";
+import { defineKind, type NodeRuntime } from "../kind.js";
+import { SIP_DOMAIN, SIP_HOST, SIP_PORT } from "../sip-server/index.js";
+import { webSocketUrl } from "../sip-server/kamailio-files.js";
+import { TURN_HOST, TURN_PORTS } from "../turn-server/coturn-config.js";
+
+export const IceSpec = z.strictObject({
+  server: z.string().describe("the turn-server node the agent's ICE uses (STUN and TURN); never a public default"),
+  stun: z.boolean().default(true).describe("gather server-reflexive candidates from it"),
+  turn: z
+    .array(z.enum(TURN_TRANSPORTS))
+    .default([...TURN_TRANSPORTS])
+    .describe("TURN transports the app is configured with: udp and tcp on 3478, tls on tlsPort; [] for none"),
+  tlsPort: z.union([z.literal(TURN_PORTS.tls443), z.literal(TURN_PORTS.tls)]).default(TURN_PORTS.tls443).describe("port of TURN over TLS"),
+  policy: z.enum(["all", "relay"]).default("all").describe("iceTransportPolicy: 'relay' uses relay candidates only"),
+  connectTimeoutMs: z.number().int().min(1000).max(120_000).optional().describe("ICE checking longer than this fails the call (stage 'ice'); default 15000"),
+});
+
+export const ICE_CONNECT_TIMEOUT_MS = 15_000;
 
 export const UserAgentSpec = z.strictObject({
   network: z.string().describe("the network the agent sits on"),
@@ -10,7 +29,12 @@ export const UserAgentSpec = z.strictObject({
   sip: z.strictObject({
     server: z.string().describe("the sip-server node it registers with and sends calls through"),
     user: z.string().regex(/^[a-z0-9._-]+$/).optional().describe("user part of its address of record; default: the node name"),
+    transport: z
+      .enum(["udp", "ws", "wss"])
+      .default("udp")
+      .describe("udp: a classic SIP phone with plain RTP; ws/wss: a WebRTC client (SIP over WebSocket, ICE, DTLS-SRTP, Opus)"),
   }),
+  ice: IceSpec.optional().describe("ICE servers and policy of a WebRTC agent (sip.transport ws or wss)"),
   tone: z.number().int().min(200).max(3400).optional().describe("frequency (Hz) of the tone it sends; default: unique per agent"),
   answer: z.enum(["auto", "manual"]).default("auto").describe("answer incoming calls by itself, or only when a step says so"),
   answerDelayMs: z.number().int().min(0).max(60_000).default(200).describe("ringing time before an automatic answer"),
@@ -37,30 +61,72 @@ export function userOf(name: string, topology: ResolvedTopology): string {
 
 export const userAgent = defineKind<UserAgentSpec>({
   name: "user-agent",
-  summary: "callpath's SIP user agent (sip.js over UDP, plain RTP), driven over docker exec stdio",
+  summary: "callpath's user agent: a SIP phone (sip.js over UDP, plain RTP) or a WebRTC client (sip.js over WS/WSS, libwebrtc), driven over docker exec stdio",
   spec: UserAgentSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   gateway: (spec) => spec.gateway,
   references: (spec) => [
     { path: "sip.server", node: spec.sip.server, kinds: ["sip-server"] },
     ...(spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ["nat-router"] }] : []),
+    ...(spec.ice ? [{ path: "ice.server", node: spec.ice.server, kinds: ["turn-server"] }] : []),
   ],
+  check(spec, name) {
+    const issues: Issue[] = [];
+    const webrtc = spec.sip.transport !== "udp";
+    if (spec.ice && !webrtc) issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
+    if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp); WebRTC media finds its way by ICE" });
+    if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
+    return issues;
+  },
   plan: () => ({ image: "user-agent", capAdd: ["NET_ADMIN"] }),
+  async configure(rt) {
+    // libwebrtc here gathers candidates on loopback too, which no browser does: they double every
+    // candidate, and a TURN/TCP socket bound to 127.0.0.1 never connects, stalling gathering until its
+    // timeout. Take the address off lo (the device stays up, so the agent still reaches itself).
+    if ((rt.node.spec as UserAgentSpec).sip.transport !== "udp") {
+      await rt.exec(["sh", "-c", "ip -4 addr flush dev lo; ip -6 addr flush dev lo 2>/dev/null; true"]);
+    }
+  },
   async ready(rt) {
-    const spec = rt.node.spec as UserAgentSpec;
-    const config = {
-      name: rt.name,
-      user: spec.sip.user ?? rt.name,
-      domain: SIP_DOMAIN,
-      proxy: `${rt.addressOf(spec.sip.server)}:${SIP_PORT}`,
-      address: rt.addressOf(rt.name),
-      sipPort: SIP_LOCAL_PORT,
-      rtpPortBase: RTP_PORT_BASE,
-      toneHz: toneOf(rt.name, rt.topology),
-      autoAnswerMs: spec.answer === "auto" ? spec.answerDelayMs : null,
-      latchMedia: spec.latchMedia,
-    };
-    const proc = await rt.spawn(["/usr/local/bin/node", "/opt/callpath/agent.mjs", JSON.stringify(config)]);
+    const proc = await rt.spawn(["/usr/local/bin/node", "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
     return AgentHandle.start(rt.name, proc);
   },
 });
+
+/** What the agent process is told: addresses, the lab CA and TURN credentials all come from the lab. */
+export function agentConfig(rt: NodeRuntime): AgentConfig {
+  const spec = rt.node.spec as UserAgentSpec;
+  const address = rt.addressOf(rt.name);
+  const server = rt.addressOf(spec.sip.server);
+  const toneHz = toneOf(rt.name, rt.topology);
+  const common = { name: rt.name, user: spec.sip.user ?? rt.name, domain: SIP_DOMAIN, autoAnswerMs: spec.answer === "auto" ? spec.answerDelayMs : null };
+  const transport = spec.sip.transport;
+  if (transport === "udp") {
+    return {
+      ...common,
+      signalling: { transport, proxy: `${server}:${SIP_PORT}`, address, port: SIP_LOCAL_PORT },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia },
+    };
+  }
+  const ice = spec.ice;
+  const iceServer = ice ? rt.addressOf(ice.server) : null;
+  return {
+    ...common,
+    signalling: { transport, url: webSocketUrl(transport, server), servername: SIP_HOST, ca: rt.secrets.caPem },
+    media: {
+      kind: "webrtc",
+      address,
+      toneHz,
+      ca: rt.secrets.caPem,
+      stun: ice?.stun && iceServer ? `${iceServer}:${TURN_PORTS.plain}` : null,
+      turn: ice && iceServer
+        ? { address: iceServer, servername: TURN_HOST, username: rt.secrets.turn.username, password: rt.secrets.turn.password, udpTcpPort: TURN_PORTS.plain, tlsPort: ice.tlsPort }
+        : null,
+      turnTransports: ice?.turn ?? [],
+      iceTransportPolicy: ice?.policy ?? "all",
+      // Lab servers answer in milliseconds; a short limit keeps an unreachable one from stalling the offer.
+      iceGatheringTimeoutMs: 3000,
+      iceConnectTimeoutMs: ice?.connectTimeoutMs ?? ICE_CONNECT_TIMEOUT_MS,
+    },
+  };
+}
