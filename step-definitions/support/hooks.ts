@@ -1,5 +1,6 @@
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
 import type { SipTraceEntry } from "../../src/calls/outcome.js";
+import { formatIceReport } from "../../src/calls/ice-report.js";
 import { sipLadder, sipMessages } from "../../src/calls/sip-ladder.js";
 import { stderrLogger } from "../../src/common/log.js";
 import { activeLabs } from "../../src/lab/active-labs.js";
@@ -30,9 +31,18 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
   if (this.hasLab) {
     const failed = result?.status !== Status.PASSED;
     if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
-    // verify-or-fail: a call that failed when no step looked at it must not pass silently.
+    else await attachIce(this);
+    // verify-or-fail: a call that failed when no step looked at it must not pass silently, nor one whose
+    // media failed after set-up (ICE), which only the agent's latest outcome shows.
     for (const c of this.calls) {
-      if (!c.observed && !c.outcome.established) {
+      if (c.observed) continue;
+      const latest = await this.lab
+        .agent(c.caller)
+        .calls()
+        .then((all) => all.find((x) => x.callId === c.outcome.callId))
+        .catch(() => undefined);
+      if (latest) c.outcome = latest;
+      if (!c.outcome.established || c.outcome.failedStage) {
         problems.push(`the call ${c.caller} → ${c.callee} failed (${c.outcome.failedStage}: ${c.outcome.finalStatus ?? "no response"} ${c.outcome.reason ?? ""}) and no step expected that`);
       }
     }
@@ -64,6 +74,9 @@ async function attachEvidence(world: LabWorld): Promise<void> {
           fileName: `${name}-outcomes.json`,
         });
         await world.attach(sipMessages(traces[name]!) || "(no SIP messages)", { mediaType: "text/plain", fileName: `${name}-sip.txt` });
+        for (const { callId, ice } of await agent.ice()) {
+          await world.attach(formatIceReport(name, ice), { mediaType: "text/plain", fileName: `${name}-ice-${callId.slice(0, 8)}.txt` });
+        }
         const stderr = agent.stderr();
         if (stderr) await world.attach(stderr, { mediaType: "text/plain", fileName: `${name}-stderr.txt` });
       }
@@ -73,4 +86,19 @@ async function attachEvidence(world: LabWorld): Promise<void> {
     }
   }
   await world.attach(sipLadder(traces) || "(no SIP messages)", { mediaType: "text/plain", fileName: "sip-ladder.txt" });
+}
+
+/** ICE evidence of every WebRTC call, attached to passing scenarios too: which pair won, and when. */
+async function attachIce(world: LabWorld): Promise<void> {
+  const lab = world.lab;
+  for (const name of lab.nodeNames()) {
+    if (lab.topology.nodes.get(name)?.kind !== "user-agent") continue;
+    const reports = await lab
+      .agent(name)
+      .ice()
+      .catch(() => []);
+    for (const { callId, ice } of reports) {
+      await world.attach(formatIceReport(name, ice), { mediaType: "text/plain", fileName: `${name}-ice-${callId.slice(0, 8)}.txt` });
+    }
+  }
 }

@@ -12,3 +12,6 @@ defineParameterType({
     return m[2]!.startsWith("m") ? Number(m[1]) : Number(m[1]) * 1000;
   },
 });
+
+// TURN transports as apps configure them (`?transport=udp|tcp`, `turns:` for tls).
+defineParameterType({ name: "turnTransport", regexp: /udp|tcp|tls/, transformer: (s: string) => s });

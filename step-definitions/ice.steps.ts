@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { Given, Then } from "@cucumber/cucumber";
+import { describeCandidate, reachedAfter, type IceReport, type TurnTransport } from "../src/calls/ice-report.js";
+import type { LabWorld } from "./support/world.js";
+
+/** Polls `agent`'s ICE report for the last call until `done` holds or `limitMs` passes. */
+async function iceOf(world: LabWorld, agent: string, callId: string): Promise<IceReport> {
+  const report = (await world.lab.agent(agent).ice(callId)).find((r) => r.callId === callId)?.ice;
+  assert.ok(report, `${agent} has no WebRTC media for call ${callId} (is it a WebRTC agent: sip.transport ws or wss?)`);
+  return report;
+}
+
+async function waitFor(world: LabWorld, agent: string, callId: string, limitMs: number, done: (r: IceReport) => boolean): Promise<IceReport> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const r = await iceOf(world, agent, callId);
+    if (done(r) || Date.now() > deadline) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+const selectedText = (r: IceReport): string => (r.selected ? `${describeCandidate(r.selected.local)} ⇄ ${describeCandidate(r.selected.remote)}` : "none");
+
+Given("{node} uses only relay candidates over {turnTransport}", async function (this: LabWorld, agent: string, transport: TurnTransport) {
+  await this.lab.agent(agent).setIcePolicy({ iceTransportPolicy: "relay", turnTransports: [transport] });
+});
+
+Given("the TURN server {node} is down", async function (this: LabWorld, node: string) {
+  await this.lab.stopService(node);
+});
+
+Then("ICE reaches {string} within {duration}", { timeout: 120_000 }, async function (this: LabWorld, state: string, limitMs: number) {
+  const { caller, callee, outcome } = this.lastCall();
+  for (const agent of [caller, callee]) {
+    const r = await waitFor(this, agent, outcome.callId, limitMs + 1000, (x) => reachedAfter(x, "ice", state, 0) !== null);
+    const t0 = r.timeline[0]?.at ?? 0;
+    const after = reachedAfter(r, "ice", state, t0);
+    assert.ok(after !== null, `${agent}'s ICE never reached "${state}" (now ${r.iceState}; selected pair ${selectedText(r)})`);
+    assert.ok(after <= limitMs, `${agent}'s ICE reached "${state}" after ${after} ms, more than ${limitMs} ms`);
+  }
+});
+
+/**
+ * libwebrtc selects the first pair that works, often a relay one, and moves to a better pair once its
+ * checks succeed (the timeline's "selected-pair" entries show each move): allow the pair to settle.
+ */
+const SETTLE_MS = 5000;
+const direct = (r: IceReport): boolean => r.selected !== null && r.selected.local.type !== "relay" && r.selected.remote.type !== "relay";
+
+Then("the call's media goes direct, without a relay", async function (this: LabWorld) {
+  const { caller, callee, outcome } = this.lastCall();
+  for (const agent of [caller, callee]) {
+    const r = await waitFor(this, agent, outcome.callId, SETTLE_MS, direct);
+    assert.ok(r.selected, `${agent} has no selected candidate pair (ICE ${r.iceState})`);
+    assert.ok(r.selected.local.type !== "relay" && r.selected.remote.type !== "relay", `${agent}'s media goes through a relay: ${selectedText(r)}`);
+  }
+});
+
+Then("the call's media goes through the TURN relay", async function (this: LabWorld) {
+  const { caller, callee, outcome } = this.lastCall();
+  for (const agent of [caller, callee]) {
+    const r = await iceOf(this, agent, outcome.callId);
+    assert.ok(r.selected, `${agent} has no selected candidate pair (ICE ${r.iceState})`);
+    assert.ok(r.selected.local.type === "relay" || r.selected.remote.type === "relay", `${agent}'s media goes direct: ${selectedText(r)}`);
+  }
+});
+
+Then("{node}'s selected candidate pair is relay over {turnTransport}", async function (this: LabWorld, agent: string, transport: TurnTransport) {
+  const r = await iceOf(this, agent, this.lastCall().outcome.callId);
+  assert.ok(r.selected, `${agent} has no selected candidate pair (ICE ${r.iceState})`);
+  assert.equal(r.selected.local.type, "relay", `${agent}'s selected pair is not local relay: ${selectedText(r)}`);
+  assert.equal(r.selected.local.relayProtocol, transport, `${agent} reaches its relay over ${r.selected.local.relayProtocol}, not ${transport}: ${selectedText(r)}`);
+});
+
+Then("the call fails at ICE within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
+  const entry = this.lastCall();
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const call = (await this.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId);
+    if (call) entry.outcome = call;
+    if (call?.failedStage || Date.now() > deadline) break;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const r = await iceOf(this, entry.caller, entry.outcome.callId);
+  assert.equal(entry.outcome.failedStage, "ice", `expected an ICE failure within ${limitMs} ms; outcome: ${entry.outcome.failedStage ?? "no failure"} (ICE ${r.iceState}, pair ${selectedText(r)})`);
+  assert.ok(!["connected", "completed"].includes(r.iceState), `the outcome says ICE failed but ICE is ${r.iceState}`);
+  assert.equal(r.selected, null, `ICE failed yet a pair is selected: ${selectedText(r)}`);
+  await this.attach(`${entry.caller}: ${entry.outcome.reason}`, { mediaType: "text/plain", fileName: "ice-failure.txt" });
+});
+
+Then("no media flows for {duration}", { timeout: 120_000 }, async function (this: LabWorld, windowMs: number) {
+  const { caller, callee, outcome } = this.lastCall();
+  const received = async (ua: string): Promise<number> => (await this.lab.agent(ua).media()).find((m) => m.callId === outcome.callId)?.rtp.received.packets ?? 0;
+  const before = await Promise.all([received(caller), received(callee)]);
+  await new Promise((res) => setTimeout(res, windowMs));
+  const after = await Promise.all([received(caller), received(callee)]);
+  assert.deepEqual(
+    after.map((n, i) => n - before[i]!),
+    [0, 0],
+    `media flowed: ${caller} received ${after[0]! - before[0]!} and ${callee} ${after[1]! - before[1]!} packets in ${windowMs} ms`,
+  );
+});
