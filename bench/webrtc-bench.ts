@@ -1,0 +1,99 @@
+// `npm run bench` (second part): WebRTC call set-up in the "webrtc" lab — lab up time, SIP set-up, and the
+// time from the caller's peer connection to ICE connected and DTLS connected, for a direct pair, a relay for
+// a symmetric NAT, and relay-only over TURN/TLS on 443. Writes bench/webrtc-results.json and the "WebRTC"
+// section of BENCHMARKS.md.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { reachedAfter, type TurnTransport } from "../src/calls/ice-report.js";
+import { writeJson } from "../src/common/json-file.js";
+import { stderrLogger } from "../src/common/log.js";
+import { builtinKinds } from "../src/kinds/builtin.js";
+import { ensureDockerEngine } from "../src/lab/docker-engine.js";
+import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
+import { Lab } from "../src/lab/lab.js";
+import { loadTopology } from "../src/topology/load.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const log = stderrLogger("bench");
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const d = await ensureDockerEngine(log);
+const images = await ensureImages(d, log);
+const topo = await loadTopology(join(PROJECT_ROOT, "topologies/webrtc.yaml"), builtinKinds());
+
+interface Case {
+  readonly name: string;
+  readonly caller: string;
+  readonly callee: string;
+  readonly relayOnly?: TurnTransport;
+}
+const CASES: Case[] = [
+  { name: "direct (port-restricted ⇄ port-restricted)", caller: "alice", callee: "bob" },
+  { name: "TURN relay (symmetric ⇄ port-restricted)", caller: "carol", callee: "bob" },
+  { name: "relay only, TURN over TLS on 443", caller: "alice", callee: "bob", relayOnly: "tls" },
+];
+
+const samples: Record<string, { up: number[]; sipSetup: number[]; ice: number[]; dtls: number[] }> = {};
+for (const c of CASES) {
+  const s: { up: number[]; sipSetup: number[]; ice: number[]; dtls: number[] } = { up: [], sipSetup: [], ice: [], dtls: [] };
+  samples[c.name] = s;
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const lab = await new Lab(topo, { images }).start();
+    s.up.push(performance.now() - t);
+    try {
+      if (c.relayOnly) await lab.agent(c.caller).setIcePolicy({ iceTransportPolicy: "relay", turnTransports: [c.relayOnly] });
+      await Promise.all([lab.agent(c.caller).register(), lab.agent(c.callee).register()]);
+      const outcome = await lab.agent(c.caller).call(c.callee);
+      if (!outcome.established) throw new Error(`${c.name}: call not established: ${outcome.failedStage} ${outcome.reason}`);
+      s.sipSetup.push(outcome.setupMs!);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const r = (await lab.agent(c.caller).ice(outcome.callId))[0]?.ice;
+        const t0 = r?.timeline[0]?.at ?? 0;
+        const ice = r && reachedAfter(r, "ice", "connected", t0);
+        const dtls = r && reachedAfter(r, "dtls", "connected", t0);
+        if (ice != null && dtls != null) {
+          s.ice.push(ice);
+          s.dtls.push(dtls);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`${c.name}: ICE/DTLS not connected within 10 s`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    } finally {
+      await lab.stop();
+    }
+  }
+}
+
+const results = {
+  date: new Date().toISOString(),
+  machine: `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores, node ${process.version}`,
+  runs: RUNS,
+  samples,
+  medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { upMs: Math.round(median(v.up)), sipSetupMs: median(v.sipSetup), iceConnectedMs: median(v.ice), dtlsConnectedMs: median(v.dtls) }])),
+};
+await writeJson(join(PROJECT_ROOT, "bench/webrtc-results.json"), results);
+
+const rows = Object.entries(results.medians)
+  .map(([k, m]) => `| ${k} | ${m.upMs} ms | ${m.sipSetupMs} ms | ${m.iceConnectedMs} ms | ${m.dtlsConnectedMs} ms |`)
+  .join("\n");
+const section = `## WebRTC call set-up (webrtc topology)
+
+Measured by \`npm run bench\` on ${results.date.slice(0, 10)} (${results.machine}), median of ${RUNS} runs; raw numbers in
+\`bench/webrtc-results.json\`. ICE and DTLS times run from the caller's peer connection being made (before
+the INVITE), so they include SIP set-up and the callee's 200 ms answer delay. DTLS is sampled from getStats
+every 250 ms, so its figure is rounded up to that grid.
+
+| case | lab up (8 nodes, 4 networks) | INVITE → 200 OK | ICE connected | DTLS connected |
+|---|---|---|---|---|
+${rows}
+`;
+const file = join(PROJECT_ROOT, "BENCHMARKS.md");
+const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
+const start = old.indexOf("## WebRTC call set-up");
+const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
+const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
+await writeFile(file, next);
+log(rows);
