@@ -2,22 +2,15 @@
 // plain `docker run`/`docker rm`, and one scenario end to end. Writes bench/results.json and the
 // "Lab engine" section of BENCHMARKS.md.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { stderrLogger } from "../src/common/log.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
-import { ensureDockerEngine } from "../src/lab/docker-engine.js";
 import { writeJson } from "../src/common/json-file.js";
-import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
+import { PROJECT_ROOT } from "../src/lab/images.js";
 import { Lab } from "../src/lab/lab.js";
 import { loadTopology } from "../src/topology/load.js";
+import { benchSetup, log, machine, median, RUNS, writeSection } from "./bench-kit.js";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const log = stderrLogger("bench");
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-const d = await ensureDockerEngine(log);
-const images = await ensureImages(d, log);
+const { images } = await benchSetup();
 const topo = await loadTopology(join(PROJECT_ROOT, "topologies/baseline.yaml"), builtinKinds());
 
 const labUp: number[] = [];
@@ -72,7 +65,7 @@ for (let i = 0; i < Math.min(RUNS, 3); i++) {
 
 const results = {
   date: new Date().toISOString(),
-  machine: `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores, node ${process.version}`,
+  machine: machine(),
   runs: RUNS,
   labUpMs: labUp.map(Math.round),
   labDownMs: labDown.map(Math.round),
@@ -108,10 +101,5 @@ The lab does more than the plain containers: it allocates and checks subnets aga
 node's routes, loads nftables, checks that the lab is sealed, releases services in stages and waits for
 Kamailio and both agents to answer. The scenario holds 5 s of measured audio by design.
 `;
-const file = join(PROJECT_ROOT, "BENCHMARKS.md");
-const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
-const start = old.indexOf("## Lab engine");
-const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
-const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
-await writeFile(file, next);
+await writeSection("## Lab engine", section);
 log(`up ${m.labUpMs} ms vs plain ${m.plainUpMs} ms (${m.upRatio}×); scenario ${m.scenarioMs} ms`);

@@ -2,23 +2,16 @@
 // time from the caller's peer connection to ICE connected and DTLS connected, for a direct pair, a relay for
 // a symmetric NAT, and relay-only over TURN/TLS on 443. Writes bench/webrtc-results.json and the "WebRTC"
 // section of BENCHMARKS.md.
-import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { reachedAfter, type TurnTransport } from "../src/calls/ice-report.js";
 import { writeJson } from "../src/common/json-file.js";
-import { stderrLogger } from "../src/common/log.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
-import { ensureDockerEngine } from "../src/lab/docker-engine.js";
-import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
+import { PROJECT_ROOT } from "../src/lab/images.js";
 import { Lab } from "../src/lab/lab.js";
 import { loadTopology } from "../src/topology/load.js";
+import { benchSetup, log, machine, median, RUNS, writeSection } from "./bench-kit.js";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const log = stderrLogger("bench");
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-const d = await ensureDockerEngine(log);
-const images = await ensureImages(d, log);
+const { images } = await benchSetup();
 const topo = await loadTopology(join(PROJECT_ROOT, "topologies/webrtc.yaml"), builtinKinds());
 
 interface Case {
@@ -69,7 +62,7 @@ for (const c of CASES) {
 
 const results = {
   date: new Date().toISOString(),
-  machine: `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores, node ${process.version}`,
+  machine: machine(),
   runs: RUNS,
   samples,
   medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { upMs: Math.round(median(v.up)), sipSetupMs: median(v.sipSetup), iceConnectedMs: median(v.ice), dtlsConnectedMs: median(v.dtls) }])),
@@ -90,10 +83,5 @@ every 250 ms, so its figure is rounded up to that grid.
 |---|---|---|---|---|
 ${rows}
 `;
-const file = join(PROJECT_ROOT, "BENCHMARKS.md");
-const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
-const start = old.indexOf("## WebRTC call set-up");
-const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
-const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
-await writeFile(file, next);
+await writeSection("## WebRTC call set-up", section);
 log(rows);

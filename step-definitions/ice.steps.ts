@@ -3,13 +3,14 @@ import { Given, Then } from "@cucumber/cucumber";
 import { describeCandidate, reachedAfter, type IceReport, type TurnTransport } from "../src/calls/ice-report.js";
 import type { LabWorld } from "./support/world.js";
 
-/** Polls `agent`'s ICE report for the last call until `done` holds or `limitMs` passes. */
+/** `agent`'s ICE report for call `callId`; fails when the agent has none (not a WebRTC agent). */
 async function iceOf(world: LabWorld, agent: string, callId: string): Promise<IceReport> {
   const report = (await world.lab.agent(agent).ice(callId)).find((r) => r.callId === callId)?.ice;
   assert.ok(report, `${agent} has no WebRTC media for call ${callId} (is it a WebRTC agent: sip.transport ws or wss?)`);
   return report;
 }
 
+/** Polls `agent`'s ICE report until `done` holds or `limitMs` passes; returns the last report either way. */
 async function waitFor(world: LabWorld, agent: string, callId: string, limitMs: number, done: (r: IceReport) => boolean): Promise<IceReport> {
   const deadline = Date.now() + limitMs;
   for (;;) {

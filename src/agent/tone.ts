@@ -1,10 +1,10 @@
 // The known signal each agent sends, and the detector that tells which signal arrived.
 export const SAMPLE_RATE = 8000;
 
-/** Samples [from, from+count) of a sine at `hz`, amplitude about -10 dBFS. */
-export function toneSamples(hz: number, from: number, count: number): Float64Array {
+/** Samples [from, from+count) of a sine at `hz`, amplitude about -10 dBFS, at `rate` samples per second. */
+export function toneSamples(hz: number, from: number, count: number, rate = SAMPLE_RATE): Float64Array {
   const out = new Float64Array(count);
-  const w = (2 * Math.PI * hz) / SAMPLE_RATE;
+  const w = (2 * Math.PI * hz) / rate;
   for (let i = 0; i < count; i++) out[i] = 10000 * Math.sin(w * (from + i));
   return out;
 }

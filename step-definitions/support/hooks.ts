@@ -31,7 +31,7 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
   if (this.hasLab) {
     const failed = result?.status !== Status.PASSED;
     if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
-    else await attachIce(this);
+    await attachIce(this);
     // verify-or-fail: a call that failed when no step looked at it must not pass silently, nor one whose
     // media failed after set-up (ICE), which only the agent's latest outcome shows.
     for (const c of this.calls) {
@@ -74,9 +74,6 @@ async function attachEvidence(world: LabWorld): Promise<void> {
           fileName: `${name}-outcomes.json`,
         });
         await world.attach(sipMessages(traces[name]!) || "(no SIP messages)", { mediaType: "text/plain", fileName: `${name}-sip.txt` });
-        for (const { callId, ice } of await agent.ice()) {
-          await world.attach(formatIceReport(name, ice), { mediaType: "text/plain", fileName: `${name}-ice-${callId.slice(0, 8)}.txt` });
-        }
         const stderr = agent.stderr();
         if (stderr) await world.attach(stderr, { mediaType: "text/plain", fileName: `${name}-stderr.txt` });
       }
@@ -88,7 +85,7 @@ async function attachEvidence(world: LabWorld): Promise<void> {
   await world.attach(sipLadder(traces) || "(no SIP messages)", { mediaType: "text/plain", fileName: "sip-ladder.txt" });
 }
 
-/** ICE evidence of every WebRTC call, attached to passing scenarios too: which pair won, and when. */
+/** ICE evidence of every WebRTC call, attached whether the scenario passed or not: which pair won, and when. */
 async function attachIce(world: LabWorld): Promise<void> {
   const lab = world.lab;
   for (const name of lab.nodeNames()) {

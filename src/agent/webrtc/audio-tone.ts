@@ -1,6 +1,6 @@
 // The known signal a WebRTC agent sends (a sine into libwebrtc's audio source) and the detector on the
 // audio libwebrtc decodes from the far end. Opus runs at 48 kHz; detection reuses the 8 kHz Goertzel scan.
-import { detectTone, SAMPLE_RATE as DETECT_RATE, type DetectedSignal } from "../tone.js";
+import { detectTone, SAMPLE_RATE as DETECT_RATE, toneSamples, type DetectedSignal } from "../tone.js";
 
 export const WEBRTC_RATE = 48_000;
 const FRAME_MS = 10;
@@ -15,11 +15,9 @@ export interface AudioFrame {
   readonly numberOfFrames: number;
 }
 
-/** Frame `n` (10 ms) of a sine at `hz`, about -12 dBFS. */
+/** Frame `n` (10 ms) of the agent's sine at `hz`. */
 export function toneFrame(hz: number, n: number): AudioFrame {
-  const samples = new Int16Array(FRAME);
-  const w = (2 * Math.PI * hz) / WEBRTC_RATE;
-  for (let i = 0; i < FRAME; i++) samples[i] = Math.round(8000 * Math.sin(w * (n * FRAME + i)));
+  const samples = Int16Array.from(toneSamples(hz, n * FRAME, FRAME, WEBRTC_RATE), Math.round);
   return { samples, sampleRate: WEBRTC_RATE, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME };
 }
 
@@ -55,12 +53,10 @@ export class ToneListener {
   private readonly recent = new Float64Array(DETECT_RATE);
   private write = 0;
   private frames = 0;
-  private lastFrameAt: number | null = null;
 
   /** Accepts one decoded frame (any rate that is a multiple of 8 kHz, mono or interleaved). */
   onFrame(samples: Int16Array, sampleRate: number, channels: number): void {
     this.frames++;
-    this.lastFrameAt = Date.now();
     const step = (sampleRate / DETECT_RATE) * channels;
     // Box-car average over each decimation block: a crude low-pass, enough for tones under 3.4 kHz.
     for (let i = 0; i + step <= samples.length; i += step) {
@@ -80,10 +76,6 @@ export class ToneListener {
 
   get framesReceived(): number {
     return this.frames;
-  }
-
-  get lastFrame(): number | null {
-    return this.lastFrameAt;
   }
 }
 

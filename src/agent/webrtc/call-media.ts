@@ -24,11 +24,13 @@ export class CallMedia {
   private readonly listener = new ToneListener();
   private sinks: Array<{ stop(): void }> = [];
   private readonly timeline: StateChange[] = [];
+  /** The newest state of each timeline, so `mark` records changes only. */
+  private readonly current = new Map<StateChange["what"], string>();
   private readonly gatheringErrors: GatheringError[] = [];
   private pc: RTCPeerConnection | undefined;
   private poll: NodeJS.Timeout | undefined;
-  private lastDtls: string | null = null;
   private lastPair: string | null = null;
+  private lastStats: StatsEntry[] | undefined;
   private failedReported = false;
   private closed = false;
 
@@ -91,9 +93,12 @@ export class CallMedia {
   }
 
   async report(): Promise<IceReport | undefined> {
-    const pc = this.pc;
-    if (!pc) return undefined;
-    const stats = this.closed && this.lastStats ? this.lastStats : await this.stats();
+    if (!this.pc) return undefined;
+    return this.reportFrom(this.closed && this.lastStats ? this.lastStats : await this.stats());
+  }
+
+  private reportFrom(stats: readonly StatsEntry[]): IceReport {
+    const pc = this.pc!;
     return iceReportFromStats(stats, {
       iceServers: this.settings.reportedServers,
       iceTransportPolicy: this.settings.iceTransportPolicy,
@@ -122,7 +127,7 @@ export class CallMedia {
         highestSeq: expected > 0 ? expected - 1 : null,
         jitterMs: r.rtp?.jitterMs ?? 0,
         firstAtMs: null,
-        lastAtMs: this.listener.lastFrame,
+        lastAtMs: null,
         source: r.selected ? `${r.selected.remote.address}:${r.selected.remote.port}` : null,
       },
       signal: this.listener.signal(),
@@ -142,8 +147,6 @@ export class CallMedia {
     this.track.stop();
   }
 
-  private lastStats: StatsEntry[] | undefined;
-
   private async stats(): Promise<StatsEntry[]> {
     const report = await this.pc!.getStats();
     const list: StatsEntry[] = [];
@@ -156,22 +159,19 @@ export class CallMedia {
     if (this.closed || !this.pc || this.pc.connectionState === "closed") return;
     const stats = await this.stats();
     const transport = stats.find((s) => s.type === "transport");
-    const dtls = typeof transport?.dtlsState === "string" ? transport.dtlsState : null;
-    if (dtls && dtls !== this.lastDtls) {
-      this.lastDtls = dtls;
-      this.mark("dtls", dtls);
-    }
+    if (typeof transport?.dtlsState === "string") this.mark("dtls", transport.dtlsState);
     const pairId = typeof transport?.selectedCandidatePairId === "string" ? transport.selectedCandidatePairId : null;
     if (pairId && pairId !== this.lastPair) {
       this.lastPair = pairId;
-      const r = await this.report();
-      if (r?.selected) this.mark("selected-pair", `${r.selected.local.type}/${r.selected.local.relayProtocol ?? r.selected.local.protocol} → ${r.selected.remote.type}`);
+      const { selected } = this.reportFrom(stats);
+      if (selected) this.mark("selected-pair", `${selected.local.type}/${selected.local.relayProtocol ?? selected.local.protocol} → ${selected.remote.type}`);
     }
   }
 
   private mark(what: StateChange["what"], state: string): void {
-    const last = [...this.timeline].reverse().find((s) => s.what === what);
-    if (last?.state !== state) this.timeline.push({ at: Date.now(), what, state });
+    if (this.current.get(what) === state) return;
+    this.current.set(what, state);
+    this.timeline.push({ at: Date.now(), what, state });
   }
 
   private async reportFailure(what: string): Promise<void> {

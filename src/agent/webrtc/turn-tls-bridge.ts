@@ -17,7 +17,6 @@ export interface TlsBridgeTarget {
 
 export class TurnTlsBridge {
   private readonly sockets = new Set<net.Socket>();
-  private failures: string[] = [];
 
   private constructor(
     private readonly server: net.Server,
@@ -45,11 +44,6 @@ export class TurnTlsBridge {
     return `turns:${this.target.host}:${this.target.port}?transport=tcp`;
   }
 
-  /** TLS failures so far (certificate, handshake, connection refused), for the ICE report. */
-  get errors(): readonly string[] {
-    return this.failures;
-  }
-
   private relay(client: net.Socket): void {
     this.sockets.add(client);
     const upstream = tls.connect({ host: this.target.host, port: this.target.port, servername: this.target.servername, ca: this.target.ca });
@@ -62,10 +56,8 @@ export class TurnTlsBridge {
       this.sockets.delete(client);
       this.sockets.delete(upstream);
     };
-    upstream.on("error", (e) => {
-      this.failures.push(`${this.realUrl}: ${e.message}`);
-      close();
-    });
+    // A TLS failure reaches libwebrtc as a closed TURN connection, which it reports as a gathering error.
+    upstream.on("error", close);
     client.on("error", close);
     client.on("close", close);
     upstream.on("close", close);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { retryUntil } from "../../common/retry.js";
 import { defineKind } from "../kind.js";
+import { listeningPorts } from "../listening.js";
 import { LISTEN_PATH, listenConfig, SIP_LISTENERS, TLS_CERT_PATH, TLS_CONFIG_PATH, TLS_KEY_PATH, tlsConfig } from "./kamailio-files.js";
 
 /** The SIP domain every lab serves; Kamailio's config aliases it to itself. */
@@ -49,13 +50,13 @@ export const sipServer = defineKind<SipServerSpec>({
     ]);
   },
   async ready(rt, signal) {
-    const tcpPorts = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss].map((p) => `:${p} `);
+    const tcpPorts = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss];
     await retryUntil(
       async () => {
-        const [udp, tcp] = await Promise.all([rt.exec(["ss", "-lnu"]), rt.exec(["ss", "-lnt"])]);
-        return udp.includes(`:${SIP_PORT} `) && tcpPorts.every((p) => tcp.includes(p));
+        const { tcp, udp } = await listeningPorts(rt);
+        return udp.has(SIP_LISTENERS.udp) && tcpPorts.every((p) => tcp.has(p));
       },
-      { timeoutMs: 20_000, intervalMs: 25, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_PORT} and TCP ${tcpPorts.join("").replace(/[: ]+/g, " ").trim()}` },
+      { timeoutMs: 20_000, intervalMs: 25, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_LISTENERS.udp} and TCP ${tcpPorts.join(", ")}` },
     );
   },
 });

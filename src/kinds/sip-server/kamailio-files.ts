@@ -10,7 +10,6 @@ export const SIP_LISTENERS = {
   wss: 443,
 } as const;
 export type SipTransport = keyof typeof SIP_LISTENERS;
-export const SIP_TRANSPORTS = Object.keys(SIP_LISTENERS) as [SipTransport, ...SipTransport[]];
 
 export const LISTEN_PATH = "/etc/kamailio/callpath-listen.cfg";
 export const TLS_CONFIG_PATH = "/etc/kamailio/callpath-tls.cfg";

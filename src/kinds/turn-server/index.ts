@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { retryUntil } from "../../common/retry.js";
 import { defineKind } from "../kind.js";
+import { listeningPorts } from "../listening.js";
 import { CERT_PATH, CONFIG_PATH, coturnConfig, KEY_PATH, tls443Redirect, TURN_HOST, TURN_PORTS } from "./coturn-config.js";
 
 export const TurnServerSpec = z.strictObject({
@@ -25,13 +26,17 @@ export const turnServer = defineKind<TurnServerSpec>({
     ]);
   },
   async ready(rt, signal) {
-    const want = [`:${TURN_PORTS.plain}`, `:${TURN_PORTS.tls}`];
     await retryUntil(
       async () => {
-        const [tcp, udp] = await Promise.all([rt.exec(["ss", "-lnt"]), rt.exec(["ss", "-lnu"])]);
-        return want.every((p) => tcp.includes(p)) && udp.includes(`:${TURN_PORTS.plain}`);
+        const { tcp, udp } = await listeningPorts(rt);
+        return tcp.has(TURN_PORTS.plain) && tcp.has(TURN_PORTS.tls) && udp.has(TURN_PORTS.plain);
       },
-      { timeoutMs: 20_000, intervalMs: 50, signal, what: `coturn on ${rt.name} listening on ${want.join(", ")} (443 is redirected to ${TURN_PORTS.tls})` },
+      {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+        signal,
+        what: `coturn on ${rt.name} listening on UDP ${TURN_PORTS.plain} and TCP ${TURN_PORTS.plain}, ${TURN_PORTS.tls} (443 is redirected to ${TURN_PORTS.tls})`,
+      },
     );
   },
   async stopService(rt) {

@@ -1,0 +1,31 @@
+// What every benchmark shares: the Docker engine and images, how runs are summarised, and BENCHMARKS.md,
+// where each benchmark owns one section and leaves the others alone.
+import { cpus } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { stderrLogger } from "../src/common/log.js";
+import { ensureDockerEngine } from "../src/lab/docker-engine.js";
+import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
+
+export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+export const log = stderrLogger("bench");
+
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export const machine = (): string => `${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}`;
+
+/** The engine and images every benchmark needs, built before anything is timed. */
+export async function benchSetup(): Promise<{ docker: Awaited<ReturnType<typeof ensureDockerEngine>>; images: Awaited<ReturnType<typeof ensureImages>> }> {
+  const docker = await ensureDockerEngine(log);
+  return { docker, images: await ensureImages(docker, log) };
+}
+
+/** Replaces the section of BENCHMARKS.md that starts with `heading` (or appends it). */
+export async function writeSection(heading: string, section: string): Promise<void> {
+  const file = join(PROJECT_ROOT, "BENCHMARKS.md");
+  const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
+  const start = old.indexOf(heading);
+  const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
+  const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
+  await writeFile(file, next);
+}
