@@ -24,8 +24,9 @@ export async function benchSetup(): Promise<{ docker: Awaited<ReturnType<typeof 
 export async function writeSection(heading: string, section: string): Promise<void> {
   const file = join(PROJECT_ROOT, "BENCHMARKS.md");
   const old = await readFile(file, "utf8").catch(() => "# Benchmarks\n\n");
+  section = `${section.trimEnd()}\n`;
   const start = old.indexOf(heading);
   const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
-  const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : old.slice(end + 1)}`;
+  const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : `\n${old.slice(end + 1)}`}`;
   await writeFile(file, next);
 }
