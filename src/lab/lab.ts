@@ -132,6 +132,8 @@ export class Lab {
             await execIn(d, container.id, node.name, ["sh", "-ec", 'mkdir -p "$(dirname "$1")"; cat > "$1"; chmod "$2" "$1"', "sh", path, mode], { stdin: content });
           },
           secrets,
+          labId: id,
+          defer: (what, undo) => teardown.push(`${node.name}: ${what}`, undo),
         };
         nodes.set(node.name, { runtime, containerId: container.id, kind: node.kind, handle: undefined });
       }),

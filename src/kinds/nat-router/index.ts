@@ -1,15 +1,69 @@
 import { z } from "zod";
+import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
+import { retryUntil } from "../../common/retry.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
+import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
 import { NAT_PRESET_NAMES, natRuleset } from "./nat-behaviour.js";
+import { claimSipHelperParams, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
+
+const bit = z.number().int().min(0).max(1);
+
+export const NetfilterAlg = z.strictObject({
+  ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8).default([5060]).describe("ports the helper is attached to"),
+  protocols: z.array(z.enum(["udp", "tcp"])).min(1).default(["udp", "tcp"]).describe("transports the helper is attached to"),
+  sip_direct_media: bit.default(SIP_HELPER_DEFAULTS.sip_direct_media).describe("kernel-wide: media expectations only when the SDP address is the signalling source"),
+  sip_direct_signalling: bit.default(SIP_HELPER_DEFAULTS.sip_direct_signalling).describe("kernel-wide: inbound signalling only from the registrar"),
+  sip_external_media: bit.default(SIP_HELPER_DEFAULTS.sip_external_media).describe("kernel-wide: leave SDP alone when the media address routes out the same interface"),
+});
+
+export const AlgSpec = z.union([
+  z.enum(["off", "netfilter", ...ALG_PROFILE_NAMES]).describe("off, the kernel helper ('netfilter'), or a faulty-ALG profile"),
+  z
+    .strictObject({
+      netfilter: NetfilterAlg.optional().describe("the kernel helper with its ports, transports and (kernel-wide) parameters"),
+      profile: z.enum(ALG_PROFILE_NAMES).optional().describe("a userspace ALG: the profile its rules start from; default: a correct ALG"),
+      rules: AlgRuleOptions.optional().describe("a userspace ALG: rule options over the profile's"),
+    })
+    .refine((o) => (o.netfilter !== undefined) !== (o.profile !== undefined || o.rules !== undefined), {
+      message: "give either netfilter (the kernel helper) or profile/rules (a userspace ALG), not both and not neither",
+    })
+    .describe("the kernel helper with options, or a userspace ALG built from rule options"),
+]);
+export type AlgSpec = z.infer<typeof AlgSpec>;
 
 export const NatRouterSpec = z.strictObject({
   lan: z.string().describe("the private network behind the router"),
   wan: z.string().describe("the network the router masquerades onto"),
   nat: z.enum(NAT_PRESET_NAMES).default("port-restricted-cone").describe("NAT behaviour preset"),
-  alg: z.enum(["off"]).default("off").describe("SIP ALG; only 'off' so far"),
+  alg: AlgSpec.default("off").describe("SIP ALG: off, netfilter (the kernel helper), or a faulty userspace profile"),
+  udpTimeout: z
+    .number()
+    .int()
+    .min(5)
+    .max(86_400)
+    .optional()
+    .describe("seconds a UDP mapping (pinhole) lives without traffic; default: Linux's 30 s unreplied / 120 s"),
   gateway: z.string().optional().describe("an upstream router on the WAN network (double NAT)"),
 });
 export type NatRouterSpec = z.infer<typeof NatRouterSpec>;
+
+export type ResolvedAlg =
+  | { readonly kind: "off" }
+  | { readonly kind: "netfilter"; readonly helper: z.infer<typeof NetfilterAlg> }
+  | { readonly kind: "userspace"; readonly profile: string; readonly rules: AlgRules };
+
+export function resolveAlg(alg: AlgSpec): ResolvedAlg {
+  if (alg === "off") return { kind: "off" };
+  if (alg === "netfilter") return { kind: "netfilter", helper: NetfilterAlg.parse({}) };
+  if (typeof alg === "string") return { kind: "userspace", profile: alg, rules: profileRules(alg as AlgProfileName) };
+  if (alg.netfilter) return { kind: "netfilter", helper: alg.netfilter };
+  const base = alg.profile ? profileRules(alg.profile) : AlgRules.parse({});
+  return { kind: "userspace", profile: alg.profile ? `${alg.profile}+rules` : "custom", rules: AlgRules.parse({ ...base, ...stripUndefined(alg.rules ?? {}) }) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 /** Interface names inside a container follow no attach order: find each one by its address. */
 export async function interfaceWithAddress(rt: NodeRuntime, ip: string): Promise<string> {
@@ -19,9 +73,22 @@ export async function interfaceWithAddress(rt: NodeRuntime, ip: string): Promise
   return name;
 }
 
+export const ALG_LOG_PREFIX = "CALLPATH-ALG ";
+
+async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { kind: "userspace" }>, wanIp: string): Promise<void> {
+  const config = JSON.stringify({ queue: ALG_QUEUE, profile: alg.profile, rules: alg.rules, wanIp });
+  // Its output goes to PID 1's stdout, so `docker logs` (and the scenario's evidence) carries every verdict.
+  await rt.exec(["sh", "-c", 'nohup /usr/local/bin/node /opt/callpath/alg.mjs "$1" >/proc/1/fd/1 2>&1 &', "sh", config]);
+  await retryUntil(async () => (await rt.logs()).includes(`${ALG_LOG_PREFIX}bound queue ${ALG_QUEUE}`), {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    what: `the userspace ALG (${alg.profile}) on ${rt.name} to bind netfilter queue ${ALG_QUEUE}`,
+  });
+}
+
 export const natRouter = defineKind<NatRouterSpec>({
   name: "nat-router",
-  summary: "Linux router doing NAT (nftables masquerade) from a LAN onto a WAN",
+  summary: "Linux router doing NAT (nftables masquerade) from a LAN onto a WAN, with an optional SIP ALG and UDP timeout",
   spec: NatRouterSpec,
   attachments: (spec) => [
     { network: spec.lan, role: "lan" },
@@ -29,7 +96,13 @@ export const natRouter = defineKind<NatRouterSpec>({
   ],
   gateway: (spec) => spec.gateway,
   references: (spec) => (spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ["nat-router"] }] : []),
-  plan: () => ({ image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], sysctls: { "net.ipv4.ip_forward": "1" } }),
+  plan: (node) => {
+    const timeout = node.spec.udpTimeout;
+    const timers: Record<string, string> = timeout
+      ? { "net.netfilter.nf_conntrack_udp_timeout": String(timeout), "net.netfilter.nf_conntrack_udp_timeout_stream": String(timeout) }
+      : {};
+    return { image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], sysctls: { "net.ipv4.ip_forward": "1", ...timers } };
+  },
   async configure(rt) {
     const spec = rt.node.spec as NatRouterSpec;
     const [lanIf, wanIf] = await Promise.all([
@@ -37,5 +110,15 @@ export const natRouter = defineKind<NatRouterSpec>({
       interfaceWithAddress(rt, rt.addressOf(rt.name, spec.wan)),
     ]);
     await rt.exec(["nft", "-f", "-"], { stdin: natRuleset({ preset: spec.nat, lanIf, wanIf }) });
+    const alg = resolveAlg(spec.alg);
+    if (alg.kind === "netfilter") {
+      const { ports, protocols, ...params } = alg.helper;
+      const undo = await claimSipHelperParams(rt.labId, params);
+      if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
+      await rt.exec(["nft", "-f", "-"], { stdin: helperRuleset({ lanIf, ports, protocols }) });
+    } else if (alg.kind === "userspace") {
+      await startUserspaceAlg(rt, alg, rt.addressOf(rt.name, spec.wan));
+      await rt.exec(["sh", "-c", queueScript({ wanIf, ports: alg.rules.ports })]);
+    }
   },
 });
