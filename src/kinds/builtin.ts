@@ -1,10 +1,11 @@
 import { natRouter } from "./nat-router/index.js";
 import { KindRegistry } from "./registry.js";
+import { sipMirror } from "./sip-mirror/index.js";
 import { sipServer } from "./sip-server/index.js";
 import { turnServer } from "./turn-server/index.js";
 import { userAgent } from "./user-agent/index.js";
 
 /** The kinds callpath ships, one line each. */
 export function builtinKinds(): KindRegistry {
-  return new KindRegistry().register(sipServer).register(natRouter).register(userAgent).register(turnServer);
+  return new KindRegistry().register(sipServer).register(natRouter).register(userAgent).register(turnServer).register(sipMirror);
 }
