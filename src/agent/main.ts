@@ -34,6 +34,8 @@ async function main(): Promise<void> {
       await agent.prepareMedia();
       return result;
     },
+    probe: (p) => agent.probe(String(p.mirror)),
+    reinvite: (p) => agent.reinvite(p.callId as string | undefined),
     trace: (p) => agent.sipTrace(p.callId as string | undefined),
     state: () => ({ registration: agent.registrationState }),
     shutdown: async () => {

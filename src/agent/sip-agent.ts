@@ -5,6 +5,7 @@ import type { MediaPlane } from "./media-plane.js";
 import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
+import { probeInvite } from "./mirror-probe.js";
 import { UdpTransport } from "./udp-transport.js";
 import { WebRtcPlane, type IcePolicy, type WebRtcConfig } from "./webrtc/webrtc-plane.js";
 import { installWebSocket, TracedWebSocketTransport } from "./ws-transport.js";
@@ -16,6 +17,8 @@ export interface UdpSignalling {
   readonly proxy: string;
   readonly address: string;
   readonly port: number;
+  /** CRLF keep-alives to the proxy this often (ms); null sends none. */
+  readonly keepaliveMs: number | null;
 }
 
 /** SIP over WebSocket (RFC 7118), as WebRTC clients do it. */
@@ -94,6 +97,44 @@ export class SipAgent {
 
   async start(): Promise<void> {
     await this.ua.start();
+    const sig = this.config.signalling;
+    if (sig.transport === "udp" && sig.keepaliveMs) {
+      const [host, port] = sig.proxy.split(":");
+      this.udpTransport().startKeepalive(host!, Number(port), sig.keepaliveMs);
+    }
+  }
+
+  private udpTransport(): UdpTransport {
+    const t = this.ua.transport;
+    if (!(t instanceof UdpTransport)) throw new Error(`${this.config.name} does not speak SIP over UDP`);
+    return t;
+  }
+
+  /** Sends a probe INVITE to a SIP mirror and returns what was sent and what the mirror saw arrive. */
+  async probe(mirror: string, timeoutMs = 4000): Promise<{ sent: string; response: string | null }> {
+    const sig = this.config.signalling;
+    const media = this.config.media;
+    if (sig.transport !== "udp" || media.kind !== "rtp") throw new Error(`${this.config.name} is not a SIP/UDP phone: only those can probe a SIP mirror`);
+    const { message, branch } = probeInvite({ user: this.config.user, domain: this.config.domain, address: sig.address, port: sig.port, rtpPort: media.rtpPortBase, mirror });
+    const [host, port] = mirror.split(":");
+    const response = await this.udpTransport().probe(message, branch, host!, Number(port), timeoutMs);
+    return { sent: message, response };
+  }
+
+  /** Re-INVITEs an established call with a fresh offer (a session refresh, or a resume after hold). */
+  async reinvite(callId?: string): Promise<void> {
+    const c = this.calls.find((x) => (!callId || x.outcome.callId === callId) && x.session.state === SessionState.Established);
+    if (!c) throw new Error(`${this.config.name} has no established call${callId ? ` ${callId}` : ""} to re-INVITE`);
+    await new Promise<void>((resolve, reject) => {
+      c.session
+        .invite({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new Error(`re-INVITE rejected: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
+          },
+        })
+        .catch(reject);
+    });
   }
 
   async stop(): Promise<void> {
@@ -116,8 +157,16 @@ export class SipAgent {
     this.registerer ??= new Registerer(this.ua, { expires, registrar: UserAgent.makeURI(`sip:${this.config.domain}`) });
     const registerer = this.registerer;
     return new Promise((resolve) => {
-      const done = (status: number | null, reason: string | null, failedStage: FailedStage | null): void =>
+      let settled = false;
+      const done = (status: number | null, reason: string | null, failedStage: FailedStage | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
         resolve({ registered: failedStage === null, status, reason, failedStage, durationMs: Date.now() - started });
+      };
+      // sip.js drops a 2xx whose Contacts do not name it ("No Contact header pointing to us") without
+      // settling the request: past Timer F (32 s) the registration has failed either way.
+      const guard = setTimeout(() => done(null, "no usable final response to the REGISTER", "timeout"), 34_000);
       registerer
         .register({
           requestDelegate: {

@@ -80,6 +80,8 @@ export class UdpTransport implements Transport {
   private readonly _stateChange = new EmitterImpl<TransportState>();
   private socket: dgram.Socket | undefined;
   private readonly retransmitter = new Retransmitter();
+  private readonly probes = new Map<string, (response: string) => void>();
+  private keepaliveTimer: NodeJS.Timeout | undefined;
 
   // sip.js constructs transports as `new transportConstructor(logger, transportOptions)`.
   constructor(_logger: unknown, private readonly options: UdpTransportOptions) {}
@@ -114,6 +116,7 @@ export class UdpTransport implements Transport {
 
   async disconnect(): Promise<void> {
     this.retransmitter.stopAll();
+    clearInterval(this.keepaliveTimer);
     this.socket?.close();
     this.socket = undefined;
     this.setState(TransportState.Disconnected);
@@ -146,11 +149,44 @@ export class UdpTransport implements Transport {
     }
   }
 
+  /**
+   * Sends a hand-made request outside sip.js's transactions (a probe to a SIP mirror) and resolves with the
+   * first response to its branch, or null. Resent on Timer A's schedule (500 ms doubling) like any request.
+   */
+  probe(message: string, branch: string, host: string, port: number, timeoutMs: number): Promise<string | null> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new Error("UDP transport is not connected"));
+    return new Promise((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const done = (response: string | null): void => {
+        timers.forEach(clearTimeout);
+        this.probes.delete(branch);
+        resolve(response);
+      };
+      this.probes.set(branch, done);
+      for (let at = 0, gap = 500, n = 0; at < timeoutMs; at += gap, gap *= 2, n++) {
+        timers.push(setTimeout(() => {
+          this.options.onTrace(traceEntry("sent", `${host}:${port}`, message, n > 0));
+          socket.send(message, port, host);
+        }, at));
+      }
+      timers.push(setTimeout(() => done(null), timeoutMs));
+    });
+  }
+
+  /** RFC 5626 §4.4.1 CRLF keep-alives to `host:port` every `intervalMs`, as phones do to hold NAT pinholes open. */
+  startKeepalive(host: string, port: number, intervalMs: number): void {
+    clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = setInterval(() => this.socket?.send("\r\n\r\n", port, host), intervalMs);
+  }
+
   private receive(message: string, peer: string): void {
     if (!message.trim()) return; // CRLF keep-alives (RFC 5626)
     this.options.onTrace(traceEntry("received", peer, message));
     const { branch, method } = transactionKey(message);
     const key = `${branch}|${method}`;
+    const probe = this.probes.get(branch);
+    if (probe && message.startsWith("SIP/2.0 ")) return probe(message);
     if (message.startsWith("SIP/2.0 ")) {
       this.retransmitter.onResponse(key, Number(message.slice(8, 11)));
       this.onMessage?.(withoutViaPort(message, this.options.port));

@@ -80,6 +80,15 @@ export class AgentHandle {
     return this.request("setIcePolicy", policy);
   }
 
+  /** Sends a probe INVITE to a SIP mirror ("ip:port"): what was sent, and the mirror's answer carrying what arrived. */
+  probe(mirror: string): Promise<{ sent: string; response: string | null }> {
+    return this.request("probe", { mirror });
+  }
+
+  reinvite(callId?: string): Promise<void> {
+    return this.request("reinvite", { callId });
+  }
+
   trace(callId?: string): Promise<SipTraceEntry[]> {
     return this.request("trace", { callId });
   }

@@ -4,6 +4,8 @@
 /** Where each transport listens, as providers deploy them. */
 export const SIP_LISTENERS = {
   udp: 5060,
+  // A second UDP port: SIP there passes ALGs keyed on 5060 (the "use another port" mitigation).
+  udpAlt: 5080,
   tcp: 5060,
   tls: 5061,
   ws: 80,
@@ -17,7 +19,7 @@ export const TLS_CERT_PATH = "/etc/kamailio/callpath-tls-chain.pem";
 export const TLS_KEY_PATH = "/etc/kamailio/callpath-tls-key.pem";
 
 /** Kamailio's socket protocol for each transport: WS rides on a TCP listener, WSS on a TLS one. */
-const SOCKET_PROTO: Record<SipTransport, "udp" | "tcp" | "tls"> = { udp: "udp", tcp: "tcp", tls: "tls", ws: "tcp", wss: "tls" };
+const SOCKET_PROTO: Record<SipTransport, "udp" | "tcp" | "tls"> = { udp: "udp", udpAlt: "udp", tcp: "tcp", tls: "tls", ws: "tcp", wss: "tls" };
 
 export function listenConfig(address: string): string {
   const lines = new Set((Object.keys(SIP_LISTENERS) as SipTransport[]).map((t) => `listen=${SOCKET_PROTO[t]}:${address}:${SIP_LISTENERS[t]}`));

@@ -5,8 +5,8 @@ import { TURN_TRANSPORTS } from "../../calls/ice-report.js";
 import type { Issue } from "../../common/errors.js";
 import type { ResolvedTopology } from "../../topology/types.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
-import { SIP_DOMAIN, SIP_HOST, SIP_PORT } from "../sip-server/index.js";
-import { webSocketUrl } from "../sip-server/kamailio-files.js";
+import { SIP_DOMAIN, SIP_HOST } from "../sip-server/index.js";
+import { SIP_LISTENERS, webSocketUrl } from "../sip-server/kamailio-files.js";
 import { TURN_HOST, TURN_PORTS } from "../turn-server/coturn-config.js";
 
 export const IceSpec = z.strictObject({
@@ -22,6 +22,8 @@ export const IceSpec = z.strictObject({
 });
 
 export const ICE_CONNECT_TIMEOUT_MS = 15_000;
+export const SIP_LOCAL_PORT = 5060;
+export const RTP_PORT_BASE = 16384;
 
 export const UserAgentSpec = z.strictObject({
   network: z.string().describe("the network the agent sits on"),
@@ -33,6 +35,18 @@ export const UserAgentSpec = z.strictObject({
       .enum(["udp", "ws", "wss"])
       .default("udp")
       .describe("udp: a classic SIP phone with plain RTP; ws/wss: a WebRTC client (SIP over WebSocket, ICE, DTLS-SRTP, Opus)"),
+    localPort: z.number().int().min(1).max(65535).default(SIP_LOCAL_PORT).describe("UDP port the phone sends SIP from (sip.transport udp)"),
+    serverPort: z
+      .union([z.literal(SIP_LISTENERS.udp), z.literal(SIP_LISTENERS.udpAlt)])
+      .default(SIP_LISTENERS.udp)
+      .describe("server port for SIP over UDP: 5060, or 5080, which ALGs keyed on 5060 never see"),
+    keepalive: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .optional()
+      .describe("seconds between CRLF keep-alives to the server (RFC 5626), to hold NAT pinholes open (sip.transport udp)"),
   }),
   ice: IceSpec.optional().describe("ICE servers and policy of a WebRTC agent (sip.transport ws or wss)"),
   tone: z.number().int().min(200).max(3400).optional().describe("frequency (Hz) of the tone it sends; default: unique per agent"),
@@ -45,8 +59,6 @@ export const UserAgentSpec = z.strictObject({
 });
 export type UserAgentSpec = z.infer<typeof UserAgentSpec>;
 
-export const SIP_LOCAL_PORT = 5060;
-export const RTP_PORT_BASE = 16384;
 
 /** The tone an agent sends: its own, or one spaced 150 Hz apart from every other agent's. */
 export function toneOf(name: string, topology: ResolvedTopology): number {
@@ -74,6 +86,9 @@ export const userAgent = defineKind<UserAgentSpec>({
     const issues: Issue[] = [];
     const webrtc = spec.sip.transport !== "udp";
     if (spec.ice && !webrtc) issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
+    for (const field of ["keepalive"] as const) {
+      if (spec.sip[field] !== undefined && webrtc) issues.push({ path: `nodes.${name}.sip.${field}`, message: `${field} is for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
+    }
     if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp); WebRTC media finds its way by ICE" });
     if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
     return issues;
@@ -104,7 +119,13 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
   if (transport === "udp") {
     return {
       ...common,
-      signalling: { transport, proxy: `${server}:${SIP_PORT}`, address, port: SIP_LOCAL_PORT },
+      signalling: {
+        transport,
+        proxy: `${server}:${spec.sip.serverPort}`,
+        address,
+        port: spec.sip.localPort,
+        keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
+      },
       media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia },
     };
   }
