@@ -45,7 +45,7 @@ nodes:
   const joined = p.join("\n");
   assert.match(joined, /\(top\)|surprise/);
   assert.match(joined, /networks\.lan1\.subnet: "10\.1\.0\.0\/33" is not an IPv4 network/);
-  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: nat-router, sip-server, turn-server, user-agent/);
+  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: nat-router, sip-mirror, sip-server, turn-server, user-agent/);
   assert.match(joined, /nodes\.r2\.nat: Invalid option: expected one of "port-restricted-cone"\|"symmetric"/);
   assert.match(joined, /nodes\.ua: Unrecognized key: "colour"/);
   assert.ok(p.length >= 5, joined);
@@ -75,4 +75,20 @@ nodes:
 
 test("YAML syntax errors and duplicate keys are reported with their line", () => {
   assert.match(problems("name: t\nname: u\nnetworks: {}\nnodes: {}\n").join("\n"), /line 2: YAML/);
+});
+
+test("a scenario's overrides make a variant, checked like the file itself", async () => {
+  const file = join(PROJECT_ROOT, "topologies/sip-alg.yaml");
+  const t = await loadTopology(file, kinds, [
+    ["nodes.nat1.alg", "headers-not-sdp"],
+    ["nodes.alice.sip.localPort", "5070"],
+    ["nodes.dave", "{ kind: user-agent, network: internet, sip: { server: kamailio, transport: wss } }"],
+  ]);
+  assert.equal((t.nodes.get("nat1")!.spec as { alg: string }).alg, "headers-not-sdp");
+  assert.equal((t.nodes.get("alice")!.spec as { sip: { localPort: number } }).sip.localPort, 5070);
+  assert.ok(t.nodes.has("dave"));
+  const bad = await loadTopology(file, kinds, [["nodes.nat1.alg", "sometimes"]]).catch((e: TopologyError) => e.issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
+  assert.match(String(bad), /nodes\.nat1\.alg/);
+  assert.match(String(bad), /headers-not-sdp/, "the valid profiles are named");
+  await assert.rejects(loadTopology(file, kinds, [["nodes.nobody.alg", "off"]]), /does not have/);
 });

@@ -1,3 +1,4 @@
+import { ALG_LOG_PREFIX } from "../../src/kinds/nat-router/index.js";
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
 import type { SipTraceEntry } from "../../src/calls/outcome.js";
 import { formatIceReport } from "../../src/calls/ice-report.js";
@@ -24,6 +25,7 @@ BeforeAll({ timeout: 900_000 }, async function () {
 
 Before(function (this: LabWorld) {
   this.calls.length = 0;
+  this.probes.clear();
 });
 
 After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) {
@@ -32,6 +34,7 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
     const failed = result?.status !== Status.PASSED;
     if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
     await attachIce(this);
+    await attachAlg(this);
     // verify-or-fail: a call that failed when no step looked at it must not pass silently, nor one whose
     // media failed after set-up (ICE), which only the agent's latest outcome shows.
     for (const c of this.calls) {
@@ -97,5 +100,15 @@ async function attachIce(world: LabWorld): Promise<void> {
     for (const { callId, ice } of reports) {
       await world.attach(formatIceReport(name, ice), { mediaType: "text/plain", fileName: `${name}-ice-${callId.slice(0, 8)}.txt` });
     }
+  }
+}
+
+/** Every verdict of every userspace ALG in the lab (what it rewrote, restored or dropped), pass or fail. */
+async function attachAlg(world: LabWorld): Promise<void> {
+  const lab = world.lab;
+  for (const name of lab.nodeNames()) {
+    if (lab.topology.nodes.get(name)?.kind !== "nat-router") continue;
+    const lines = (await lab.node(name).logs().catch(() => "")).split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
+    if (lines.length > 0) await world.attach(lines.join("\n"), { mediaType: "text/plain", fileName: `${name}-alg.txt` });
   }
 }

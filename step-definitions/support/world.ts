@@ -7,7 +7,7 @@ import { builtinKinds } from "../../src/kinds/builtin.js";
 import { PROJECT_ROOT, type ImageName } from "../../src/lab/images.js";
 import { Lab } from "../../src/lab/lab.js";
 import type { StartedLab } from "../../src/lab/started-lab.js";
-import { loadTopology } from "../../src/topology/load.js";
+import { loadTopology, type TopologyOverrides } from "../../src/topology/load.js";
 
 /** Images are built once per run (BeforeAll) and shared by every scenario's lab. */
 export const runState: { images?: Record<ImageName, string> } = {};
@@ -25,6 +25,8 @@ export class LabWorld extends World {
   private current: StartedLab | undefined;
   readonly calls: LedgerEntry[] = [];
   readonly labLog = stderrLogger();
+  /** The last mirror probe each agent sent: what it wrote and what arrived. */
+  readonly probes = new Map<string, { sent: string; received: string; source: string }>();
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -39,10 +41,10 @@ export class LabWorld extends World {
     return this.current !== undefined;
   }
 
-  async startLab(topology: string): Promise<StartedLab> {
+  async startLab(topology: string, overrides: TopologyOverrides = []): Promise<StartedLab> {
     if (this.current) throw new LabError(`a lab (${this.current.topology.name}) is already running in this scenario`);
     if (!runState.images) throw new LabError("images were not prepared (BeforeAll did not run)");
-    const topo = await loadTopology(join(PROJECT_ROOT, "topologies", `${topology}.yaml`), builtinKinds());
+    const topo = await loadTopology(join(PROJECT_ROOT, "topologies", `${topology}.yaml`), builtinKinds(), overrides);
     this.current = await new Lab(topo, { images: runState.images, log: this.labLog }).start();
     return this.current;
   }

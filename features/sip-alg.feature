@@ -1,0 +1,190 @@
+@alg
+Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the fixes
+  alice sits behind nat1, whose SIP ALG each scenario chooses; bob, the Kamailio server and a SIP mirror
+  are on the internet. Kamailio handles NAT the way its default configuration does: it trusts a request
+  whose headers look public, so an ALG that rewrites headers decides what the provider does
+  (CONDITIONS.md A.1, A3.x). The mirror answers with exactly what arrived: the ground truth of what the
+  ALG rewrote.
+
+  Rule: the kernel helper (nf_conntrack_sip + nf_nat_sip)
+
+    Scenario: the kernel helper rewrites Via, Contact and the SDP addresses, keeps the media port and fixes Content-Length
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | netfilter |
+      When alice probes the SIP mirror mirror
+      Then the ALG on nat1 rewrote Via, Contact, SDP origin and SDP connection but not From and To
+      And the SDP media port arrived unchanged
+      And Content-Length matches the body that arrived
+
+    Scenario: the kernel helper hides the NAT from the provider; calls then live on the helper's pinholes
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | netfilter |
+      And alice and bob are registered
+      Then the SIP server did not see nat1 as behind NAT
+      When bob calls alice
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+
+    Scenario: control — with no ALG the probe arrives as sent and the provider sees the NAT
+      Given the "sip-alg" topology is running
+      When alice probes the SIP mirror mirror
+      Then the ALG rewrote nothing
+      Given alice and bob are registered
+      Then the SIP server saw nat1 as behind NAT
+
+  Rule: headers-not-sdp (A3.1) — Via and Contact rewritten, the SDP left private
+
+    Scenario: the call is set up but no audio reaches alice
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | headers-not-sdp |
+      When alice probes the SIP mirror mirror
+      Then the ALG on nat1 rewrote Via and Contact but not SDP
+      Given alice and bob are registered
+      Then the SIP server did not see nat1 as behind NAT
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows from alice to bob but none comes back for 3 seconds
+
+    Scenario: control — without the ALG the same call has audio both ways
+      Given the "sip-alg" topology is running
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+
+    Scenario: mitigation — the far end latches media onto where alice's RTP comes from (a provider's media relay)
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg        | headers-not-sdp |
+        | nodes.bob.latchMedia  | true            |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+
+    Scenario: mitigation — SIP on port 5080, which the ALG does not watch
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg              | headers-not-sdp |
+        | nodes.alice.sip.serverPort  | 5080            |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+      And the ALG on nat1 saw no SIP
+
+    Scenario: mitigation — SIP over secure WebSocket, which the ALG cannot read
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | headers-not-sdp                                                                           |
+        | nodes.carol    | { kind: user-agent, network: lan1, gateway: nat1, sip: { server: kamailio, transport: wss } } |
+        | nodes.dave     | { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss } }          |
+      And carol and dave are registered
+      When carol calls dave
+      Then the call is established within 5 seconds
+      And audio flows both ways for 3 seconds
+      And the ALG on nat1 saw no SIP
+
+  Rule: wrong-contact-port (A3.2) — Contact gets port 5060 whatever the NAT mapped
+
+    Scenario: alice registers, but inbound calls never ring and the caller gets 408
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg             | wrong-contact-port |
+        | nodes.alice.sip.localPort  | 5070               |
+      And alice and bob are registered
+      When bob calls alice
+      Then the call fails with status 408
+      And alice never rang
+
+    Scenario: control — without the ALG the phone on port 5070 is reached
+      Given the "sip-alg" topology is running with:
+        | nodes.alice.sip.localPort  | 5070 |
+      And alice and bob are registered
+      When bob calls alice
+      Then the call is established within 3 seconds
+
+    Scenario: mitigation — SIP on port 5080, which the ALG does not watch
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg              | wrong-contact-port |
+        | nodes.alice.sip.localPort   | 5070               |
+        | nodes.alice.sip.serverPort  | 5080               |
+      And alice and bob are registered
+      When bob calls alice
+      Then the call is established within 3 seconds
+
+  Rule: content-length-unfixed (A3.3) — the SDP grows, Content-Length does not
+
+    Scenario: REGISTER works, every INVITE with SDP is rejected as malformed
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | content-length-unfixed |
+      When alice probes the SIP mirror mirror
+      Then Content-Length contradicts the body that arrived
+      Given alice and bob are registered
+      When alice calls bob
+      Then the call fails with status 400
+
+    Scenario: mitigation — SIP on port 5080, which the ALG does not watch
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg              | content-length-unfixed |
+        | nodes.alice.sip.serverPort  | 5080                   |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+
+  Rule: reinvite-realloc (A3.5) — a re-INVITE announces a media port the router never opens
+
+    Scenario: audio works until the re-INVITE, then none reaches alice
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | reinvite-realloc |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 2 seconds
+      When alice re-invites the call
+      Then nat1's ALG log shows a rewritten re-INVITE
+      And audio flows from alice to bob but none comes back for 3 seconds
+
+    Scenario: control — without the ALG audio survives the re-INVITE
+      Given the "sip-alg" topology is running
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      When alice re-invites the call
+      Then audio flows both ways for 3 seconds
+
+  Rule: drop-register-refresh (A3.12) — the first REGISTER passes, refreshes are dropped
+
+    Scenario: the binding expires and inbound calls get 404
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | drop-register-refresh |
+      And alice is registered for 12 seconds
+      And bob is registered
+      When 20 seconds pass
+      Then nat1's ALG log shows a dropped REGISTER
+      When bob calls alice
+      Then the call fails with status 404
+
+    Scenario: control — without the ALG the refresh keeps alice reachable
+      Given the "sip-alg" topology is running
+      And alice is registered for 12 seconds
+      And bob is registered
+      When 20 seconds pass
+      And bob calls alice
+      Then the call is established within 3 seconds
+
+  Rule: router pinhole timeout (A3.4) — shorter than the registration
+
+    Scenario: alice stays registered, but after 15 idle seconds inbound calls never ring
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.udpTimeout | 10 |
+      And alice and bob are registered
+      When 15 seconds pass
+      And bob calls alice
+      Then the call fails with status 408
+      And alice never rang
+
+    Scenario: mitigation — keep-alives more often than the pinhole timeout
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.udpTimeout      | 10 |
+        | nodes.alice.sip.keepalive  | 5  |
+      And alice and bob are registered
+      When 15 seconds pass
+      And bob calls alice
+      Then the call is established within 3 seconds

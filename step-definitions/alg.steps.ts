@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { Given, Then, When } from "@cucumber/cucumber";
+import { diffSip, formatDiff, type DiffField } from "../src/alg/mirror-diff.js";
+import { ALG_LOG_PREFIX } from "../src/kinds/nat-router/index.js";
+import { readMirrorResponse } from "../src/mirror/mirror-response.js";
+import type { LabWorld } from "./support/world.js";
+
+// Field names as a support engineer says them → what the mirror diff compares.
+const FIELDS: Readonly<Record<string, readonly DiffField[]>> = {
+  via: ["via"],
+  contact: ["contact"],
+  sdp: ["sdp-origin", "sdp-connection"],
+  "sdp origin": ["sdp-origin"],
+  "sdp connection": ["sdp-connection"],
+  "sdp media port": ["sdp-media-port"],
+  "request-uri": ["request-uri"],
+  from: ["from"],
+  to: ["to"],
+};
+
+function fieldList(text: string): DiffField[] {
+  return text.split(/,\s*|\s+and\s+/).flatMap((name) => {
+    const fields = FIELDS[name.trim().toLowerCase()];
+    if (!fields) throw new Error(`unknown field "${name}"; known: ${Object.keys(FIELDS).join(", ")}`);
+    return fields;
+  });
+}
+
+function publicAddress(world: LabWorld, router: string): string {
+  const spec = world.lab.topology.nodes.get(router)?.spec as { wan?: string } | undefined;
+  assert.ok(spec?.wan, `${router} is not a router with a WAN`);
+  return world.lab.addressOf(router, spec.wan);
+}
+
+async function algLog(world: LabWorld, router: string): Promise<string[]> {
+  return (await world.lab.node(router).logs()).split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
+}
+
+When("{node} probes the SIP mirror {node}", async function (this: LabWorld, ua: string, mirror: string) {
+  const { sent, response } = await this.lab.agent(ua).probe(`${this.lab.addressOf(mirror)}:5060`);
+  assert.ok(response, `the mirror ${mirror} never answered ${ua}'s probe: something on the path dropped it`);
+  const arrived = readMirrorResponse(response);
+  assert.ok(arrived, `${ua}'s probe got an answer that is not the mirror's:\n${response}`);
+  this.probes.set(ua, { sent, ...arrived });
+  await this.attach(`${ua} → ${mirror} (arrived from ${arrived.source})\n${formatDiff(diffSip(sent, arrived.received))}`, { mediaType: "text/plain", fileName: `mirror-${ua}.txt` });
+});
+
+function lastDiff(world: LabWorld) {
+  const [ua, probe] = [...world.probes.entries()].pop() ?? [];
+  assert.ok(ua && probe, "no agent has probed the SIP mirror in this scenario");
+  return { ua, probe, diff: diffSip(probe.sent, probe.received) };
+}
+
+Then(/^the ALG on (\S+) rewrote (.+?)(?: but not (.+))?$/, function (this: LabWorld, router: string, rewritten: string, kept: string | undefined) {
+  const { diff } = lastDiff(this);
+  const wan = publicAddress(this, router);
+  const problems: string[] = [];
+  for (const f of fieldList(rewritten)) {
+    const c = diff.fields.find((x) => x.field === f)!;
+    // Address fields must now carry the router's public address, not merely differ.
+    const carries = f === "sdp-media-port" || (c.received ?? "").includes(wan);
+    if (!c.changed || !carries) problems.push(`${f} was expected rewritten to ${router}'s ${wan}: sent ${c.sent}, arrived ${c.received}`);
+  }
+  for (const f of kept ? fieldList(kept) : []) {
+    const c = diff.fields.find((x) => x.field === f)!;
+    if (c.changed) problems.push(`${f} was expected untouched: sent ${c.sent}, arrived ${c.received}`);
+  }
+  assert.equal(problems.length, 0, `${problems.join("\n")}\n\n${formatDiff(diff)}`);
+});
+
+Then("the ALG rewrote nothing", function (this: LabWorld) {
+  const { diff } = lastDiff(this);
+  assert.ok(diff.fields.every((f) => !f.changed), `something on the path rewrote the probe:\n${formatDiff(diff)}`);
+});
+
+Then("the SDP media port arrived unchanged", function (this: LabWorld) {
+  const c = lastDiff(this).diff.fields.find((x) => x.field === "sdp-media-port")!;
+  assert.equal(c.received, c.sent, `m= port changed: sent ${c.sent}, arrived ${c.received}`);
+});
+
+Then("Content-Length {word} the body that arrived", function (this: LabWorld, verb: string) {
+  const { diff } = lastDiff(this);
+  const matches = verb === "matches";
+  assert.ok(["matches", "contradicts"].includes(verb), `say "matches" or "contradicts", not "${verb}"`);
+  assert.equal(diff.contentLengthMatchesBody, matches, `Content-Length ${diff.contentLengthMatchesBody ? "matches" : "does not match"} the body:\n${formatDiff(diff)}`);
+});
+
+Then(/^the SIP server (saw|did not see) (\S+) as behind NAT$/, async function (this: LabWorld, verdict: string, router: string) {
+  const wan = publicAddress(this, router);
+  const kamailio = [...this.lab.topology.nodes.values()].find((n) => n.kind === "sip-server")!.name;
+  const nat = (await this.lab.node(kamailio).logs()).split("\n").filter((l) => l.includes("CALLPATH-NAT") && l.includes(`from ${wan}:`));
+  if (verdict === "saw") assert.ok(nat.length > 0, `the SIP server never detected NAT on requests from ${router} (${wan})`);
+  else assert.equal(nat.length, 0, `the SIP server detected NAT on requests from ${router}:\n${nat.join("\n")}`);
+});
+
+Then(/^(\S+)'s ALG log shows an? (rewritten|dropped|passed) (\S+)$/, async function (this: LabWorld, router: string, action: string, method: string) {
+  const verb = action === "rewritten" ? "rewrite" : action === "dropped" ? "drop" : "pass";
+  const what = method === "re-INVITE" ? " INVITE (re-INVITE)" : ` ${method}`;
+  const lines = await algLog(this, router);
+  assert.ok(
+    lines.some((l) => l.startsWith(`${ALG_LOG_PREFIX}${verb} `) && l.includes(what)),
+    `${router}'s ALG never ${action} a ${method}; its log:\n${lines.join("\n") || "(no ALG lines: is an ALG profile set?)"}`,
+  );
+});
+
+Then("the ALG on {node} saw no SIP", async function (this: LabWorld, router: string) {
+  const lines = (await algLog(this, router)).filter((l) => !l.includes(" bound queue "));
+  assert.equal(lines.length, 0, `the ALG on ${router} handled SIP:\n${lines.join("\n")}`);
+});
+
+Given("{node} is registered for {duration}", async function (this: LabWorld, ua: string, ms: number) {
+  const r = await this.lab.agent(ua).register(Math.round(ms / 1000));
+  assert.ok(r.registered, `${ua} did not register: ${r.failedStage} ${r.status ?? ""} ${r.reason ?? ""}`);
+});
+
+Then("{node} fails to register with {word}", async function (this: LabWorld, ua: string, stage: string) {
+  const r = await this.lab.agent(ua).register();
+  assert.equal(r.registered, false, `${ua} registered, expected a failure (${stage})`);
+  assert.equal(r.failedStage, stage, `${ua}'s registration failed at ${r.failedStage} (${r.status ?? ""} ${r.reason ?? ""}), expected ${stage}`);
+});
+
+When("{node} re-invites the call", { timeout: 60_000 }, async function (this: LabWorld, ua: string) {
+  await this.lab.agent(ua).reinvite(this.lastCall().outcome.callId);
+});
+
+Then("{node} never rings within {duration}", { timeout: 120_000 }, async function (this: LabWorld, ua: string, ms: number) {
+  await new Promise((r) => setTimeout(r, ms));
+  const incoming = (await this.lab.agent(ua).calls()).filter((c) => c.direction === "incoming");
+  assert.equal(incoming.length, 0, `${ua} rang: ${JSON.stringify(incoming)}`);
+});
+
+Then("{node} never rang", async function (this: LabWorld, ua: string) {
+  const incoming = (await this.lab.agent(ua).calls()).filter((c) => c.direction === "incoming");
+  assert.equal(incoming.length, 0, `${ua} rang: ${JSON.stringify(incoming)}`);
+});
