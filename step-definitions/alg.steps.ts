@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { diffSip, formatDiff, type DiffField } from "../src/alg/mirror-diff.js";
+import { reachableFrom } from "../src/calls/udp-reachability.js";
 import { ALG_LOG_PREFIX } from "../src/kinds/nat-router/index.js";
 import { readMirrorResponse } from "../src/mirror/mirror-response.js";
 import type { LabWorld } from "./support/world.js";
@@ -132,4 +133,25 @@ Then("{node} never rings within {duration}", { timeout: 120_000 }, async functio
 Then("{node} never rang", async function (this: LabWorld, ua: string) {
   const incoming = (await this.lab.agent(ua).calls()).filter((c) => c.direction === "incoming");
   assert.equal(incoming.length, 0, `${ua} rang: ${JSON.stringify(incoming)}`);
+});
+
+// RFC 4787 filtering, measured: alice opens a mapping towards bob:7000, then bob from the same port, bob
+// from another port, and the mirror (never contacted) each send one datagram to that mapping.
+const SENDERS: Readonly<Record<string, string>> = { "the peer": "bob:7000", "the peer's other port": "bob:7001", "a stranger": "mirror:7000" };
+
+Then(/^(\S+) lets in (.+)$/, { timeout: 30_000 }, async function (this: LabWorld, router: string, allowed: string) {
+  const expected = allowed === "nothing" ? [] : allowed.split(/,\s*|\s+and\s+/).map((s) => {
+    const sender = SENDERS[s.trim()];
+    if (!sender) throw new Error(`unknown sender "${s}"; known: ${Object.keys(SENDERS).join(", ")}, or "nothing"`);
+    return sender;
+  });
+  const spec = this.lab.topology.nodes.get(router)?.spec as { wan?: string } | undefined;
+  assert.ok(spec?.wan, `${router} is not a router with a WAN`);
+  const arrived = await reachableFrom(this.lab, "alice", router, spec.wan, { node: "bob", port: 7000 }, [
+    { node: "bob", port: 7000 },
+    { node: "bob", port: 7001 },
+    { node: "mirror", port: 7000 },
+  ]);
+  await this.attach(`arrived at alice through ${router}: ${arrived.join(", ") || "(nothing)"}`, { mediaType: "text/plain", fileName: `${router}-filtering.txt` });
+  assert.deepEqual([...arrived].sort(), [...expected].sort(), `through ${router} arrived ${arrived.join(", ") || "nothing"}; expected ${expected.join(", ") || "nothing"}`);
 });

@@ -109,7 +109,7 @@ export const natRouter = defineKind<NatRouterSpec>({
       interfaceWithAddress(rt, rt.addressOf(rt.name, spec.lan)),
       interfaceWithAddress(rt, rt.addressOf(rt.name, spec.wan)),
     ]);
-    await rt.exec(["nft", "-f", "-"], { stdin: natRuleset({ preset: spec.nat, lanIf, wanIf }) });
+    await rt.exec(["nft", "-f", "-"], { stdin: natRuleset({ preset: spec.nat, lanIf, wanIf, mappingTimeoutSec: spec.udpTimeout }) });
     const alg = resolveAlg(spec.alg);
     if (alg.kind === "netfilter") {
       const { ports, protocols, ...params } = alg.helper;

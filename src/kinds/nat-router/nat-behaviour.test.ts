@@ -20,3 +20,15 @@ test("unsolicited packets to the router are dropped before conntrack can keep th
   const rules = natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" });
   assert.match(rules, /type filter hook input priority filter;[\s\S]*iifname "eth0" ct state new drop/);
 });
+
+test("cone presets record each mapping after SNAT and let matching new inbound UDP in by DNAT", () => {
+  const full = natRuleset({ preset: "full-cone", lanIf: "eth1", wanIf: "eth0", mappingTimeoutSec: 30 });
+  assert.match(full, /type inet_service : ipv4_addr \. inet_service; flags dynamic, timeout; timeout 30s;/);
+  assert.match(full, /priority srcnat \+ 1;[\s\S]*update @cone \{ udp sport timeout 30s : ct original ip saddr \. ct original proto-src \}/);
+  assert.match(full, /dnat ip to udp dport map @cone/);
+  assert.match(full, /iifname "eth0" oifname "eth1" ct status dnat accept/);
+  const restricted = natRuleset({ preset: "restricted-cone", lanIf: "eth1", wanIf: "eth0" });
+  assert.match(restricted, /update @cone \{ udp sport \. ip daddr timeout 120s :/);
+  assert.match(restricted, /dnat ip to udp dport \. ip saddr map @cone/);
+  assert.doesNotMatch(natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" }), /@cone|ct status dnat/);
+});
