@@ -25,6 +25,20 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Then the call is established within 3 seconds
       And audio flows both ways for 3 seconds
 
+    Scenario: requests from a proxy other than the registrar never reach the phone (A3.6, sip_direct_signalling=1)
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | netfilter |
+      And alice is registered
+      When a second proxy mirror sends alice a request at the address it registered through nat1
+      Then alice never received the second proxy's request
+
+    Scenario: with sip_direct_signalling=0 (kernel-wide, held by this lab and restored after) the second proxy gets through
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | { netfilter: { sip_direct_signalling: 0 } } |
+      And alice is registered
+      When a second proxy mirror sends alice a request at the address it registered through nat1
+      Then alice received the second proxy's request
+
     Scenario: control — with no ALG the probe arrives as sent and the provider sees the NAT
       Given the "sip-alg" topology is running
       When alice probes the SIP mirror mirror

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { diffSip, formatDiff, type DiffField } from "../src/alg/mirror-diff.js";
-import { reachableFrom } from "../src/calls/udp-reachability.js";
+import { reachableFrom, sendDatagram, strayOptions } from "../src/calls/udp-reachability.js";
 import { ALG_LOG_PREFIX } from "../src/kinds/nat-router/index.js";
 import { readMirrorResponse } from "../src/mirror/mirror-response.js";
 import type { LabWorld } from "./support/world.js";
@@ -154,4 +154,21 @@ Then(/^(\S+) lets in (.+)$/, { timeout: 30_000 }, async function (this: LabWorld
   ]);
   await this.attach(`arrived at alice through ${router}: ${arrived.join(", ") || "(nothing)"}`, { mediaType: "text/plain", fileName: `${router}-filtering.txt` });
   assert.deepEqual([...arrived].sort(), [...expected].sort(), `through ${router} arrived ${arrived.join(", ") || "nothing"}; expected ${expected.join(", ") || "nothing"}`);
+});
+
+// A3.6: a second proxy (the mirror node, which never talked to alice) sends a request to the address alice
+// registered through nat1. The kernel helper's REGISTER expectation admits only the registrar by default.
+When("a second proxy {node} sends {node} a request at the address it registered through {node}", async function (this: LabWorld, proxy: string, ua: string, router: string) {
+  const target = `${publicAddress(this, router)}:5060`;
+  const callId = `stray${Date.now()}`;
+  await sendDatagram(this.lab, proxy, 5070, { ip: publicAddress(this, router), port: 5060 }, strayOptions(ua, target, `${this.lab.addressOf(proxy)}:5070`, callId));
+  this.strayCallId = callId;
+  await new Promise((r) => setTimeout(r, 1000));
+});
+
+Then(/^(\S+) (received|never received) the second proxy's request$/, async function (this: LabWorld, ua: string, verdict: string) {
+  assert.ok(this.strayCallId, "no second proxy sent anything in this scenario");
+  const got = (await this.lab.agent(ua).trace(this.strayCallId)).filter((e) => e.direction === "received");
+  if (verdict === "received") assert.ok(got.length > 0, `${ua} never received the second proxy's request`);
+  else assert.equal(got.length, 0, `${ua} received the second proxy's request: ${got.map((e) => e.firstLine).join("; ")}`);
 });

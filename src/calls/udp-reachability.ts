@@ -34,3 +34,29 @@ export async function reachableFrom(lab: StartedLab, inside: string, router: str
   }
   return (await listen).split("\n").map((l) => l.trim()).filter(Boolean);
 }
+
+/** Sends one UDP datagram from `from` (source port `port`) to `to`: a request from a box the phone never contacted. */
+export async function sendDatagram(lab: StartedLab, from: string, port: number, to: { ip: string; port: number }, payload: string): Promise<void> {
+  const b64 = Buffer.from(payload).toString("base64");
+  await lab.node(from).exec([
+    NODE,
+    "-e",
+    `const s=require("dgram").createSocket("udp4");s.bind(${port},()=>s.send(Buffer.from("${b64}","base64"),${to.port},"${to.ip}",()=>setTimeout(()=>process.exit(0),50)))`,
+  ]);
+}
+
+/** An OPTIONS request for `user` at `target` ("ip:port"), from a proxy at `source` ("ip:port"). */
+export function strayOptions(user: string, target: string, source: string, callId: string): string {
+  return [
+    `OPTIONS sip:${user}@${target} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${source};branch=z9hG4bK${callId}`,
+    "Max-Forwards: 70",
+    `From: <sip:proxy2@${source}>;tag=${callId}`,
+    `To: <sip:${user}@${target}>`,
+    `Call-ID: ${callId}`,
+    "CSeq: 1 OPTIONS",
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n");
+}

@@ -26,6 +26,7 @@ BeforeAll({ timeout: 900_000 }, async function () {
 Before(function (this: LabWorld) {
   this.calls.length = 0;
   this.probes.clear();
+  this.strayCallId = undefined;
 });
 
 After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) {

@@ -27,6 +27,8 @@ export class LabWorld extends World {
   readonly labLog = stderrLogger();
   /** The last mirror probe each agent sent: what it wrote and what arrived. */
   readonly probes = new Map<string, { sent: string; received: string; source: string }>();
+  /** Call-ID of a request a stranger sent in this scenario. */
+  strayCallId: string | undefined;
 
   constructor(options: IWorldOptions) {
     super(options);
