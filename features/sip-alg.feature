@@ -52,7 +52,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Given the "sip-alg" topology is running with:
         | nodes.nat1.alg | headers-not-sdp |
       When alice probes the SIP mirror mirror
-      Then the ALG on nat1 rewrote Via and Contact but not SDP
+      Then the ALG on nat1 rewrote Contact and Via but not the SDP
       Given alice and bob are registered
       Then the SIP server did not see nat1 as behind NAT
       When alice calls bob
@@ -133,6 +133,14 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Given alice and bob are registered
       When alice calls bob
       Then the call fails with status 400
+
+    Scenario: control — without the ALG the same INVITE is answered
+      Given the "sip-alg" topology is running
+      And alice and bob are registered
+      When alice probes the SIP mirror mirror
+      Then Content-Length matches the body that arrived
+      When alice calls bob
+      Then the call is established within 3 seconds
 
     Scenario: mitigation — SIP on port 5080, which the ALG does not watch
       Given the "sip-alg" topology is running with:

@@ -21,7 +21,7 @@ const FIELDS: Readonly<Record<string, readonly DiffField[]>> = {
 
 function fieldList(text: string): DiffField[] {
   return text.split(/,\s*|\s+and\s+/).flatMap((name) => {
-    const fields = FIELDS[name.trim().toLowerCase()];
+    const fields = FIELDS[name.trim().toLowerCase().replace(/^the\s+/, "")];
     if (!fields) throw new Error(`unknown field "${name}"; known: ${Object.keys(FIELDS).join(", ")}`);
     return fields;
   });
