@@ -85,6 +85,21 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       And audio flows both ways for 3 seconds
       And the ALG on nat1 saw no SIP
 
+    Scenario: mitigation — SIP over TLS, which the ALG cannot read (the same phone, still plain RTP)
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg            | headers-not-sdp |
+        | nodes.alice.sip.transport | tls             |
+      And alice and bob are registered
+      Then the SIP server saw nat1 as behind NAT
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+      When alice hangs up
+      And bob calls alice
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+      And the ALG on nat1 saw no SIP
+
     Scenario: mitigation — SIP over secure WebSocket, which the ALG cannot read
       Given the "sip-alg" topology is running with:
         | nodes.nat1.alg | headers-not-sdp                                                                           |

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   // The test process went away (finished, crashed or interrupted): leave with it.
   rl.on("close", () => void agent.stop().finally(() => process.exit(0)));
   const sig = config.signalling;
-  write({ event: "ready", sip: sig.transport === "udp" ? `udp ${sig.address}:${sig.port}` : sig.url });
+  write({ event: "ready", sip: sig.transport === "udp" ? `udp ${sig.address}:${sig.port}` : "url" in sig ? sig.url : `${sig.transport} to ${sig.proxy}` });
 }
 
 main().catch((e: unknown) => {

@@ -6,6 +6,7 @@ import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 import { probeInvite } from "./mirror-probe.js";
+import { StreamTransport } from "./stream-transport.js";
 import { UdpTransport } from "./udp-transport.js";
 import { WebRtcPlane, type IcePolicy, type WebRtcConfig } from "./webrtc/webrtc-plane.js";
 import { installWebSocket, TracedWebSocketTransport } from "./ws-transport.js";
@@ -19,6 +20,17 @@ export interface UdpSignalling {
   readonly port: number;
   /** CRLF keep-alives to the proxy this often (ms); null sends none. */
   readonly keepaliveMs: number | null;
+}
+
+/** SIP over TCP or TLS: one connection to the proxy, kept open; the phone still sends plain RTP. */
+export interface StreamSignalling {
+  readonly transport: "tcp" | "tls";
+  /** The proxy, "ip:port". */
+  readonly proxy: string;
+  readonly address: string;
+  /** TLS: the lab CA and the name in the server's certificate. */
+  readonly ca?: string;
+  readonly servername?: string;
 }
 
 /** SIP over WebSocket (RFC 7118), as WebRTC clients do it. */
@@ -35,10 +47,36 @@ export interface AgentConfig {
   /** SIP user part and domain of this agent's address of record. */
   readonly user: string;
   readonly domain: string;
-  readonly signalling: UdpSignalling | WebSocketSignalling;
+  readonly signalling: UdpSignalling | StreamSignalling | WebSocketSignalling;
   readonly media: ({ readonly kind: "rtp" } & PlainRtpConfig) | ({ readonly kind: "webrtc" } & WebRtcConfig);
   /** Answer incoming calls automatically after this many ms; null leaves them ringing. */
   readonly autoAnswerMs: number | null;
+}
+
+/** sip.js options for the agent's signalling: the transport class and how Via, Contact and Route read. */
+function transportOptions(sig: AgentConfig["signalling"], onTrace: (e: SipTraceEntry) => void): Partial<UserAgentOptions> {
+  if (sig.transport === "udp") {
+    return {
+      viaHost: sig.address,
+      contactParams: { transport: "udp" },
+      forceRport: true,
+      preloadedRouteSet: [`<sip:${sig.proxy};lr>`],
+      transportConstructor: UdpTransport as never,
+      transportOptions: { address: sig.address, port: sig.port, onTrace },
+    };
+  }
+  if (!("url" in sig)) {
+    const [host, port] = sig.proxy.split(":");
+    return {
+      viaHost: sig.address,
+      contactParams: { transport: sig.transport },
+      preloadedRouteSet: [`<sip:${sig.proxy};transport=${sig.transport};lr>`],
+      transportConstructor: StreamTransport as never,
+      transportOptions: { protocol: sig.transport.toUpperCase(), host, port: Number(port), ca: sig.ca, servername: sig.servername, onTrace },
+    };
+  }
+  installWebSocket({ ca: sig.ca, servername: sig.servername });
+  return { transportConstructor: TracedWebSocketTransport as never, transportOptions: { server: sig.url, onTrace } };
 }
 
 interface CallRecord {
@@ -65,18 +103,7 @@ export class SipAgent {
             if (record) this.fail(record, record.outcome.finalStatus, reason, stage, true);
           });
     const sig = config.signalling;
-    const transport: Partial<UserAgentOptions> =
-      sig.transport === "udp"
-        ? {
-            viaHost: sig.address,
-            contactParams: { transport: "udp" },
-            forceRport: true,
-            preloadedRouteSet: [`<sip:${sig.proxy};lr>`],
-            transportConstructor: UdpTransport as never,
-            transportOptions: { address: sig.address, port: sig.port, onTrace },
-          }
-        : (installWebSocket({ ca: sig.ca, servername: sig.servername }),
-          { transportConstructor: TracedWebSocketTransport as never, transportOptions: { server: sig.url, onTrace } });
+    const transport = transportOptions(sig, onTrace);
     this.ua = new UserAgent({
       ...transport,
       uri: UserAgent.makeURI(`sip:${config.user}@${config.domain}`),
@@ -98,6 +125,8 @@ export class SipAgent {
   async start(): Promise<void> {
     await this.ua.start();
     const sig = this.config.signalling;
+    // The connection's own port, which the server will see (before any NAT): name it in Contact.
+    if (this.ua.transport instanceof StreamTransport) this.ua.contact.uri.port = this.ua.transport.localPort;
     if (sig.transport === "udp" && sig.keepaliveMs) {
       const [host, port] = sig.proxy.split(":");
       this.udpTransport().startKeepalive(host!, Number(port), sig.keepaliveMs);

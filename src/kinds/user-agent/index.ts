@@ -32,9 +32,9 @@ export const UserAgentSpec = z.strictObject({
     server: z.string().describe("the sip-server node it registers with and sends calls through"),
     user: z.string().regex(/^[a-z0-9._-]+$/).optional().describe("user part of its address of record; default: the node name"),
     transport: z
-      .enum(["udp", "ws", "wss"])
+      .enum(["udp", "tcp", "tls", "ws", "wss"])
       .default("udp")
-      .describe("udp: a classic SIP phone with plain RTP; ws/wss: a WebRTC client (SIP over WebSocket, ICE, DTLS-SRTP, Opus)"),
+      .describe("udp/tcp/tls: a classic SIP phone with plain RTP; ws/wss: a WebRTC client (SIP over WebSocket, ICE, DTLS-SRTP, Opus)"),
     localPort: z.number().int().min(1).max(65535).default(SIP_LOCAL_PORT).describe("UDP port the phone sends SIP from (sip.transport udp)"),
     serverPort: z
       .union([z.literal(SIP_LISTENERS.udp), z.literal(SIP_LISTENERS.udpAlt)])
@@ -84,12 +84,12 @@ export const userAgent = defineKind<UserAgentSpec>({
   ],
   check(spec, name) {
     const issues: Issue[] = [];
-    const webrtc = spec.sip.transport !== "udp";
+    const webrtc = isWebRtc(spec);
     if (spec.ice && !webrtc) issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
-    for (const field of ["keepalive"] as const) {
-      if (spec.sip[field] !== undefined && webrtc) issues.push({ path: `nodes.${name}.sip.${field}`, message: `${field} is for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
+    if (spec.sip.keepalive !== undefined && spec.sip.transport !== "udp") {
+      issues.push({ path: `nodes.${name}.sip.keepalive`, message: `CRLF keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
     }
-    if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp); WebRTC media finds its way by ICE" });
+    if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp, tcp or tls); WebRTC media finds its way by ICE" });
     if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
     return issues;
   },
@@ -98,7 +98,7 @@ export const userAgent = defineKind<UserAgentSpec>({
     // libwebrtc here gathers candidates on loopback too, which no browser does: they double every
     // candidate, and a TURN/TCP socket bound to 127.0.0.1 never connects, stalling gathering until its
     // timeout. Take the address off lo (the device stays up, so the agent still reaches itself).
-    if ((rt.node.spec as UserAgentSpec).sip.transport !== "udp") {
+    if (isWebRtc(rt.node.spec as UserAgentSpec)) {
       await rt.exec(["sh", "-c", "ip -4 addr flush dev lo; ip -6 addr flush dev lo 2>/dev/null; true"]);
     }
   },
@@ -108,6 +108,10 @@ export const userAgent = defineKind<UserAgentSpec>({
   },
 });
 
+export function isWebRtc(spec: UserAgentSpec): boolean {
+  return spec.sip.transport === "ws" || spec.sip.transport === "wss";
+}
+
 /** What the agent process is told: addresses, the lab CA and TURN credentials all come from the lab. */
 export function agentConfig(rt: NodeRuntime): AgentConfig {
   const spec = rt.node.spec as UserAgentSpec;
@@ -116,6 +120,18 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
   const toneHz = toneOf(rt.name, rt.topology);
   const common = { name: rt.name, user: spec.sip.user ?? rt.name, domain: SIP_DOMAIN, autoAnswerMs: spec.answer === "auto" ? spec.answerDelayMs : null };
   const transport = spec.sip.transport;
+  if (transport === "tcp" || transport === "tls") {
+    return {
+      ...common,
+      signalling: {
+        transport,
+        proxy: `${server}:${transport === "tls" ? SIP_LISTENERS.tls : SIP_LISTENERS.tcp}`,
+        address,
+        ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
+      },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia },
+    };
+  }
   if (transport === "udp") {
     return {
       ...common,
