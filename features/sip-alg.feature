@@ -39,6 +39,27 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When a second proxy mirror sends alice a request at the address it registered through nat1
       Then alice received the second proxy's request
 
+    Scenario: over SIP/TCP through a router that clamps the MSS, the short REGISTER is rewritten and the long INVITE is not (A3.10)
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg            | netfilter |
+        | nodes.nat1.tcpMss         | 536       |
+        | nodes.alice.sip.transport | tcp       |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And the SIP server saw alice's REGISTER with a Contact on nat1's public address
+      And the SIP server saw alice's INVITE with a private Contact
+
+    Scenario: control — with a full-size MSS the same INVITE is rewritten too
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg            | netfilter |
+        | nodes.alice.sip.transport | tcp       |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And the SIP server saw alice's REGISTER with a Contact on nat1's public address
+      And the SIP server saw alice's INVITE with a Contact on nat1's public address
+
     Scenario: control — with no ALG the probe arrives as sent and the provider sees the NAT
       Given the "sip-alg" topology is running
       When alice probes the SIP mirror mirror

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { diffSip, formatDiff, type DiffField } from "../src/alg/mirror-diff.js";
+import { isPrivateLiteral } from "../src/alg/rewriter.js";
+import { parseSightings } from "../src/kinds/sip-server/index.js";
 import { reachableFrom, sendDatagram, strayOptions } from "../src/calls/udp-reachability.js";
 import { ALG_LOG_PREFIX } from "../src/kinds/nat-router/index.js";
 import { readMirrorResponse } from "../src/mirror/mirror-response.js";
@@ -171,4 +173,23 @@ Then(/^(\S+) (received|never received) the second proxy's request$/, async funct
   const got = (await this.lab.agent(ua).trace(this.strayCallId)).filter((e) => e.direction === "received");
   if (verdict === "received") assert.ok(got.length > 0, `${ua} never received the second proxy's request`);
   else assert.equal(got.length, 0, `${ua} received the second proxy's request: ${got.map((e) => e.firstLine).join("; ")}`);
+});
+
+async function contactsSeen(world: LabWorld, ua: string, method: string): Promise<string[]> {
+  const kamailio = [...world.lab.topology.nodes.values()].find((n) => n.kind === "sip-server")!.name;
+  const sightings = parseSightings(await world.lab.node(kamailio).logs()).filter((s) => s.method === method && s.contact.includes(`sip:${ua}@`));
+  assert.ok(sightings.length > 0, `the SIP server logged no ${method} from ${ua}`);
+  return sightings.map((s) => s.contact);
+}
+
+const contactHost = (c: string): string => /sips?:[^@]+@([^:;>]+)/.exec(c)?.[1] ?? "";
+
+Then("the SIP server saw {node}'s {word} with a Contact on {node}'s public address", async function (this: LabWorld, ua: string, method: string, router: string) {
+  for (const c of await contactsSeen(this, ua, method)) {
+    assert.equal(contactHost(c), publicAddress(this, router), `${method} from ${ua} arrived with Contact ${c}, not on ${router}'s public address`);
+  }
+});
+
+Then("the SIP server saw {node}'s {word} with a private Contact", async function (this: LabWorld, ua: string, method: string) {
+  for (const c of await contactsSeen(this, ua, method)) assert.ok(isPrivateLiteral(contactHost(c)), `${method} from ${ua} arrived with Contact ${c}, which is not private`);
 });

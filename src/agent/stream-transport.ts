@@ -1,9 +1,7 @@
 import net from "node:net";
 import tls from "node:tls";
-import { EmitterImpl } from "sip.js/lib/api/emitter.js";
-import type { Emitter } from "sip.js/lib/api/emitter.js";
 import { TransportState } from "sip.js/lib/api/transport-state.js";
-import type { Transport } from "sip.js/lib/api/transport.js";
+import { TransportBase } from "./transport-base.js";
 import { traceEntry, type SipTraceEntry } from "./sip-trace.js";
 import { StreamFramer } from "./stream-framer.js";
 
@@ -23,35 +21,24 @@ export interface StreamTransportOptions {
  * which inbound requests arrive too (RFC 5626's flow, without the outbound extension). Reliable, so no
  * retransmission timers.
  */
-export class StreamTransport implements Transport {
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
-  private _state = TransportState.Disconnected;
-  private readonly _stateChange = new EmitterImpl<TransportState>();
+export class StreamTransport extends TransportBase {
   private socket: net.Socket | undefined;
   private readonly peer: string;
 
-  constructor(_logger: unknown, private readonly options: StreamTransportOptions) {
+  constructor(
+    _logger: unknown,
+    private readonly options: StreamTransportOptions,
+  ) {
+    super();
     this.peer = `${options.host}:${options.port}`;
   }
 
   get protocol(): string {
     return this.options.protocol;
   }
-  get state(): TransportState {
-    return this._state;
-  }
-  get stateChange(): Emitter<TransportState> {
-    return this._stateChange;
-  }
   /** The local port of the connection: what Via and Contact should name. */
   get localPort(): number | undefined {
     return this.socket?.localPort;
-  }
-
-  isConnected(): boolean {
-    return this._state === TransportState.Connected;
   }
 
   async connect(): Promise<void> {
@@ -99,19 +86,10 @@ export class StreamTransport implements Transport {
     this.setState(TransportState.Disconnected);
   }
 
-  async dispose(): Promise<void> {
-    await this.disconnect();
-  }
-
   async send(message: string): Promise<void> {
     if (!this.socket) throw new Error(`${this.options.protocol} transport is not connected`);
     this.options.onTrace(traceEntry("sent", this.peer, message));
     this.socket.write(message);
   }
 
-  private setState(state: TransportState): void {
-    if (this._state === state) return;
-    this._state = state;
-    this._stateChange.emit(state);
-  }
 }

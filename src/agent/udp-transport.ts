@@ -1,10 +1,8 @@
 import dgram from "node:dgram";
 import { Grammar } from "sip.js/lib/core/index.js";
-import { EmitterImpl } from "sip.js/lib/api/emitter.js";
 import { TransportState } from "sip.js/lib/api/transport-state.js";
-import type { Transport } from "sip.js/lib/api/transport.js";
-import type { Emitter } from "sip.js/lib/api/emitter.js";
 import { Retransmitter } from "./retransmitter.js";
+import { TransportBase } from "./transport-base.js";
 import { headerValue, traceEntry, type SipTraceEntry } from "./sip-trace.js";
 
 export interface UdpTransportOptions {
@@ -71,31 +69,21 @@ function transactionKey(raw: string): { branch: string; method: string } {
  * SIP over UDP for sip.js. sip.js assumes a reliable transport, so this adds what UDP needs:
  * request and error-response retransmission (RFC 3261 Timers A, E, G) and routing by Route / Request-URI / Via.
  */
-export class UdpTransport implements Transport {
+export class UdpTransport extends TransportBase {
   readonly protocol = "UDP";
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
-  private _state = TransportState.Disconnected;
-  private readonly _stateChange = new EmitterImpl<TransportState>();
   private socket: dgram.Socket | undefined;
   private readonly retransmitter = new Retransmitter();
   private readonly probes = new Map<string, (response: string) => void>();
   private keepaliveTimer: NodeJS.Timeout | undefined;
 
   // sip.js constructs transports as `new transportConstructor(logger, transportOptions)`.
-  constructor(_logger: unknown, private readonly options: UdpTransportOptions) {}
-
-  get state(): TransportState {
-    return this._state;
-  }
-  get stateChange(): Emitter<TransportState> {
-    return this._stateChange;
+  constructor(
+    _logger: unknown,
+    private readonly options: UdpTransportOptions,
+  ) {
+    super();
   }
 
-  isConnected(): boolean {
-    return this._state === TransportState.Connected;
-  }
 
   async connect(): Promise<void> {
     if (this.socket) return;
@@ -121,10 +109,6 @@ export class UdpTransport implements Transport {
     this.socket = undefined;
     this.setState(TransportState.Disconnected);
     this.onDisconnect?.();
-  }
-
-  async dispose(): Promise<void> {
-    await this.disconnect();
   }
 
   async send(original: string): Promise<void> {
@@ -196,9 +180,4 @@ export class UdpTransport implements Transport {
     this.onMessage?.(message);
   }
 
-  private setState(state: TransportState): void {
-    if (this._state === state) return;
-    this._state = state;
-    this._stateChange.emit(state);
-  }
 }

@@ -144,7 +144,13 @@ export class Lab {
       [...nodes.values()].map(async ({ runtime }) => {
         const gw = runtime.node.gateway;
         const shared = gw ? runtime.node.interfaces.find((i) => addresses.get(gw)?.has(i.network)) : undefined;
-        const script = ["if ip -4 route show default | grep -q .; then ip -4 route del default; fi"];
+        const script = [
+          // One segment per packet, as a real link carries them: veth would otherwise pass TCP's GSO
+          // super-packets whole through the routers' netfilter hooks, so a SIP helper or a DPI rule never
+          // saw a message split across segments (CONDITIONS A3.10).
+          'for d in /sys/class/net/*; do n="${d##*/}"; [ "$n" = lo ] || ip link set dev "$n" gso_max_segs 1; done',
+          "if ip -4 route show default | grep -q .; then ip -4 route del default; fi",
+        ];
         if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
         else script.push(...sinkRoute());
         await runtime.exec(["sh", "-ec", script.join("\n")]);

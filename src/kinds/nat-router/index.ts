@@ -43,6 +43,13 @@ export const NatRouterSpec = z.strictObject({
     .max(86_400)
     .optional()
     .describe("seconds a UDP mapping (pinhole) lives without traffic; default: Linux's 30 s unreplied / 120 s"),
+  tcpMss: z
+    .number()
+    .int()
+    .min(88)
+    .max(1460)
+    .optional()
+    .describe("clamp the MSS of TCP connections through the router (as PPPoE/VPN routers do): large SIP messages then span several segments"),
   gateway: z.string().optional().describe("an upstream router on the WAN network (double NAT)"),
 });
 export type NatRouterSpec = z.infer<typeof NatRouterSpec>;
@@ -109,7 +116,7 @@ export const natRouter = defineKind<NatRouterSpec>({
       interfaceWithAddress(rt, rt.addressOf(rt.name, spec.lan)),
       interfaceWithAddress(rt, rt.addressOf(rt.name, spec.wan)),
     ]);
-    await rt.exec(["nft", "-f", "-"], { stdin: natRuleset({ preset: spec.nat, lanIf, wanIf, mappingTimeoutSec: spec.udpTimeout }) });
+    await rt.exec(["nft", "-f", "-"], { stdin: natRuleset({ preset: spec.nat, lanIf, wanIf, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss }) });
     const alg = resolveAlg(spec.alg);
     if (alg.kind === "netfilter") {
       const { ports, protocols, ...params } = alg.helper;

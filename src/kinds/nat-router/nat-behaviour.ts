@@ -27,6 +27,8 @@ export interface NatRulesInput {
   readonly wanIf: string;
   /** Seconds an idle cone mapping stays open to inbound packets (the router's UDP timeout). */
   readonly mappingTimeoutSec?: number;
+  /** Clamp the MSS of forwarded TCP connections (as PPPoE and VPN routers do): large messages span segments. */
+  readonly tcpMss?: number;
 }
 
 /** Linux's UDP "stream" timeout: how long a mapping with traffic both ways lives by default. */
@@ -36,7 +38,7 @@ export const DEFAULT_UDP_TIMEOUT_SEC = 120;
 export const NAT_TABLE = "callpath_nat";
 
 /** The nftables ruleset for one router: pure, so it is unit tested without Docker. */
-export function natRuleset({ preset, lanIf, wanIf, mappingTimeoutSec = DEFAULT_UDP_TIMEOUT_SEC }: NatRulesInput): string {
+export function natRuleset({ preset, lanIf, wanIf, mappingTimeoutSec = DEFAULT_UDP_TIMEOUT_SEC, tcpMss }: NatRulesInput): string {
   const b = NAT_PRESETS[preset];
   const cone = coneRules(b.filtering, wanIf, lanIf, mappingTimeoutSec);
   // `masquerade` keeps one mapping per internal endpoint and preserves the port when it can
@@ -58,6 +60,7 @@ export function natRuleset({ preset, lanIf, wanIf, mappingTimeoutSec = DEFAULT_U
     `  }`,
     `  chain forward {`,
     `    type filter hook forward priority filter; policy drop;`,
+    ...(tcpMss ? [`    tcp flags syn tcp option maxseg size set ${tcpMss}`] : []),
     `    ct state established,related accept`,
     `    iifname "${lanIf}" oifname "${wanIf}" accept`,
     ...cone.forward,
