@@ -67,6 +67,23 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Given alice and bob are registered
       Then the SIP server saw nat1 as behind NAT
 
+  Rule: double NAT (A3.11) — an ALG behind another NAT rewrites to an address that is still private
+
+    Scenario: the inner router's kernel helper writes its own WAN address, which the outer NAT hides
+      Given the "sip-alg" topology is running with:
+        | networks.lan2       | {}                                                                  |
+        | nodes.nat2          | { kind: nat-router, lan: lan2, wan: lan1, gateway: nat1, alg: netfilter } |
+        | nodes.alice.network | lan2                                                                |
+        | nodes.alice.gateway | nat2                                                                |
+      When alice probes the SIP mirror mirror
+      Then the ALG on nat2 rewrote Via, Contact and SDP
+      And the probe arrived with Contact naming a private address, from nat1's public address
+      Given alice and bob are registered
+      Then the SIP server saw nat1 as behind NAT
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+
   Rule: headers-not-sdp (A3.1) — Via and Contact rewritten, the SDP left private
 
     Scenario: the call is set up but no audio reaches alice

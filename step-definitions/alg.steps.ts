@@ -193,3 +193,12 @@ Then("the SIP server saw {node}'s {word} with a Contact on {node}'s public addre
 Then("the SIP server saw {node}'s {word} with a private Contact", async function (this: LabWorld, ua: string, method: string) {
   for (const c of await contactsSeen(this, ua, method)) assert.ok(isPrivateLiteral(contactHost(c)), `${method} from ${ua} arrived with Contact ${c}, which is not private`);
 });
+
+Then("the probe arrived with {word} naming a private address, from {node}'s public address", function (this: LabWorld, field: string, router: string) {
+  const { probe, diff } = lastDiff(this);
+  const [f] = fieldList(field);
+  const c = diff.fields.find((x) => x.field === f)!;
+  const host = /(\d{1,3}(?:\.\d{1,3}){3})/.exec(c.received ?? "")?.[1] ?? "";
+  assert.ok(isPrivateLiteral(host), `${f} arrived as ${c.received}: no private address in it\n${formatDiff(diff)}`);
+  assert.equal(probe.source.split(":")[0], publicAddress(this, router), `the probe came from ${probe.source}, not from ${router}`);
+});
