@@ -41,13 +41,20 @@ export interface NodeRuntime {
   logs(): Promise<string>;
   /** Address of `node` on `network` (its first network when omitted), once the lab has allocated subnets. */
   addressOf(node: string, network?: string): string;
-  /** Writes a file inside the node (parents created), through exec's stdin. */
-  writeFile(path: string, content: string, mode?: string): Promise<void>;
+  /** Writes files inside the node (parents created) in one archive upload: one round trip for all of them. */
+  writeFiles(files: readonly NodeFile[]): Promise<void>;
   /** This lab's CA, certificates and TURN credentials. */
   readonly secrets: LabSecrets;
   readonly labId: string;
   /** Registers an undo for something the kind changed outside the node (host settings): runs at teardown. */
   defer(what: string, undo: () => Promise<void>): void;
+}
+
+export interface NodeFile {
+  readonly path: string;
+  readonly content: string;
+  /** Octal permission bits; default 0644. */
+  readonly mode?: number;
 }
 
 /** A process running inside a node, its stdio attached to the test process. */

@@ -17,6 +17,7 @@ import { labLabels, NODE_LABEL } from "./labels.js";
 import { LabSecrets } from "./lab-secrets.js";
 import { judgeRoute, SEAL_PROBES, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
+import { tarOf } from "./node-files.js";
 import { TeardownStack } from "./teardown-stack.js";
 
 export interface LabOptions {
@@ -128,8 +129,8 @@ export class Lab {
           spawn: (cmd) => spawnIn(d, container.id, cmd),
           logs: async () => demuxLogs(await container.logs({ stdout: true, stderr: true, follow: false })),
           addressOf,
-          writeFile: async (path, content, mode = "0644") => {
-            await execIn(d, container.id, node.name, ["sh", "-ec", 'mkdir -p "$(dirname "$1")"; cat > "$1"; chmod "$2" "$1"', "sh", path, mode], { stdin: content });
+          writeFiles: async (files) => {
+            await container.putArchive(tarOf(files), { path: "/" });
           },
           secrets,
           labId: id,

@@ -41,7 +41,6 @@ export const QUEUE_CHAIN = "CALLPATH_ALG";
  */
 export function queueScript({ wanIf, ports }: QueueRulesInput): string {
   return [
-    "set -e",
     `iptables-nft -t mangle -N ${QUEUE_CHAIN}`,
     `iptables-nft -t mangle -A ${QUEUE_CHAIN} -j NFQUEUE --queue-num ${ALG_QUEUE}`,
     `nft add chain ip mangle callpath_alg_post '{ type filter hook postrouting priority srcnat + 1; policy accept; }'`,

@@ -72,12 +72,18 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Interface names inside a container follow no attach order: find each one by its address. */
-export async function interfaceWithAddress(rt: NodeRuntime, ip: string): Promise<string> {
-  const out = await rt.exec(["ip", "-o", "-4", "addr", "show", "to", `${ip}/32`]);
-  const name = /^\d+:\s+([^\s@]+)/.exec(out)?.[1];
-  if (!name) throw new Error(`${rt.name}: no interface holds ${ip}`);
-  return name;
+/** Shell variables holding the LAN and WAN interface names, set by withInterfaces(). */
+const LAN_IF = "$LAN_IF";
+const WAN_IF = "$WAN_IF";
+
+/**
+ * A script that first finds the interfaces holding `lan` and `wan` (names inside a container follow no
+ * attach order) into $LAN_IF and $WAN_IF, then runs `body`, which may use them (unquoted heredocs expand them).
+ */
+export function withInterfaces(lan: string, wan: string, body: string): string {
+  const find = (v: string, ip: string): string =>
+    `${v}=$(ip -o -4 addr show to ${ip}/32 | sed -n 's/^[0-9]*: *\\([^ @]*\\).*/\\1/p'); [ -n "$${v}" ] || { echo "no interface holds ${ip}" >&2; exit 1; }`;
+  return [find("LAN_IF", lan), find("WAN_IF", wan), body].join("\n");
 }
 
 export const ALG_LOG_PREFIX = "CALLPATH-ALG ";
@@ -112,20 +118,19 @@ export const natRouter = defineKind<NatRouterSpec>({
   },
   async configure(rt) {
     const spec = rt.node.spec as NatRouterSpec;
-    const [lanIf, wanIf] = await Promise.all([
-      interfaceWithAddress(rt, rt.addressOf(rt.name, spec.lan)),
-      interfaceWithAddress(rt, rt.addressOf(rt.name, spec.wan)),
-    ]);
-    await rt.exec(["nft", "-f", "-"], { stdin: natRuleset({ preset: spec.nat, lanIf, wanIf, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss }) });
+    const lan = rt.addressOf(rt.name, spec.lan);
+    const wan = rt.addressOf(rt.name, spec.wan);
     const alg = resolveAlg(spec.alg);
+    // The kernel-wide helper parameters first: if another lab holds them, nothing in the node has changed yet.
     if (alg.kind === "netfilter") {
-      const { ports, protocols, ...params } = alg.helper;
+      const { ports: _p, protocols: _t, ...params } = alg.helper;
       const undo = await claimSipHelperParams(rt.labId, params);
       if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
-      await rt.exec(["nft", "-f", "-"], { stdin: helperRuleset({ lanIf, ports, protocols }) });
-    } else if (alg.kind === "userspace") {
-      await startUserspaceAlg(rt, alg, rt.addressOf(rt.name, spec.wan));
-      await rt.exec(["sh", "-c", queueScript({ wanIf, ports: alg.rules.ports })]);
     }
+    if (alg.kind === "userspace") await startUserspaceAlg(rt, alg, wan);
+    const rules = [natRuleset({ preset: spec.nat, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss })];
+    if (alg.kind === "netfilter") rules.push(helperRuleset({ lanIf: LAN_IF, ports: alg.helper.ports, protocols: alg.helper.protocols }));
+    // One exec: find the interfaces by address (their names follow no attach order), then load everything.
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, ["nft -f - <<CALLPATH_NFT", ...rules, "CALLPATH_NFT", ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join("\n"))]);
   },
 });

@@ -42,11 +42,11 @@ export const sipServer = defineKind<SipServerSpec>({
   async configure(rt) {
     const address = rt.addressOf(rt.name);
     const cert = await rt.secrets.issue(SIP_HOST, [address]);
-    await Promise.all([
-      rt.writeFile(LISTEN_PATH, listenConfig(address)),
-      rt.writeFile(TLS_CONFIG_PATH, tlsConfig()),
-      rt.writeFile(TLS_CERT_PATH, cert.chainPem),
-      rt.writeFile(TLS_KEY_PATH, cert.keyPem, "0600"),
+    await rt.writeFiles([
+      { path: LISTEN_PATH, content: listenConfig(address) },
+      { path: TLS_CONFIG_PATH, content: tlsConfig() },
+      { path: TLS_CERT_PATH, content: cert.chainPem },
+      { path: TLS_KEY_PATH, content: cert.keyPem, mode: 0o600 },
     ]);
   },
   async ready(rt, signal) {

@@ -19,9 +19,11 @@ export const turnServer = defineKind<TurnServerSpec>({
     const address = rt.addressOf(rt.name);
     const cert = await rt.secrets.issue(TURN_HOST, [address]);
     await Promise.all([
-      rt.writeFile(CERT_PATH, cert.chainPem),
-      rt.writeFile(KEY_PATH, cert.keyPem, "0600"),
-      rt.writeFile(CONFIG_PATH, coturnConfig({ address, credential: rt.secrets.turn })),
+      rt.writeFiles([
+        { path: CERT_PATH, content: cert.chainPem },
+        { path: KEY_PATH, content: cert.keyPem, mode: 0o600 },
+        { path: CONFIG_PATH, content: coturnConfig({ address, credential: rt.secrets.turn }) },
+      ]),
       rt.exec(["nft", "-f", "-"], { stdin: tls443Redirect() }),
     ]);
   },
