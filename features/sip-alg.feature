@@ -224,6 +224,17 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When alice re-invites the call
       Then audio flows both ways for 3 seconds
 
+    Scenario: mitigation — the far end latches media onto where alice's RTP really comes from
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg       | reinvite-realloc |
+        | nodes.bob.latchMedia | true             |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      When alice re-invites the call
+      Then nat1's ALG log shows a rewritten re-INVITE
+      And audio flows both ways for 3 seconds
+
   Rule: drop-register-refresh (A3.12) — the first REGISTER passes, refreshes are dropped
 
     Scenario: the binding expires and inbound calls get 404
@@ -243,6 +254,17 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When 20 seconds pass
       And bob calls alice
       Then the call is established within 3 seconds
+
+    Scenario: mitigation — SIP over TLS: the ALG never sees the refresh
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg            | drop-register-refresh |
+        | nodes.alice.sip.transport | tls                   |
+      And alice is registered for 12 seconds
+      And bob is registered
+      When 20 seconds pass
+      And bob calls alice
+      Then the call is established within 3 seconds
+      And the ALG on nat1 saw no SIP
 
   Rule: router pinhole timeout (A3.4) — shorter than the registration
 

@@ -49,9 +49,9 @@ export class RtpSession {
   }
 
   /**
-   * `latch`: symmetric-RTP latching as media relays and SBCs do it (rtpengine, "comedia"): after the
-   * first RTP packet, send to the address it came from instead of the one the SDP named. Lets a public
-   * endpoint reach a NATed one whose mapping differs from its SDP.
+   * `latch`: symmetric-RTP latching as media relays and SBCs do it (rtpengine, "comedia"): once RTP
+   * arrives, send to the address it comes from instead of the one the SDP named, and keep doing so when a
+   * re-INVITE names another. Lets a public endpoint reach a NATed one whose mapping differs from its SDP.
    */
   static async open(address: string, port: number, toneHz: number, latch = false): Promise<RtpSession> {
     const socket = dgram.createSocket("udp4");
@@ -67,7 +67,9 @@ export class RtpSession {
     return new RtpSession(socket, address, socket.address().port, toneHz, latch);
   }
 
+  /** The SDP's target. A latching endpoint that already hears the far end keeps sending where it hears it from. */
   setRemote(address: string, port: number): void {
+    if (this.latch && this.latched) return;
     this.remote = { address, port };
   }
 
@@ -124,14 +126,14 @@ export class RtpSession {
   private onPacket(msg: Buffer, source: string, rinfo: { address: string; port: number }): void {
     const rtp = decodeRtp(msg);
     if (!rtp || rtp.header.payloadType !== PCMU) return;
-    if (this.latch && !this.latched) {
-      this.latched = true;
-      const sdpTarget = this.remote ? `${this.remote.address}:${this.remote.port}` : null;
-      if (sdpTarget !== source) {
-        this.latchedFrom = sdpTarget;
-        this.remote = { address: rinfo.address, port: rinfo.port };
-      }
+    // Symmetric RTP (RFC 4961): always send to where the far end's RTP comes from, whatever an SDP
+    // (first or re-INVITE) named, as media relays do.
+    const target = this.remote ? `${this.remote.address}:${this.remote.port}` : null;
+    if (this.latch && target !== source) {
+      if (!this.latched) this.latchedFrom = target;
+      this.remote = { address: rinfo.address, port: rinfo.port };
     }
+    if (this.latch) this.latched = true;
     this.stats.record(rtp.header.sequence, rtp.header.timestamp, performance.now() - this.t0, source);
     for (const byte of rtp.payload) {
       this.recent[this.recentWrite] = mulawToLinear(byte);
