@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
+import { parseCidr } from "../../common/ipv4.js";
 import { retryUntil } from "../../common/retry.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
+import { FirewallSpec, firewallRuleset, isActive } from "./firewall.js";
 import { NAT_PRESET_NAMES, natRuleset } from "./nat-behaviour.js";
 import { claimSipHelperParams, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
@@ -50,6 +52,7 @@ export const NatRouterSpec = z.strictObject({
     .max(1460)
     .optional()
     .describe("clamp the MSS of TCP connections through the router (as PPPoE/VPN routers do): large SIP messages then span several segments"),
+  firewall: FirewallSpec.optional().describe("deep UDP restriction: UDP block, DPI signatures, late verdict, and the provider allowlist"),
   gateway: z.string().optional().describe("an upstream router on the WAN network (double NAT)"),
 });
 export type NatRouterSpec = z.infer<typeof NatRouterSpec>;
@@ -66,6 +69,15 @@ export function resolveAlg(alg: AlgSpec): ResolvedAlg {
   if (alg.netfilter) return { kind: "netfilter", helper: alg.netfilter };
   const base = alg.profile ? profileRules(alg.profile) : AlgRules.parse({});
   return { kind: "userspace", profile: alg.profile ? `${alg.profile}+rules` : "custom", rules: AlgRules.parse({ ...base, ...stripUndefined(alg.rules ?? {}) }) };
+}
+
+/** Allowlist entries as prefixes: a node name stands for every address it has. */
+function allowedPrefixes(rt: NodeRuntime, allow: readonly string[]): string[] {
+  return allow.flatMap((entry) => {
+    const node = rt.topology.nodes.get(entry);
+    if (!node) return [entry];
+    return node.interfaces.map((i) => `${rt.addressOf(entry, i.network)}/32`);
+  });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -109,12 +121,21 @@ export const natRouter = defineKind<NatRouterSpec>({
   ],
   gateway: (spec) => spec.gateway,
   references: (spec) => (spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ["nat-router"] }] : []),
+  check(spec, name, topology) {
+    return (spec.firewall?.allow ?? []).flatMap((entry, i) =>
+      topology.nodes.has(entry) || parseCidr(entry)
+        ? []
+        : [{ path: `nodes.${name}.firewall.allow[${i}]`, message: `"${entry}" is neither a node (${[...topology.nodes.keys()].join(", ")}) nor an IPv4 prefix like 198.51.100.0/27` }],
+    );
+  },
   plan: (node) => {
     const timeout = node.spec.udpTimeout;
     const timers: Record<string, string> = timeout
       ? { "net.netfilter.nf_conntrack_udp_timeout": String(timeout), "net.netfilter.nf_conntrack_udp_timeout_stream": String(timeout) }
       : {};
-    return { image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], sysctls: { "net.ipv4.ip_forward": "1", ...timers } };
+    // A late verdict counts each flow's packets: conntrack accounting, per namespace.
+    const acct: Record<string, string> = node.spec.firewall?.lateBlock ? { "net.netfilter.nf_conntrack_acct": "1" } : {};
+    return { image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], sysctls: { "net.ipv4.ip_forward": "1", ...timers, ...acct } };
   },
   async configure(rt) {
     const spec = rt.node.spec as NatRouterSpec;
@@ -130,6 +151,7 @@ export const natRouter = defineKind<NatRouterSpec>({
     if (alg.kind === "userspace") await startUserspaceAlg(rt, alg, wan);
     const rules = [natRuleset({ preset: spec.nat, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss })];
     if (alg.kind === "netfilter") rules.push(helperRuleset({ lanIf: LAN_IF, ports: alg.helper.ports, protocols: alg.helper.protocols }));
+    if (spec.firewall && isActive(spec.firewall)) rules.push(firewallRuleset(spec.firewall, allowedPrefixes(rt, spec.firewall.allow)));
     // One exec: find the interfaces by address (their names follow no attach order), then load everything.
     await rt.exec(["sh", "-ec", withInterfaces(lan, wan, ["nft -f - <<CALLPATH_NFT", ...rules, "CALLPATH_NFT", ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join("\n"))]);
   },

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { counterName, FirewallSpec, firewallRuleset, isActive, parseCounters, SIGNATURE_NAMES } from "./firewall.js";
+
+const rules = (spec: unknown, allowed: string[] = []): string => firewallRuleset(FirewallSpec.parse(spec), allowed);
+
+test("each signature drops with its own named counter; a TCP signature kills the whole flow", () => {
+  const r = rules({ block: ["stun-udp", "stun-tcp"] });
+  assert.match(r, /counter cp_stun_udp \{ \}/);
+  assert.match(r, /meta l4proto udp @th,64,2 0 @th,96,32 0x2112a442 counter name "cp_stun_udp" drop/);
+  assert.match(r, /meta l4proto tcp @ih,32,32 0x2112a442 ct mark set 0x00c0ff01 counter name "cp_stun_tcp" drop/);
+  assert.match(r, /ct mark 0x00c0ff01 counter name "cp_killed_flow" drop/);
+  assert.match(r, /hook forward priority filter - 1;/);
+});
+
+test("udp block lets DNS through by accepting it before the drop (no merged != on both ports)", () => {
+  const r = rules({ udp: "block" });
+  assert.ok(r.indexOf("udp dport 53 accept") < r.indexOf('counter name "cp_udp_block" drop'));
+  assert.doesNotMatch(r, /!= 53/);
+});
+
+test("the allowlist is checked first, both directions", () => {
+  const r = rules({ udp: "block", block: ["rtp-udp"], allow: ["bob"] }, ["198.51.100.4/32"]);
+  const first = r.indexOf("ip daddr { 198.51.100.4/32 }");
+  assert.ok(first > 0 && first < r.indexOf("@th,64,2 2"));
+  assert.match(r, /ip saddr \{ 198\.51\.100\.4\/32 \} counter name "cp_allowlist" accept/);
+});
+
+test("a late verdict classifies, then drops past N packets of the flow", () => {
+  const r = rules({ lateBlock: { signatures: ["rtp-udp"], afterPackets: 20 } });
+  assert.match(r, /@th,73,7 \{ 0, 8, 9, 18, 96-127 \} ct mark != 0x00c0ff02 ct mark set 0x00c0ff02/);
+  assert.match(r, /ct mark 0x00c0ff02 ct original packets > 20 counter name "cp_late_verdict" drop/);
+});
+
+test("nothing configured is nothing loaded; every signature has a rule", () => {
+  assert.equal(isActive(FirewallSpec.parse({})), false);
+  for (const s of SIGNATURE_NAMES) assert.match(rules({ block: [s] }), new RegExp(`name "${counterName(s)}" drop`));
+  assert.equal(FirewallSpec.safeParse({ block: ["stun"] }).success, false);
+});
+
+test("counters read from nft's JSON", () => {
+  const json = JSON.stringify({ nftables: [{ metainfo: {} }, { counter: { name: "cp_udp_block", packets: 3, bytes: 90 } }] });
+  assert.deepEqual(parseCounters(json), { udp_block: 3 });
+});

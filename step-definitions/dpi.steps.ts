@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { Then } from "@cucumber/cucumber";
+import { crossings } from "../src/calls/crossing.js";
+import { SAMPLES, type Sample } from "../src/dpi/payloads.js";
+import { FIREWALL_TABLE, parseCounters } from "../src/kinds/nat-router/firewall.js";
+import type { LabWorld } from "./support/world.js";
+
+function sample(name: string): Sample {
+  const s = SAMPLES[name.trim()];
+  if (!s) throw new Error(`unknown traffic "${name}"; known: ${Object.keys(SAMPLES).join(", ")}`);
+  return s;
+}
+
+/** Drops per firewall rule on a router, from its named nft counters. */
+export async function firewallCounters(world: LabWorld, router: string): Promise<Record<string, number>> {
+  return parseCounters(await world.lab.node(router).exec(["nft", "-j", "list", "counters", "table", "inet", FIREWALL_TABLE]));
+}
+
+Then(/^(.+) from (\S+) to (\S+) is dropped at (\S+) by (\S+)$/, { timeout: 30_000 }, async function (this: LabWorld, what: string, from: string, to: string, router: string, rule: string) {
+  const before = (await firewallCounters(this, router))[rule.replace(/[^a-z0-9]/g, "_")] ?? 0;
+  const arrived = await crossings(this.lab, from, to, sample(what));
+  const after = (await firewallCounters(this, router))[rule.replace(/[^a-z0-9]/g, "_")] ?? 0;
+  await this.attach(`${what} ${from} → ${to}: ${arrived} arrived; ${router}'s ${rule} counter ${before} → ${after}`, { mediaType: "text/plain" });
+  assert.equal(arrived, 0, `${what} crossed ${router}`);
+  assert.ok(after > before, `${what} did not arrive, but ${router}'s rule ${rule} counted nothing (${JSON.stringify(await firewallCounters(this, router))})`);
+});
+
+Then(/^(.+) from (\S+) to (\S+) pass(?:es)? (\S+)$/, { timeout: 60_000 }, async function (this: LabWorld, list: string, from: string, to: string, router: string) {
+  const failed: string[] = [];
+  for (const what of list.split(/,\s*|\s+and\s+/)) {
+    const arrived = await crossings(this.lab, from, to, sample(what));
+    if (arrived < 1) failed.push(what);
+  }
+  assert.equal(failed.length, 0, `blocked at ${router}: ${failed.join(", ")}; counters ${JSON.stringify(await firewallCounters(this, router).catch(() => ({})))}`);
+});
+
+Then(/^of (\d+) (.+) packets from (\S+) to (\S+), exactly the first (\d+) pass (\S+)$/, { timeout: 60_000 }, async function (this: LabWorld, total: string, what: string, from: string, to: string, first: string, router: string) {
+  const arrived = await crossings(this.lab, from, to, sample(what), Number(total));
+  const counters = await firewallCounters(this, router);
+  await this.attach(`${arrived} of ${total} ${what} packets arrived; counters ${JSON.stringify(counters)}`, { mediaType: "text/plain" });
+  assert.equal(arrived, Number(first), `${arrived} of ${total} packets passed ${router}; expected the first ${first}`);
+  assert.equal(counters.late_verdict, Number(total) - Number(first), "the late verdict should have dropped the rest");
+});
