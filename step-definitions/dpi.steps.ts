@@ -41,3 +41,32 @@ Then(/^of (\d+) (.+) packets from (\S+) to (\S+), exactly the first (\d+) pass (
   assert.equal(arrived, Number(first), `${arrived} of ${total} packets passed ${router}; expected the first ${first}`);
   assert.equal(counters.late_verdict, Number(total) - Number(first), "the late verdict should have dropped the rest");
 });
+
+Then("the firewall on {node} dropped {word}", async function (this: LabWorld, router: string, rule: string) {
+  const counters = await firewallCounters(this, router);
+  await this.attach(`${router} firewall counters: ${JSON.stringify(counters)}`, { mediaType: "text/plain", fileName: `${router}-firewall.txt` });
+  assert.ok((counters[rule.replace(/[^a-z0-9]/g, "_")] ?? 0) > 0, `${router}'s rule ${rule} dropped nothing: ${JSON.stringify(counters)}`);
+});
+
+// "Connected, then dropped": audio that flowed stops, in both directions, and stays stopped.
+Then("audio stops within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
+  const { caller, callee, outcome } = this.lastCall();
+  const received = async (): Promise<number[]> =>
+    Promise.all([caller, callee].map(async (ua) => (await this.lab.agent(ua).media()).find((m) => m.callId === outcome.callId)?.rtp.received.packets ?? 0));
+  const started = Date.now();
+  let last = await received();
+  let quietSince: number | null = null;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await received();
+    const moved = now.some((n, i) => n !== last[i]);
+    last = now;
+    if (moved) quietSince = null;
+    else quietSince ??= Date.now() - 500;
+    if (quietSince !== null && Date.now() - quietSince >= 2000) break;
+    assert.ok(Date.now() - started < limitMs + 2000, `audio was still flowing ${limitMs} ms later (received ${now.join(" / ")} packets)`);
+  }
+  const stoppedAfter = quietSince - started;
+  await this.attach(`audio stopped ${stoppedAfter} ms into the window`, { mediaType: "text/plain" });
+  assert.ok(stoppedAfter <= limitMs, `audio stopped after ${stoppedAfter} ms, more than ${limitMs} ms`);
+});

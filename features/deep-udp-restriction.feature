@@ -1,0 +1,88 @@
+@dpi
+Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots UDP framed by TCP
+  alice sits behind nat1, which each scenario turns into a corporate firewall; bob is behind a home NAT
+  (nat2). WebRTC scenarios use the "webrtc" topology, classic SIP ones the "sip-alg" topology.
+  With UDP blocked, the offer waits out alice's ICE gathering timeout (3 s): her STUN requests get no
+  answer. That, not SIP, is why those calls take longer to set up.
+
+  Scenario: UDP blocked, TURN over TCP available: the call connects over a TCP relay
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.firewall | { udp: block }                     |
+      | nodes.alice.ice     | { server: turn, turn: [udp, tcp] } |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 6 seconds
+    And ICE reaches "connected" within 10 seconds
+    And alice's selected candidate pair is relay over tcp
+    And audio flows both ways for 3 seconds
+    And the firewall on nat1 dropped udp-block
+
+  Scenario: DPI on STUN in TCP: SIP answers 200 OK, but ICE fails and no media flows
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.firewall | { udp: block, block: [stun-tcp] }  |
+      | nodes.alice.ice     | { server: turn, turn: [udp, tcp] } |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 6 seconds
+    And the call fails at ICE within 20 seconds
+    And no media flows for 2 seconds
+    And the firewall on nat1 dropped stun-tcp
+
+  Scenario: mitigation — TURN over TLS on 443, which the DPI cannot read
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.firewall | { udp: block, block: [stun-tcp] } |
+      | nodes.alice.ice     | { server: turn, turn: [tls] }     |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 6 seconds
+    And ICE reaches "connected" within 10 seconds
+    And alice's selected candidate pair is relay over tls
+    And audio flows both ways for 3 seconds
+
+  Scenario: mitigation — the provider's TURN server on the allowlist: UDP media works again
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.firewall | { udp: block, block: [stun-tcp, stun-udp], allow: [turn] } |
+      | nodes.alice.ice     | { server: turn, turn: [udp, tcp] }                          |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And ICE reaches "connected" within 10 seconds
+    And alice's selected candidate pair is relay over udp
+    And audio flows both ways for 3 seconds
+
+  Scenario: late verdict: ICE connects and audio flows over TURN/UDP, then the classified flow is cut
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.firewall | { lateBlock: { signatures: [stun-udp], afterPackets: 250 } } |
+      | nodes.alice.ice     | { server: turn, turn: [udp], policy: relay }                |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And ICE reaches "connected" within 5 seconds
+    And audio flows both ways for 2 seconds
+    And audio stops within 10 seconds
+    And ICE reaches "disconnected" within 20 seconds
+    And the firewall on nat1 dropped late-verdict
+
+  Scenario: classic SIP over UDP behind a UDP block: registration gets no response
+    Given the "sip-alg" topology is running with:
+      | nodes.nat1.firewall | { udp: block } |
+    Then alice fails to register with no-response
+    And the firewall on nat1 dropped udp-block
+
+  Scenario: SIP over TLS registers and the call is answered, but plain RTP cannot cross
+    Given the "sip-alg" topology is running with:
+      | nodes.nat1.firewall       | { udp: block } |
+      | nodes.alice.sip.transport | tls            |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And no media flows for 3 seconds
+
+  Scenario: mitigation — the provider on the allowlist: the same call has audio
+    Given the "sip-alg" topology is running with:
+      | nodes.nat1.firewall       | { udp: block, allow: [kamailio, bob] } |
+      | nodes.alice.sip.transport | tls                                    |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
