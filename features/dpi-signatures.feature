@@ -38,3 +38,8 @@ Feature: DPI signatures — each proven to drop its target and to leave unrelate
     Given the "sip-alg" topology is running with:
       | nodes.nat1.firewall | { lateBlock: { signatures: [rtp-udp], afterPackets: 20 } } |
     Then of 60 RTP over UDP packets from alice to bob, exactly the first 20 pass nat1
+
+  Scenario: a late verdict by time lets a classified flow run for a while, then drops it
+    Given the "sip-alg" topology is running with:
+      | nodes.nat1.firewall | { lateBlock: { signatures: [rtp-udp], afterSeconds: 1 } } |
+    Then of 100 RTP over UDP packets sent 20 ms apart from alice to bob, about 1 second worth pass nat1

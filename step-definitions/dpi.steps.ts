@@ -70,3 +70,13 @@ Then("audio stops within {duration}", { timeout: 120_000 }, async function (this
   await this.attach(`audio stopped ${stoppedAfter} ms into the window`, { mediaType: "text/plain" });
   assert.ok(stoppedAfter <= limitMs, `audio stopped after ${stoppedAfter} ms, more than ${limitMs} ms`);
 });
+
+Then(/^of (\d+) (.+) packets sent (\d+) ms apart from (\S+) to (\S+), about (\d+) seconds? worth pass (\S+)$/, { timeout: 60_000 }, async function (this: LabWorld, total: string, what: string, gap: string, from: string, to: string, seconds: string, router: string) {
+  const arrived = await crossings(this.lab, from, to, sample(what), Number(total), Number(gap));
+  const counters = await firewallCounters(this, router);
+  const expected = (Number(seconds) * 1000) / Number(gap);
+  await this.attach(`${arrived} of ${total} ${what} packets arrived (about ${expected} expected); counters ${JSON.stringify(counters)}`, { mediaType: "text/plain" });
+  // Timer pacing in a loaded container is not exact (the by-packets verdict is the exact one): half either way.
+  assert.ok(arrived >= expected / 2 && arrived <= expected * 1.5, `${arrived} of ${total} packets passed ${router}; expected about ${expected}`);
+  assert.equal(counters.late_verdict, Number(total) - arrived, "the late verdict should have dropped the rest");
+});

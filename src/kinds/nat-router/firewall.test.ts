@@ -42,3 +42,12 @@ test("counters read from nft's JSON", () => {
   const json = JSON.stringify({ nftables: [{ metainfo: {} }, { counter: { name: "cp_udp_block", packets: 3, bytes: 90 } }] });
   assert.deepEqual(parseCounters(json), { udp_block: 3 });
 });
+
+test("a late verdict by time keeps each classified flow's conntrack id in a set that expires", () => {
+  const r = rules({ lateBlock: { signatures: ["stun-udp"], afterSeconds: 5 } });
+  assert.match(r, /set late_grace \{ typeof ct id; flags dynamic, timeout; timeout 5s; \}/);
+  assert.match(r, /ct mark set 0x00c0ff02 add @late_grace \{ ct id \}/);
+  assert.match(r, /ct mark 0x00c0ff02 ct id != @late_grace counter name "cp_late_verdict" drop/);
+  assert.equal(FirewallSpec.safeParse({ lateBlock: { signatures: ["stun-udp"] } }).success, false, "one of afterPackets/afterSeconds");
+  assert.equal(FirewallSpec.safeParse({ lateBlock: { signatures: ["stun-udp"], afterPackets: 1, afterSeconds: 1 } }).success, false);
+});

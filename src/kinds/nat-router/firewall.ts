@@ -28,8 +28,10 @@ export const FirewallSpec = z.strictObject({
   lateBlock: z
     .strictObject({
       signatures: z.array(z.enum(SIGNATURE_NAMES)).min(1).describe("signatures that classify a flow"),
-      afterPackets: z.number().int().min(1).max(1_000_000).describe("packets (in the flow's original direction) let through before the flow is dropped"),
+      afterPackets: z.number().int().min(1).max(1_000_000).optional().describe("packets (in the flow's original direction) let through before the flow is dropped"),
+      afterSeconds: z.number().int().min(1).max(3600).optional().describe("seconds after classification before the flow is dropped"),
     })
+    .refine((l) => (l.afterPackets === undefined) !== (l.afterSeconds === undefined), { message: "give afterPackets or afterSeconds (one of them)" })
     .optional()
     .describe("the NGFW 'connected, then dropped' behaviour: classify, let the flow start, then kill it"),
 });
@@ -67,21 +69,29 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
     lines.push(rule(s, `meta l4proto ${sig.proto} ${sig.match} ${sig.proto === "tcp" ? `ct mark set ${KILLED} ` : ""}COUNT drop`));
   }
   if (f.block.some((s) => SIGNATURES[s].proto === "tcp")) lines.push(rule("killed-flow", `ct mark ${KILLED} COUNT drop`));
-  if (f.lateBlock) {
-    for (const s of f.lateBlock.signatures) {
-      const sig = SIGNATURES[s];
-      lines.push(`    meta l4proto ${sig.proto} ${sig.match} ct mark != ${CLASSIFIED} ct mark set ${CLASSIFIED}`);
-    }
-    lines.push(rule("late-verdict", `ct mark ${CLASSIFIED} ct original packets > ${f.lateBlock.afterPackets} COUNT drop`));
-  }
+  const sets: string[] = [];
   if (f.udp === "block") {
     // DNS first, then the drop: "udp sport != 53 udp dport != 53" is merged by nft 1.0.6 into one 32-bit
     // comparison of both ports, which then matches DNS too.
     lines.push("    meta l4proto udp udp dport 53 accept", "    meta l4proto udp udp sport 53 accept", rule("udp-block", "meta l4proto udp COUNT drop"));
   }
+  if (f.lateBlock) {
+    const { signatures, afterPackets, afterSeconds } = f.lateBlock;
+    // By time: the flow's conntrack id sits in a set whose elements expire; once gone, the flow is dropped.
+    const grace = afterSeconds !== undefined ? " add @late_grace { ct id }" : "";
+    if (afterSeconds !== undefined) sets.push(`  set late_grace { typeof ct id; flags dynamic, timeout; timeout ${afterSeconds}s; }`);
+    for (const s of signatures) {
+      const sig = SIGNATURES[s];
+      lines.push(`    meta l4proto ${sig.proto} ${sig.match} ct mark != ${CLASSIFIED} ct mark set ${CLASSIFIED}${grace}`);
+    }
+    lines.push(
+      rule("late-verdict", afterSeconds !== undefined ? `ct mark ${CLASSIFIED} ct id != @late_grace COUNT drop` : `ct mark ${CLASSIFIED} ct original packets > ${afterPackets} COUNT drop`),
+    );
+  }
   return [
     `table inet ${FIREWALL_TABLE} {`,
     ...[...counters].map((c) => `  counter ${c} { }`),
+    ...sets,
     `  chain dpi_forward {`,
     // Before the NAT table's forward chain, whose accepts cannot undo a drop here.
     `    type filter hook forward priority filter - 1; policy accept;`,

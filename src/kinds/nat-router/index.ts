@@ -134,7 +134,7 @@ export const natRouter = defineKind<NatRouterSpec>({
       ? { "net.netfilter.nf_conntrack_udp_timeout": String(timeout), "net.netfilter.nf_conntrack_udp_timeout_stream": String(timeout) }
       : {};
     // A late verdict counts each flow's packets: conntrack accounting, per namespace.
-    const acct: Record<string, string> = node.spec.firewall?.lateBlock ? { "net.netfilter.nf_conntrack_acct": "1" } : {};
+    const acct: Record<string, string> = node.spec.firewall?.lateBlock?.afterPackets ? { "net.netfilter.nf_conntrack_acct": "1" } : {};
     return { image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], sysctls: { "net.ipv4.ip_forward": "1", ...timers, ...acct } };
   },
   async configure(rt) {
