@@ -53,6 +53,9 @@ export interface AgentConfig {
   readonly autoAnswerMs: number | null;
 }
 
+/** How long a client keeps trying to reach its SIP server at start. */
+const START_RETRY_MS = 10_000;
+
 /** sip.js options for the agent's signalling: the transport class and how Via, Contact and Route read. */
 function transportOptions(sig: AgentConfig["signalling"], onTrace: (e: SipTraceEntry) => void): Partial<UserAgentOptions> {
   if (sig.transport === "udp") {
@@ -123,13 +126,38 @@ export class SipAgent {
   }
 
   async start(): Promise<void> {
-    await this.ua.start();
+    await this.startTransport(START_RETRY_MS);
     const sig = this.config.signalling;
     // The connection's own port, which the server will see (before any NAT): name it in Contact.
     if (this.ua.transport instanceof StreamTransport) this.ua.contact.uri.port = this.ua.transport.localPort;
     if (sig.transport === "udp" && sig.keepaliveMs) {
       const [host, port] = sig.proxy.split(":");
       this.udpTransport().startKeepalive(host!, Number(port), sig.keepaliveMs);
+    }
+  }
+
+  /**
+   * The lab releases every node at once, so a connection-oriented client (WS, WSS, TCP, TLS) may knock
+   * before its server listens: keep knocking for a while, as real clients reconnect. sip.js marks the user
+   * agent started even when the first connect fails, so later attempts go to the transport itself.
+   */
+  private async startTransport(patienceMs: number): Promise<void> {
+    const deadline = Date.now() + patienceMs;
+    try {
+      await this.ua.start();
+      return;
+    } catch (e) {
+      if (this.config.signalling.transport === "udp") throw e;
+      for (;;) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+        try {
+          await this.ua.transport.connect();
+          return;
+        } catch {
+          // not listening yet
+        }
+      }
     }
   }
 
