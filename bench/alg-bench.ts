@@ -10,10 +10,9 @@ import { builtinKinds } from "../src/kinds/builtin.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
 import { Lab } from "../src/lab/lab.js";
 import { loadTopology } from "../src/topology/load.js";
-import { benchSetup, log, machine, median, writeSection } from "./bench-kit.js";
+import { benchSetup, log, machine, median, quantile, writeSection } from "./bench-kit.js";
 
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 40);
-const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
 // 1. The rewriter alone, on the INVITE the agent really sends (headers and SDP to rewrite).
 const sdp = "v=0\r\no=- 1 0 IN IP4 10.123.0.2\r\ns=callpath\r\nc=IN IP4 10.123.0.2\r\nt=0 0\r\nm=audio 16384 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n";

@@ -4,7 +4,7 @@ import { diffSip, formatDiff, type DiffField } from "../src/alg/mirror-diff.js";
 import { isPrivateLiteral } from "../src/alg/rewriter.js";
 import { parseSightings } from "../src/kinds/sip-server/index.js";
 import { reachableFrom, sendDatagram, strayOptions } from "../src/calls/udp-reachability.js";
-import { ALG_LOG_PREFIX } from "../src/kinds/nat-router/index.js";
+import { ALG_LOG_PREFIX, algLogLines } from "../src/kinds/nat-router/index.js";
 import { readMirrorResponse } from "../src/mirror/mirror-response.js";
 import type { LabWorld } from "./support/world.js";
 
@@ -29,15 +29,8 @@ function fieldList(text: string): DiffField[] {
   });
 }
 
-function publicAddress(world: LabWorld, router: string): string {
-  const spec = world.lab.topology.nodes.get(router)?.spec as { wan?: string } | undefined;
-  assert.ok(spec?.wan, `${router} is not a router with a WAN`);
-  return world.lab.addressOf(router, spec.wan);
-}
-
-async function algLog(world: LabWorld, router: string): Promise<string[]> {
-  return (await world.lab.node(router).logs()).split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
-}
+const publicAddress = (world: LabWorld, router: string): string => world.lab.publicAddressOf(router);
+const algLog = async (world: LabWorld, router: string): Promise<string[]> => algLogLines(await world.lab.node(router).logs());
 
 When("{node} probes the SIP mirror {node}", async function (this: LabWorld, ua: string, mirror: string) {
   const { sent, response } = await this.lab.agent(ua).probe(`${this.lab.addressOf(mirror)}:5060`);
@@ -147,9 +140,7 @@ Then(/^(\S+) lets in (.+)$/, { timeout: 30_000 }, async function (this: LabWorld
     if (!sender) throw new Error(`unknown sender "${s}"; known: ${Object.keys(SENDERS).join(", ")}, or "nothing"`);
     return sender;
   });
-  const spec = this.lab.topology.nodes.get(router)?.spec as { wan?: string } | undefined;
-  assert.ok(spec?.wan, `${router} is not a router with a WAN`);
-  const arrived = await reachableFrom(this.lab, "alice", router, spec.wan, { node: "bob", port: 7000 }, [
+  const arrived = await reachableFrom(this.lab, "alice", router, { node: "bob", port: 7000 }, [
     { node: "bob", port: 7000 },
     { node: "bob", port: 7001 },
     { node: "mirror", port: 7000 },

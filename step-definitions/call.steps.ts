@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { parseSightings } from "../src/kinds/sip-server/index.js";
+import { pollUntil } from "../src/common/retry.js";
 import type { LabWorld } from "./support/world.js";
 
 Given("{node} is registered", async function (this: LabWorld, ua: string) {
@@ -31,22 +32,15 @@ When("{node} hangs up", async function (this: LabWorld, ua: string) {
 
 Then("{node} sees the call ended by the other side", async function (this: LabWorld, ua: string) {
   const callId = this.lastCall().outcome.callId;
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const call = (await this.lab.agent(ua).calls()).find((c) => c.callId === callId);
-    if (call?.endedBy === "remote") return;
-    assert.ok(Date.now() < deadline, `${ua} never saw the call ${callId} end (state: ${JSON.stringify(call)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const call = await pollUntil(async () => (await this.lab.agent(ua).calls()).find((c) => c.callId === callId), (c) => c?.endedBy === "remote", 5000);
+  assert.equal(call?.endedBy, "remote", `${ua} never saw the call ${callId} end (state: ${JSON.stringify(call)})`);
 });
 
 Then(
   "the SIP server saw {node}'s {word} arrive from {node}'s public address",
   async function (this: LabWorld, ua: string, method: string, router: string) {
     const server = this.lab.topology.nodes.get(ua)!.spec as { sip: { server: string } };
-    const spec = this.lab.topology.nodes.get(router)?.spec as { wan?: string } | undefined;
-    assert.ok(spec?.wan, `${router} is not a router with a WAN`);
-    const publicAddress = this.lab.addressOf(router, spec.wan);
+    const publicAddress = this.lab.publicAddressOf(router);
     const sightings = parseSightings(await this.lab.node(server.sip.server).logs()).filter(
       (s) => s.method === method && s.contact.includes(`sip:${ua}@`),
     );

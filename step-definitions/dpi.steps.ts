@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Then } from "@cucumber/cucumber";
 import { crossings } from "../src/calls/crossing.js";
 import { SAMPLES, type Sample } from "../src/dpi/payloads.js";
-import { FIREWALL_TABLE, parseCounters } from "../src/kinds/nat-router/firewall.js";
+import { FIREWALL_TABLE, parseCounters, ruleKey } from "../src/kinds/nat-router/firewall.js";
+import { receivedPackets } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
 
 function sample(name: string): Sample {
@@ -17,9 +18,9 @@ export async function firewallCounters(world: LabWorld, router: string): Promise
 }
 
 Then(/^(.+) from (\S+) to (\S+) is dropped at (\S+) by (\S+)$/, { timeout: 30_000 }, async function (this: LabWorld, what: string, from: string, to: string, router: string, rule: string) {
-  const before = (await firewallCounters(this, router))[rule.replace(/[^a-z0-9]/g, "_")] ?? 0;
+  const before = (await firewallCounters(this, router))[ruleKey(rule)] ?? 0;
   const arrived = await crossings(this.lab, from, to, sample(what));
-  const after = (await firewallCounters(this, router))[rule.replace(/[^a-z0-9]/g, "_")] ?? 0;
+  const after = (await firewallCounters(this, router))[ruleKey(rule)] ?? 0;
   await this.attach(`${what} ${from} → ${to}: ${arrived} arrived; ${router}'s ${rule} counter ${before} → ${after}`, { mediaType: "text/plain" });
   assert.equal(arrived, 0, `${what} crossed ${router}`);
   assert.ok(after > before, `${what} did not arrive, but ${router}'s rule ${rule} counted nothing (${JSON.stringify(await firewallCounters(this, router))})`);
@@ -39,20 +40,19 @@ Then(/^of (\d+) (.+) packets from (\S+) to (\S+), exactly the first (\d+) pass (
   const counters = await firewallCounters(this, router);
   await this.attach(`${arrived} of ${total} ${what} packets arrived; counters ${JSON.stringify(counters)}`, { mediaType: "text/plain" });
   assert.equal(arrived, Number(first), `${arrived} of ${total} packets passed ${router}; expected the first ${first}`);
-  assert.equal(counters.late_verdict, Number(total) - Number(first), "the late verdict should have dropped the rest");
+  assert.equal(counters[ruleKey("late verdict")], Number(total) - Number(first), "the late verdict should have dropped the rest");
 });
 
 Then("the firewall on {node} dropped {word}", async function (this: LabWorld, router: string, rule: string) {
   const counters = await firewallCounters(this, router);
   await this.attach(`${router} firewall counters: ${JSON.stringify(counters)}`, { mediaType: "text/plain", fileName: `${router}-firewall.txt` });
-  assert.ok((counters[rule.replace(/[^a-z0-9]/g, "_")] ?? 0) > 0, `${router}'s rule ${rule} dropped nothing: ${JSON.stringify(counters)}`);
+  assert.ok((counters[ruleKey(rule)] ?? 0) > 0, `${router}'s rule ${rule} dropped nothing: ${JSON.stringify(counters)}`);
 });
 
 // "Connected, then dropped": audio that flowed stops, in both directions, and stays stopped.
 Then("audio stops within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
   const { caller, callee, outcome } = this.lastCall();
-  const received = async (): Promise<number[]> =>
-    Promise.all([caller, callee].map(async (ua) => (await this.lab.agent(ua).media()).find((m) => m.callId === outcome.callId)?.rtp.received.packets ?? 0));
+  const received = (): Promise<number[]> => receivedPackets(this, outcome.callId, [caller, callee]);
   const started = Date.now();
   let last = await received();
   let quietSince: number | null = null;
@@ -78,5 +78,5 @@ Then(/^of (\d+) (.+) packets sent (\d+) ms apart from (\S+) to (\S+), about (\d+
   await this.attach(`${arrived} of ${total} ${what} packets arrived (about ${expected} expected); counters ${JSON.stringify(counters)}`, { mediaType: "text/plain" });
   // Timer pacing in a loaded container is not exact (the by-packets verdict is the exact one): half either way.
   assert.ok(arrived >= expected / 2 && arrived <= expected * 1.5, `${arrived} of ${total} packets passed ${router}; expected about ${expected}`);
-  assert.equal(counters.late_verdict, Number(total) - arrived, "the late verdict should have dropped the rest");
+  assert.equal(counters[ruleKey("late verdict")], Number(total) - arrived, "the late verdict should have dropped the rest");
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Given, Then } from "@cucumber/cucumber";
 import { describeCandidate, reachedAfter, type IceReport, type TurnTransport } from "../src/calls/ice-report.js";
+import { pollUntil } from "../src/common/retry.js";
+import { receivedPackets } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
 
 /** `agent`'s ICE report for call `callId`; fails when the agent has none (not a WebRTC agent). */
@@ -11,14 +13,8 @@ async function iceOf(world: LabWorld, agent: string, callId: string): Promise<Ic
 }
 
 /** Polls `agent`'s ICE report until `done` holds or `limitMs` passes; returns the last report either way. */
-async function waitFor(world: LabWorld, agent: string, callId: string, limitMs: number, done: (r: IceReport) => boolean): Promise<IceReport> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const r = await iceOf(world, agent, callId);
-    if (done(r) || Date.now() > deadline) return r;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+const waitFor = (world: LabWorld, agent: string, callId: string, limitMs: number, done: (r: IceReport) => boolean): Promise<IceReport> =>
+  pollUntil(() => iceOf(world, agent, callId), done, limitMs);
 
 const selectedText = (r: IceReport): string => (r.selected ? `${describeCandidate(r.selected.local)} ⇄ ${describeCandidate(r.selected.remote)}` : "none");
 
@@ -75,13 +71,8 @@ Then("{node}'s selected candidate pair is relay over {turnTransport}", async fun
 
 Then("the call fails at ICE within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
   const entry = this.lastCall();
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const call = (await this.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId);
-    if (call) entry.outcome = call;
-    if (call?.failedStage || Date.now() > deadline) break;
-    await new Promise((res) => setTimeout(res, 250));
-  }
+  const call = await pollUntil(async () => (await this.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId), (c) => Boolean(c?.failedStage), limitMs, 250);
+  if (call) entry.outcome = call;
   const r = await iceOf(this, entry.caller, entry.outcome.callId);
   assert.equal(entry.outcome.failedStage, "ice", `expected an ICE failure within ${limitMs} ms; outcome: ${entry.outcome.failedStage ?? "no failure"} (ICE ${r.iceState}, pair ${selectedText(r)})`);
   assert.ok(!["connected", "completed"].includes(r.iceState), `the outcome says ICE failed but ICE is ${r.iceState}`);
@@ -91,10 +82,9 @@ Then("the call fails at ICE within {duration}", { timeout: 120_000 }, async func
 
 Then("no media flows for {duration}", { timeout: 120_000 }, async function (this: LabWorld, windowMs: number) {
   const { caller, callee, outcome } = this.lastCall();
-  const received = async (ua: string): Promise<number> => (await this.lab.agent(ua).media()).find((m) => m.callId === outcome.callId)?.rtp.received.packets ?? 0;
-  const before = await Promise.all([received(caller), received(callee)]);
+  const before = await receivedPackets(this, outcome.callId, [caller, callee]);
   await new Promise((res) => setTimeout(res, windowMs));
-  const after = await Promise.all([received(caller), received(callee)]);
+  const after = await receivedPackets(this, outcome.callId, [caller, callee]);
   assert.deepEqual(
     after.map((n, i) => n - before[i]!),
     [0, 0],

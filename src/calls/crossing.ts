@@ -1,7 +1,6 @@
 import type { Sample } from "../dpi/payloads.js";
 import type { StartedLab } from "../lab/started-lab.js";
-
-const NODE = "/usr/local/bin/node";
+import { runNodeScript } from "./node-script.js";
 
 /**
  * Sends `count` copies of a sample from one node to another's address (UDP datagrams, or one TCP
@@ -17,13 +16,13 @@ export async function crossings(lab: StartedLab, from: string, to: string, sampl
     sample.proto === "udp"
       ? `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(${sample.port},"${ip}");setTimeout(()=>{console.log(n);process.exit(0)},${listenMs})`
       : `let b=0;require("net").createServer(c=>{c.on("data",d=>b+=d.length);c.on("error",()=>{})}).listen(${sample.port},"${ip}");setTimeout(()=>{console.log(Math.floor(b/${size}));process.exit(0)},${listenMs})`;
-  const heard = lab.node(to).exec([NODE, "-e", listener]);
+  const heard = runNodeScript(lab, to, listener);
   await new Promise((r) => setTimeout(r, 400));
   const packets = JSON.stringify(hex);
   const sender =
     sample.proto === "udp"
       ? `const s=require("dgram").createSocket("udp4");const p=${packets};let i=0;const t=setInterval(()=>{if(i>=p.length){clearInterval(t);setTimeout(()=>process.exit(0),50);return}s.send(Buffer.from(p[i++],"hex"),${sample.port},"${ip}")},${gapMs})`
       : `const c=require("net").connect(${sample.port},"${ip}",()=>{c.setNoDelay(true);const p=${packets};let i=0;const t=setInterval(()=>{if(i>=p.length){clearInterval(t);setTimeout(()=>process.exit(0),300);return}c.write(Buffer.from(p[i++],"hex"))},${gapMs})});c.on("error",()=>process.exit(0));setTimeout(()=>process.exit(0),${listenMs})`;
-  await lab.node(from).exec([NODE, "-e", sender]);
+  await runNodeScript(lab, from, sender);
   return Number((await heard).trim());
 }

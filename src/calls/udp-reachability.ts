@@ -1,9 +1,8 @@
 import type { StartedLab } from "../lab/started-lab.js";
+import { runNodeScript } from "./node-script.js";
 
-// Which outside endpoints can reach an inside host's UDP mapping: the RFC 4787 filtering test, run with the
-// Node inside the agent image (user agents and the mirror), so nothing but lab traffic is sent.
+// Which outside endpoints can reach an inside host's UDP mapping: the RFC 4787 filtering test.
 
-const NODE = "/usr/local/bin/node";
 export const PROBE_PORT = 4000;
 
 export interface Sender {
@@ -15,22 +14,14 @@ export interface Sender {
  * `inside` opens a mapping by sending to `peer`, then each sender sends one datagram to the router's
  * public address and the inside host's port. Returns the labels ("node:port") of those that arrived.
  */
-export async function reachableFrom(lab: StartedLab, inside: string, router: string, wan: string, peer: Sender, senders: readonly Sender[]): Promise<string[]> {
+export async function reachableFrom(lab: StartedLab, inside: string, router: string, peer: Sender, senders: readonly Sender[]): Promise<string[]> {
   const peerIp = lab.addressOf(peer.node);
-  const listen = lab.node(inside).exec([
-    NODE,
-    "-e",
-    `const s=require("dgram").createSocket("udp4");s.on("message",(m)=>console.log(String(m)));` +
-      `s.bind(${PROBE_PORT},()=>s.send("open",${peer.port},"${peerIp}"));setTimeout(()=>process.exit(0),2500)`,
-  ]);
+  const listen = runNodeScript(lab, inside, `const s=require("dgram").createSocket("udp4");s.on("message",(m)=>console.log(String(m)));` +
+      `s.bind(${PROBE_PORT},()=>s.send("open",${peer.port},"${peerIp}"));setTimeout(()=>process.exit(0),2500)`);
   await new Promise((r) => setTimeout(r, 600));
-  const target = lab.addressOf(router, wan);
+  const target = lab.publicAddressOf(router);
   for (const s of senders) {
-    await lab.node(s.node).exec([
-      NODE,
-      "-e",
-      `const s=require("dgram").createSocket("udp4");s.bind(${s.port},()=>s.send("${s.node}:${s.port}",${PROBE_PORT},"${target}",()=>setTimeout(()=>process.exit(0),50)))`,
-    ]);
+    await runNodeScript(lab, s.node, `const s=require("dgram").createSocket("udp4");s.bind(${s.port},()=>s.send("${s.node}:${s.port}",${PROBE_PORT},"${target}",()=>setTimeout(()=>process.exit(0),50)))`);
   }
   return (await listen).split("\n").map((l) => l.trim()).filter(Boolean);
 }
@@ -38,11 +29,7 @@ export async function reachableFrom(lab: StartedLab, inside: string, router: str
 /** Sends one UDP datagram from `from` (source port `port`) to `to`: a request from a box the phone never contacted. */
 export async function sendDatagram(lab: StartedLab, from: string, port: number, to: { ip: string; port: number }, payload: string): Promise<void> {
   const b64 = Buffer.from(payload).toString("base64");
-  await lab.node(from).exec([
-    NODE,
-    "-e",
-    `const s=require("dgram").createSocket("udp4");s.bind(${port},()=>s.send(Buffer.from("${b64}","base64"),${to.port},"${to.ip}",()=>setTimeout(()=>process.exit(0),50)))`,
-  ]);
+  await runNodeScript(lab, from, `const s=require("dgram").createSocket("udp4");s.bind(${port},()=>s.send(Buffer.from("${b64}","base64"),${to.port},"${to.ip}",()=>setTimeout(()=>process.exit(0),50)))`);
 }
 
 /** An OPTIONS request for `user` at `target` ("ip:port"), from a proxy at `source` ("ip:port"). */

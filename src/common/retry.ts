@@ -21,3 +21,13 @@ export async function retryUntil(
     await new Promise((r) => setTimeout(r, opts.intervalMs));
   }
 }
+
+/** Reads `read` every `intervalMs` until `done` holds or `limitMs` passes; returns the last value either way. */
+export async function pollUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, limitMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

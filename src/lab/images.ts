@@ -199,9 +199,9 @@ async function nodeAppImage(d: Docker, app: NodeAppImage, base: string, log: Log
     write: false,
     logLevel: "error",
     legalComments: "none",
-    external: app.packages.filter((p) => !p.startsWith("@roamhq/")),
-    // @roamhq/wrtc finds its native binary with a computed require(): give the ESM bundle a real one,
-    // and ship the binary package beside the bundle (copied below).
+    external: [...app.packages],
+    // @roamhq/wrtc finds its native binary with a computed require(): give the ESM bundle a real one;
+    // the shipped packages sit beside the bundle (copied below).
     banner: { js: 'import { createRequire as __cpCreateRequire } from "node:module"; const require = __cpCreateRequire(import.meta.url);' },
   });
   const outputs = bundle.outputFiles.map((f) => ({ file: f.path.slice(1), contents: f.contents })).sort((a, b) => a.file.localeCompare(b.file));

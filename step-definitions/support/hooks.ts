@@ -1,4 +1,4 @@
-import { ALG_LOG_PREFIX } from "../../src/kinds/nat-router/index.js";
+import { algLogLines } from "../../src/kinds/nat-router/index.js";
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
 import type { SipTraceEntry } from "../../src/calls/outcome.js";
 import { formatIceReport } from "../../src/calls/ice-report.js";
@@ -109,7 +109,7 @@ async function attachAlg(world: LabWorld): Promise<void> {
   const lab = world.lab;
   for (const name of lab.nodeNames()) {
     if (lab.topology.nodes.get(name)?.kind !== "nat-router") continue;
-    const lines = (await lab.node(name).logs().catch(() => "")).split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
+    const lines = algLogLines(await lab.node(name).logs().catch(() => ""));
     if (lines.length > 0) await world.attach(lines.join("\n"), { mediaType: "text/plain", fileName: `${name}-alg.txt` });
   }
 }

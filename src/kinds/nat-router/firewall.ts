@@ -42,9 +42,14 @@ export const FIREWALL_TABLE = "callpath_fw";
 const KILLED = "0x00c0ff01";
 const CLASSIFIED = "0x00c0ff02";
 
+/** How a rule ("stun-udp", "late verdict") is keyed in `parseCounters`' result. */
+export function ruleKey(rule: string): string {
+  return rule.replace(/[^a-z0-9]/g, "_");
+}
+
 /** The counter each rule counts its drops in, as `nft list counters` names it. */
 export function counterName(rule: string): string {
-  return `cp_${rule.replace(/[^a-z0-9]/g, "_")}`;
+  return `cp_${ruleKey(rule)}`;
 }
 
 export function isActive(f: FirewallSpec): boolean {
@@ -102,7 +107,7 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
   ].join("\n");
 }
 
-/** Drops per rule from `nft -j list counters table inet callpath_fw`. */
+/** Drops per rule (keyed by `ruleKey`) from `nft -j list counters table inet callpath_fw`. */
 export function parseCounters(json: string): Record<string, number> {
   const out: Record<string, number> = {};
   const parsed = JSON.parse(json) as { nftables?: Array<{ counter?: { name: string; packets: number } }> };

@@ -99,6 +99,11 @@ export function withInterfaces(lan: string, wan: string, body: string): string {
 }
 
 export const ALG_LOG_PREFIX = "CALLPATH-ALG ";
+/** The userspace ALG's verdict lines in a router's log. */
+export function algLogLines(logs: string): string[] {
+  return logs.split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
+}
+
 
 async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { kind: "userspace" }>, wanIp: string): Promise<void> {
   const config = JSON.stringify({ queue: ALG_QUEUE, profile: alg.profile, rules: alg.rules, wanIp });
