@@ -75,6 +75,8 @@ export interface ExecProcess {
 export interface NodeKind<S = Record<string, unknown>> {
   readonly name: string;
   readonly summary: string;
+  /** Its image carries the userspace impairment engine (impair.mjs, libnetfilter_queue, iptables-nft). */
+  readonly impairable?: boolean;
   /** Kind-only fields, strict; `kind` itself and the common fields are added by the topology schema. */
   readonly spec: z.ZodType<S>;
   attachments(spec: S): Attachment[];

@@ -24,6 +24,7 @@ export type ImageName = "base" | (typeof ROLE_IMAGES)[number];
 export const AGENT_NODE_VERSION = "22";
 /** libwebrtc for the agent, as the npm package that carries the prebuilt binary (no install script). */
 const WRTC_BINARY_PACKAGE = "@roamhq/wrtc-linux-x64";
+const KOFFI_PACKAGES = ["koffi", "@koromix/koffi-linux-x64"];
 
 async function imageExists(d: Docker, ref: string): Promise<boolean> {
   try {
@@ -176,9 +177,14 @@ interface NodeAppImage {
 }
 
 const NODE_APPS: Readonly<Record<string, NodeAppImage>> = {
-  "user-agent": { name: "user-agent", bundles: { "agent.mjs": "src/agent/main.ts", "mirror.mjs": "src/mirror/main.ts" }, packages: [WRTC_BINARY_PACKAGE] },
-  // The userspace ALG: koffi (FFI to libnetfilter_queue) finds its native module beside itself.
-  "nat-router": { name: "nat-router", bundles: { "alg.mjs": "src/alg/main.ts" }, packages: ["koffi", "@koromix/koffi-linux-x64"] },
+  // impair.mjs, the userspace impairment engine, and the userspace ALG reach libnetfilter_queue through
+  // koffi's FFI, which finds its native module beside itself.
+  "user-agent": {
+    name: "user-agent",
+    bundles: { "agent.mjs": "src/agent/main.ts", "mirror.mjs": "src/mirror/main.ts", "impair.mjs": "src/impair/engine-main.ts" },
+    packages: [WRTC_BINARY_PACKAGE, ...KOFFI_PACKAGES],
+  },
+  "nat-router": { name: "nat-router", bundles: { "alg.mjs": "src/alg/main.ts", "impair.mjs": "src/impair/engine-main.ts" }, packages: [...KOFFI_PACKAGES] },
 };
 
 /**

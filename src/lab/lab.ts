@@ -19,6 +19,8 @@ import { judgeRoute, SEAL_PROBES, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
 import { tarOf } from "./node-files.js";
 import { TeardownStack } from "./teardown-stack.js";
+import { LabImpairments } from "../impair/lab-impairments.js";
+import { byDirection, type LinkImpairments } from "../impair/model.js";
 
 export interface LabOptions {
   /** Logical image name → tag, from ensureImages(). */
@@ -161,6 +163,20 @@ export class Lab {
     await Promise.all([...nodes.values()].map(({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
     await this.checkSealed(nodes, networks, addresses);
 
+    // Stage 4b: declared impairments, on before any service speaks.
+    const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
+    const prefixOf = (ref: string): string => (addresses.has(ref) ? `${addressOf(ref)}/32` : ref);
+    await Promise.all(
+      [...nodes.values()].map(async ({ runtime }) => {
+        const declared = (runtime.node.spec as { impair?: Record<string, LinkImpairments> }).impair ?? {};
+        for (const [network, link] of Object.entries(declared)) {
+          for (const [direction, rules] of Object.entries(byDirection(link)) as Array<["egress" | "ingress", typeof link.egress & object]>) {
+            if (rules.length > 0) await impairments.apply(runtime, { node: runtime.name, network, direction }, rules, prefixOf);
+          }
+        }
+      }),
+    );
+
     // Stage 5: release every node's service, then wait for each kind's readiness.
     await Promise.all([...nodes.values()].map(({ runtime }) => runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"])));
     const abort = new AbortController();
@@ -174,7 +190,7 @@ export class Lab {
       abort.abort();
       throw e;
     });
-    return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds);
+    return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments);
   }
 
   private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>, addresses: Map<string, Map<string, string>>): Promise<void> {

@@ -5,6 +5,9 @@ import type { NodeRuntime } from "../kinds/kind.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { TeardownStack } from "./teardown-stack.js";
+import type { EngineStats } from "../impair/engine-protocol.js";
+import type { LabImpairments } from "../impair/lab-impairments.js";
+import { ImpairmentSchema, type Direction, type Engine, type Impairment } from "../impair/model.js";
 
 export interface StartedNode {
   readonly runtime: NodeRuntime;
@@ -26,7 +29,52 @@ export class StartedLab implements AsyncDisposable {
     private readonly log: Logger,
     private readonly unregister: () => void,
     private readonly kinds: KindRegistry,
+    private readonly impairments: LabImpairments,
   ) {}
+
+  /** The engine carrying this lab's impairments, once one was needed. */
+  get impairmentEngine(): Engine | undefined {
+    return this.impairments.engineInUse;
+  }
+
+  /**
+   * Replaces the impairments on `node`'s interface on `network` in `direction` (both: each separately)
+   * with `rules`, validated like the topology's `impair:`; an empty list clears them. Mid-call is fine.
+   */
+  async impair(node: string, network: string, direction: Direction | "both", rules: readonly unknown[]): Promise<void> {
+    const n = this.nodes.get(node);
+    if (!n) throw new LabError(`no node "${node}" in topology "${this.topology.name}"; nodes: ${[...this.nodes.keys()].join(", ")}`);
+    if (!this.kinds.get(n.kind).impairable) {
+      const can = [...this.nodes.values()].filter((x) => this.kinds.get(x.kind).impairable).map((x) => x.runtime.name);
+      throw new LabError(`"${node}" is a ${n.kind}, which cannot carry impairments; nodes that can: ${can.join(", ") || "(none)"}`);
+    }
+    if (!n.runtime.node.interfaces.some((i) => i.network === network)) {
+      throw new LabError(`"${node}" is not on network "${network}"; it joins: ${n.runtime.node.interfaces.map((i) => i.network).join(", ")}`);
+    }
+    const parsed: Impairment[] = rules.map((r, i) => {
+      const p = ImpairmentSchema.safeParse(r);
+      if (!p.success) throw new LabError(`impairment [${i}] on ${node} ${network}: ${p.error.issues.map((x) => `${x.path.join(".") || "(top)"}: ${x.message}`).join("; ")}`);
+      return p.data;
+    });
+    for (const d of direction === "both" ? (["egress", "ingress"] as const) : [direction]) {
+      await this.impairments.apply(n.runtime, { node, network, direction: d }, parsed, (ref) => this.prefixOf(ref));
+    }
+  }
+
+  /** Per-link-end counters of the userspace engine on `node` (null when it runs none there). */
+  impairmentStats(node: string): Promise<EngineStats | null> {
+    return this.impairments.stats(this.node(node));
+  }
+
+  /** Nodes whose links were impaired at some point in this lab. */
+  impairedNodes(): string[] {
+    return this.impairments.impairedNodes();
+  }
+
+  /** A match's `to`/`from`: a node's (first) address, or a prefix as written. */
+  prefixOf(ref: string): string {
+    return this.nodes.has(ref) ? `${this.addressOf(ref)}/32` : ref;
+  }
 
   node(name: string): NodeRuntime {
     const n = this.nodes.get(name);

@@ -2,15 +2,17 @@ import type { z } from "zod";
 import type { Issue } from "../common/errors.js";
 import { contains, formatCidr, formatIp, hostAt, overlaps, parseCidr, parseIp, size, type Cidr } from "../common/ipv4.js";
 import type { KindRegistry } from "../kinds/registry.js";
+import { byDirection, type EngineChoice, type LinkImpairments } from "../impair/model.js";
 import type { NetworkSchema } from "./schema.js";
 import type { ResolvedInterface, ResolvedNetwork, ResolvedNode, ResolvedTopology } from "./types.js";
 
 interface Header {
   readonly name: string;
   readonly description: string | undefined;
+  readonly impairmentEngine?: EngineChoice;
   readonly networks: Record<string, z.infer<typeof NetworkSchema>>;
 }
-type NodeSpec = Record<string, unknown> & { kind: string; addresses?: Record<string, string> };
+type NodeSpec = Record<string, unknown> & { kind: string; addresses?: Record<string, string>; impair?: Record<string, LinkImpairments> };
 
 /** Smallest subnet the pool hands out; also the largest number of hosts an unsized network may have. */
 export const POOL_PREFIX = { public: 27, private: 24 } as const;
@@ -93,6 +95,21 @@ export function checkTopology(
         issues.push({ path: `${path}.addresses.${net}`, message: `node is not on network "${net}"; it joins: ${attachments.map((a) => a.network).join(", ")}` });
       }
     }
+    for (const [net, link] of Object.entries(spec.impair ?? {})) {
+      const ipath = `${path}.impair.${net}`;
+      if (!kind.impairable) issues.push({ path: ipath, message: `a ${spec.kind} cannot carry impairments (its image has no engine); put them on the other end of the link (kinds that can: ${kinds.all().filter((k) => k.impairable).map((k) => k.name).join(", ")})` });
+      else if (!attachments.some((a) => a.network === net)) issues.push({ path: ipath, message: `node is not on network "${net}"; it joins: ${attachments.map((a) => a.network).join(", ")}` });
+      for (const [dir, rules] of Object.entries(byDirection(link))) {
+        rules.forEach((r, i) => {
+          for (const end of ["to", "from"] as const) {
+            const ref = r.match?.[end];
+            if (ref !== undefined && parseCidr(ref.includes("/") ? ref : `${ref}/32`) === null && !declared.nodes.includes(ref)) {
+              issues.push({ path: `${ipath}.${dir}[${i}].match.${end}`, message: `"${ref}" is neither a node nor an IPv4 prefix; nodes: ${declared.nodes.join(", ")}` });
+            }
+          }
+        });
+      }
+    }
     nodes.set(name, { name, kind: spec.kind, spec, interfaces, gateway: kind.gateway?.(spec as never) });
   }
 
@@ -113,7 +130,7 @@ export function checkTopology(
   }
   if (issues.length > 0) return { issues };
 
-  const topology: ResolvedTopology = { file, name: header.name, description: header.description, networks, nodes };
+  const topology: ResolvedTopology = { file, name: header.name, description: header.description, impairmentEngine: header.impairmentEngine ?? "auto", networks, nodes };
   for (const node of nodes.values()) issues.push(...(kinds.get(node.kind).check?.(node.spec as never, node.name, topology) ?? []));
   return issues.length > 0 ? { issues } : { topology, issues };
 }

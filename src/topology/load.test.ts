@@ -92,3 +92,42 @@ test("a scenario's overrides make a variant, checked like the file itself", asyn
   assert.match(String(bad), /headers-not-sdp/, "the valid profiles are named");
   await assert.rejects(loadTopology(file, kinds, [["nodes.nobody.alg", "off"]]), /does not have/);
 });
+
+test("impairments are checked: the node's own networks, an engine-carrying kind, known match targets, netem's rules", () => {
+  const p = problems(`
+name: t
+impairmentEngine: fastest
+networks:
+  lan1: {}
+  wan: { public: true }
+nodes:
+  kamailio: { kind: sip-server, network: wan, impair: { wan: { egress: { delay: { ms: 5 } } } } }
+  nat1:
+    kind: nat-router
+    lan: lan1
+    wan: wan
+    impair:
+      lan1: { egress: { loss: { random: 5 } } }
+      dmz: { egress: { delay: { ms: 5 } } }
+      wan: { both: [{ match: { to: nowhere }, delay: { ms: 5 } }, { reorder: { percent: 5 } }] }
+`);
+  assert.ok(p.some((x) => x.startsWith("impairmentEngine:") && x.includes("auto")), p.join("\n"));
+  assert.ok(p.some((x) => x.startsWith("nodes.kamailio.impair.wan: a sip-server cannot carry impairments") && x.includes("nat-router")), p.join("\n"));
+  assert.ok(p.some((x) => x.startsWith("nodes.nat1.impair.wan.both[1].reorder: reorder needs a delay")), p.join("\n"));
+  assert.ok(!p.some((x) => x.includes("lan1")), p.join("\n"));
+});
+
+test("a match naming an unknown node is reported with the nodes there are", () => {
+  const p = problems(`
+name: t
+networks:
+  lan1: {}
+  wan: { public: true }
+nodes:
+  nat1: { kind: nat-router, lan: lan1, wan: wan, impair: { wan: { egress: { match: { to: nowhere }, delay: { ms: 5 } } }, dmz: { ingress: { loss: { random: 1 } } } } }
+`);
+  assert.deepEqual(p, [
+    'nodes.nat1.impair.wan.egress[0].match.to: "nowhere" is neither a node nor an IPv4 prefix; nodes: nat1',
+    'nodes.nat1.impair.dmz: node is not on network "dmz"; it joins: lan1, wan',
+  ]);
+});

@@ -66,7 +66,7 @@ export function parseTopology(text: string, file: string, kinds: KindRegistry, o
   const issues: Issue[] = [];
   const header = TopologyHeader.safeParse(raw);
   if (!header.success) issues.push(...zodIssues(header.error, ""));
-  const obj = (raw && typeof raw === "object" ? raw : {}) as { name?: unknown; description?: unknown; networks?: unknown; nodes?: unknown };
+  const obj = (raw && typeof raw === "object" ? raw : {}) as { name?: unknown; description?: unknown; impairmentEngine?: unknown; networks?: unknown; nodes?: unknown };
   const record = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
   const networks: Record<string, z.infer<typeof NetworkSchema>> = {};
@@ -82,7 +82,12 @@ export function parseTopology(text: string, file: string, kinds: KindRegistry, o
   const declared = { networks: Object.keys(record(obj.networks)), nodes: Object.keys(record(obj.nodes)) };
   const checked = checkTopology(
     file,
-    { name: String(obj.name ?? ""), description: typeof obj.description === "string" ? obj.description : undefined, networks },
+    {
+      name: String(obj.name ?? ""),
+      description: typeof obj.description === "string" ? obj.description : undefined,
+      impairmentEngine: header.success ? header.data.impairmentEngine : "auto",
+      networks,
+    },
     nodes.specs,
     kinds,
     declared,

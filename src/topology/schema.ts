@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { KindRegistry } from "../kinds/registry.js";
+import { ENGINES, NodeImpairmentsSchema } from "../impair/model.js";
 
 export const NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const name = z.string().regex(NAME, "must be lower case letters, digits and '-', starting with a letter, at most 31 characters");
@@ -17,11 +18,13 @@ export const CommonNodeFields = {
     .record(z.string(), z.string())
     .optional()
     .describe("fixed IPv4 address per network; others are assigned in node order"),
+  impair: NodeImpairmentsSchema.optional().describe("impairments per network the node joins: delay, jitter, loss, reorder, duplicate, corrupt, rate"),
 };
 
 export const TopologyHeader = z.strictObject({
   name,
   description: z.string().optional(),
+  impairmentEngine: z.enum(ENGINES).default("auto").describe("tc netem where the kernel has it (auto), or demand one engine"),
   // Networks and nodes are validated one by one (load.ts), so one bad entry hides no other problem.
   networks: z.record(z.string(), z.unknown()),
   nodes: z.record(z.string(), z.unknown()),

@@ -1,4 +1,5 @@
 import type { Cidr } from "../common/ipv4.js";
+import type { EngineChoice } from "../impair/model.js";
 
 export interface ResolvedNetwork {
   readonly name: string;
@@ -27,6 +28,7 @@ export interface ResolvedTopology {
   readonly file: string;
   readonly name: string;
   readonly description: string | undefined;
+  readonly impairmentEngine: EngineChoice;
   readonly networks: ReadonlyMap<string, ResolvedNetwork>;
   /** In declaration order, which is also start order within a stage. */
   readonly nodes: ReadonlyMap<string, ResolvedNode>;

@@ -27,6 +27,7 @@ Before(function (this: LabWorld) {
   this.calls.length = 0;
   this.probes.clear();
   this.strayCallId = undefined;
+  this.oneWay = undefined;
 });
 
 After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) {
@@ -36,6 +37,7 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
     if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
     await attachIce(this);
     await attachAlg(this);
+    await attachImpairments(this);
     // verify-or-fail: a call that failed when no step looked at it must not pass silently, nor one whose
     // media failed after set-up (ICE), which only the agent's latest outcome shows.
     for (const c of this.calls) {
@@ -112,4 +114,16 @@ async function attachAlg(world: LabWorld): Promise<void> {
     const lines = algLogLines(await lab.node(name).logs().catch(() => ""));
     if (lines.length > 0) await world.attach(lines.join("\n"), { mediaType: "text/plain", fileName: `${name}-alg.txt` });
   }
+}
+
+/** Which engine carried the scenario's impairments, and each engine's per-link-end counters. */
+async function attachImpairments(world: LabWorld): Promise<void> {
+  const lab = world.lab;
+  if (!lab.impairmentEngine) return;
+  const lines = [`impairment engine: ${lab.impairmentEngine}`];
+  for (const node of lab.impairedNodes()) {
+    const stats = await lab.impairmentStats(node).catch((e: Error) => e.message);
+    lines.push(`${node}: ${typeof stats === "string" ? stats : JSON.stringify(stats, null, 1)}`);
+  }
+  await world.attach(lines.join("\n"), { mediaType: "text/plain", fileName: "impairments.txt" });
 }

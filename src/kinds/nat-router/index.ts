@@ -1,3 +1,4 @@
+import { interfaceLookup } from "../../lab/interface-script.js";
 import { z } from "zod";
 import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
 import { parseCidr } from "../../common/ipv4.js";
@@ -93,17 +94,15 @@ const WAN_IF = "$WAN_IF";
  * attach order) into $LAN_IF and $WAN_IF, then runs `body`, which may use them (unquoted heredocs expand them).
  */
 export function withInterfaces(lan: string, wan: string, body: string): string {
-  const find = (v: string, ip: string): string =>
-    `${v}=$(ip -o -4 addr show to ${ip}/32 | sed -n 's/^[0-9]*: *\\([^ @]*\\).*/\\1/p'); [ -n "$${v}" ] || { echo "no interface holds ${ip}" >&2; exit 1; }`;
-  return [find("LAN_IF", lan), find("WAN_IF", wan), body].join("\n");
+  return [interfaceLookup("LAN_IF", lan), interfaceLookup("WAN_IF", wan), body].join("\n");
 }
 
 export const ALG_LOG_PREFIX = "CALLPATH-ALG ";
+
 /** The userspace ALG's verdict lines in a router's log. */
 export function algLogLines(logs: string): string[] {
   return logs.split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
 }
-
 
 async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { kind: "userspace" }>, wanIp: string): Promise<void> {
   const config = JSON.stringify({ queue: ALG_QUEUE, profile: alg.profile, rules: alg.rules, wanIp });
@@ -118,6 +117,7 @@ async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { ki
 
 export const natRouter = defineKind<NatRouterSpec>({
   name: "nat-router",
+  impairable: true,
   summary: "Linux router doing NAT (nftables masquerade) from a LAN onto a WAN, with an optional SIP ALG and UDP timeout",
   spec: NatRouterSpec,
   attachments: (spec) => [

@@ -73,6 +73,7 @@ export function userOf(name: string, topology: ResolvedTopology): string {
 
 export const userAgent = defineKind<UserAgentSpec>({
   name: "user-agent",
+  impairable: true,
   summary: "callpath's user agent: a SIP phone (sip.js over UDP, plain RTP) or a WebRTC client (sip.js over WS/WSS, libwebrtc), driven over docker exec stdio",
   spec: UserAgentSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],

@@ -1,0 +1,239 @@
+// The userspace impairment engine, one process per node (bundled as impair.mjs): netfilter queues hand it
+// the packets of each impaired link end; it holds each one until the time its impairment gives it, then
+// lets it go (or drops, corrupts, or duplicates it). The kernel keeps the packet meanwhile, so holding
+// costs a packet id, not a copy. One thread: ppoll waits for the queue socket, the control FIFO, or the
+// next send time, whichever comes first.
+import { renameSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import koffi from "koffi";
+import { Impairer } from "./impairer.js";
+import { compileMatch, matches, type CompiledMatch } from "./packet-match.js";
+import type { ResolvedImpairment } from "./model.js";
+import { ENGINE_FILES, type EngineConfig, type EngineStats, type EndStats, DUP_MARK } from "./engine-protocol.js";
+import { MinHeap } from "./min-heap.js";
+
+const NF_DROP = 0;
+const NF_ACCEPT = 1;
+const AF_INET = 2;
+const NFQNL_COPY_PACKET = 2;
+const POLLIN = 1;
+const O_RDWR = 2;
+const O_NONBLOCK = 0o4000;
+const MSG_DONTWAIT = 0x40;
+
+const lib = koffi.load("libnetfilter_queue.so.1");
+const libc = koffi.load("libc.so.6");
+const Callback = koffi.proto("int nfq_impair_cb(void *qh, void *nfmsg, void *nfad, void *data)");
+const nfqOpen = lib.func("void *nfq_open()");
+const nfqBindPf = lib.func("int nfq_bind_pf(void *h, uint16_t pf)");
+const nfqCreateQueue = lib.func("void *nfq_create_queue(void *h, uint16_t num, nfq_impair_cb *cb, void *data)");
+const nfqSetMode = lib.func("int nfq_set_mode(void *qh, uint8_t mode, uint32_t range)");
+const nfqSetMaxlen = lib.func("int nfq_set_queue_maxlen(void *qh, uint32_t len)");
+const nfqFd = lib.func("int nfq_fd(void *h)");
+const nfqHandlePacket = lib.func("int nfq_handle_packet(void *h, uint8_t *buf, int len)");
+const nfqGetHdr = lib.func("void *nfq_get_msg_packet_hdr(void *nfad)");
+const nfqGetPayload = lib.func("int nfq_get_payload(void *nfad, _Out_ void **data)");
+const nfqSetVerdict = lib.func("int nfq_set_verdict(void *qh, uint32_t id, uint32_t verdict, uint32_t len, const uint8_t *buf)");
+const recv = libc.func("long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)");
+const read = libc.func("long read(int fd, _Out_ uint8_t *buf, size_t len)");
+const open = libc.func("int open(const char *path, int flags)");
+const ppoll = libc.func("int ppoll(_Inout_ uint8_t *fds, unsigned long nfds, const uint8_t *tmo, void *sigmask)");
+const setsockopt = libc.func("int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)");
+const socket = libc.func("int socket(int domain, int type, int protocol)");
+const sendto = libc.func("long sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t alen)");
+
+const say = (line: string): void => void process.stdout.write(`CALLPATH-IMPAIR ${line}\n`);
+
+interface Rule {
+  readonly match: CompiledMatch;
+  readonly impairer: Impairer;
+}
+
+interface End {
+  readonly queue: number;
+  readonly label: string;
+  qh: unknown;
+  rules: Rule[];
+  queued: number;
+  readonly stats: EndStats;
+}
+
+interface Held {
+  readonly at: number;
+  readonly seq: number;
+  readonly end: End;
+  readonly id: number;
+  readonly packet: Buffer | null;
+  readonly copy: boolean;
+}
+
+const h = nfqOpen();
+if (!h) throw new Error("nfq_open failed (NET_ADMIN missing?)");
+nfqBindPf(h, AF_INET);
+const fd = nfqFd(h) as number;
+const ctl = open(ENGINE_FILES.fifo, O_RDWR | O_NONBLOCK) as number;
+if (ctl < 0) throw new Error(`cannot open ${ENGINE_FILES.fifo}`);
+const raw = socket(AF_INET, 3 /* SOCK_RAW */, 255 /* IPPROTO_RAW */) as number;
+const markBuf = Buffer.alloc(4);
+markBuf.writeUInt32LE(DUP_MARK);
+// Duplicates are sent by this raw socket with a mark the node's rules skip (no second queueing, no NAT).
+if (raw < 0 || setsockopt(raw, 1 /* SOL_SOCKET */, 36 /* SO_MARK */, markBuf, 4) < 0) throw new Error("cannot open the raw socket for duplicates (NET_RAW/NET_ADMIN?)");
+
+const ends = new Map<number, End>();
+const heap = new MinHeap<Held>((a, b) => a.at - b.at || a.seq - b.seq);
+let seq = 0;
+let generation = 0;
+let statsDirty = true;
+
+function bind(end: End): void {
+  const cb = koffi.register((qh: unknown, _msg: unknown, nfad: unknown) => {
+    const id = Buffer.from(koffi.view(nfqGetHdr(nfad), 4)).readUInt32BE(0);
+    const out: unknown[] = [null];
+    const length = nfqGetPayload(nfad, out) as number;
+    const data = length > 0 ? Buffer.from(koffi.view(out[0], length)) : Buffer.alloc(0);
+    onPacket(end, qh, id, data);
+    return 0;
+  }, koffi.pointer(Callback));
+  const qh = nfqCreateQueue(h, end.queue, cb, null);
+  if (!qh) throw new Error(`nfq_create_queue ${end.queue} failed (is another process bound to it?)`);
+  if (nfqSetMode(qh, NFQNL_COPY_PACKET, 0xffff) < 0) throw new Error("nfq_set_mode failed");
+  // Packets held for a long delay at a high rate must not overflow the kernel's default 1024.
+  nfqSetMaxlen(qh, 65536);
+  end.qh = qh;
+}
+
+function onPacket(end: End, qh: unknown, id: number, data: Buffer): void {
+  end.stats.seen++;
+  statsDirty = true;
+  const rule = end.rules.find((r) => matches(r.match, data));
+  if (!rule) {
+    nfqSetVerdict(qh, id, NF_ACCEPT, 0, null);
+    return;
+  }
+  end.stats.matched++;
+  const now = performance.now();
+  const fate = rule.impairer.decide(now, data.length, end.queued);
+  if (fate.kind === "drop") {
+    if (fate.why === "loss") end.stats.lost++;
+    else end.stats.overLimit++;
+    nfqSetVerdict(qh, id, NF_DROP, 0, null);
+    return;
+  }
+  let packet: Buffer | null = null;
+  if (fate.corrupt && data.length > 0) {
+    // netem flips one random bit of the packet.
+    packet = Buffer.from(data);
+    packet[Math.floor(Math.random() * packet.length)]! ^= 1 << Math.floor(Math.random() * 8);
+    end.stats.corrupted++;
+  }
+  if (fate.copies === 2) end.stats.duplicated++;
+  if (fate.at <= now && fate.copies === 1) {
+    nfqSetVerdict(qh, id, NF_ACCEPT, packet?.length ?? 0, packet);
+    end.stats.sent++;
+    return;
+  }
+  end.queued++;
+  heap.push({ at: fate.at, seq: seq++, end, id, packet: packet ?? (fate.copies === 2 ? data : null), copy: fate.copies === 2 });
+}
+
+const sockaddr = Buffer.alloc(16);
+sockaddr.writeUInt16LE(AF_INET, 0);
+
+function release(now: number): void {
+  for (let top = heap.peek(); top && top.at <= now; top = heap.peek()) {
+    heap.pop();
+    top.end.queued--;
+    const late = now - top.at;
+    if (late > top.end.stats.maxLateMs) top.end.stats.maxLateMs = late;
+    const replaced = top.copy ? null : top.packet;
+    nfqSetVerdict(top.end.qh, top.id, NF_ACCEPT, replaced?.length ?? 0, replaced);
+    if (top.copy && top.packet && top.packet.length >= 20) {
+      top.packet.copy(sockaddr, 4, 16, 20);
+      sendto(raw, top.packet, top.packet.length, 0, sockaddr, 16);
+    }
+    top.end.stats.sent++;
+    statsDirty = true;
+  }
+}
+
+let ctlText = "";
+function readControl(): void {
+  const buf = Buffer.alloc(4096);
+  for (;;) {
+    const n = Number(read(ctl, buf, buf.length));
+    if (n <= 0) break;
+    ctlText += buf.subarray(0, n).toString("utf8");
+  }
+  let nl: number;
+  while ((nl = ctlText.indexOf("\n")) >= 0) {
+    const line = ctlText.slice(0, nl).trim();
+    ctlText = ctlText.slice(nl + 1);
+    if (line) applyConfig(line);
+  }
+}
+
+function applyConfig(line: string): void {
+  let config: EngineConfig;
+  try {
+    config = JSON.parse(line) as EngineConfig;
+    for (const e of config.ends) {
+      let end = ends.get(e.queue);
+      if (!end) {
+        end = { queue: e.queue, label: e.label, qh: null, rules: [], queued: 0, stats: { label: e.label, queue: e.queue, rules: [], seen: 0, matched: 0, sent: 0, lost: 0, overLimit: 0, duplicated: 0, corrupted: 0, maxLateMs: 0 } };
+        bind(end);
+        ends.set(e.queue, end);
+      }
+      // New rules start fresh (their own random state and rate clock); packets already held keep their times.
+      end.rules = e.rules.map((r: ResolvedImpairment) => ({ match: compileMatch(r.match), impairer: new Impairer(r) }));
+      end.stats.rules = e.descriptions;
+      say(`${e.label} queue ${e.queue}: ${e.descriptions.join("; ") || "cleared"}`);
+    }
+    generation = config.generation;
+  } catch (e) {
+    say(`error: control line rejected (${(e as Error).message})`);
+  }
+  statsDirty = true;
+  writeStats();
+}
+
+let lastStats = 0;
+function writeStats(): void {
+  const stats: EngineStats = { generation, ends: [...ends.values()].map((e) => ({ ...e.stats, queuedNow: e.queued })) };
+  writeFileSync(`${ENGINE_FILES.stats}.tmp`, JSON.stringify(stats));
+  // rename is atomic: a reader never sees half a file.
+  renameSync(`${ENGINE_FILES.stats}.tmp`, ENGINE_FILES.stats);
+  statsDirty = false;
+  lastStats = performance.now();
+}
+
+const pollfds = Buffer.alloc(16);
+pollfds.writeInt32LE(fd, 0);
+pollfds.writeInt16LE(POLLIN, 4);
+pollfds.writeInt32LE(ctl, 8);
+pollfds.writeInt16LE(POLLIN, 12);
+const timeout = Buffer.alloc(16);
+const buf = Buffer.alloc(0x20000);
+
+say(`engine ready (pid ${process.pid})`);
+writeStats();
+for (;;) {
+  const now = performance.now();
+  release(now);
+  if (statsDirty && now - lastStats > 500) writeStats();
+  const next = heap.peek();
+  const waitMs = next ? Math.max(0, next.at - performance.now()) : 500;
+  timeout.writeBigInt64LE(BigInt(Math.floor(waitMs / 1000)), 0);
+  timeout.writeBigInt64LE(BigInt(Math.floor((waitMs % 1000) * 1e6)), 8);
+  pollfds.writeInt16LE(0, 6);
+  pollfds.writeInt16LE(0, 14);
+  ppoll(pollfds, 2, timeout, null);
+  if (pollfds.readInt16LE(6) & POLLIN) {
+    // Drain whatever the kernel has queued, without blocking: the next send time may be near.
+    for (;;) {
+      const n = Number(recv(fd, buf, buf.length, MSG_DONTWAIT));
+      if (n <= 0) break;
+      nfqHandlePacket(h, buf, n);
+    }
+  }
+  if (pollfds.readInt16LE(14) & POLLIN) readControl();
+}
