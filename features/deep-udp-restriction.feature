@@ -73,10 +73,13 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     Given the "sip-alg" topology is running with:
       | nodes.nat1.firewall       | { udp: block } |
       | nodes.alice.sip.transport | tls            |
+      | nodes.alice.rtpTimeout    | 3              |
     And alice and bob are registered
     When alice calls bob
     Then the call is established within 3 seconds
     And no media flows for 3 seconds
+    And the call fails with no media within 5 seconds
+    And the firewall on nat1 dropped udp-block
 
   Scenario: mitigation — the provider on the allowlist: the same call has audio
     Given the "sip-alg" topology is running with:
@@ -86,3 +89,21 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     When alice calls bob
     Then the call is established within 3 seconds
     And audio flows both ways for 3 seconds
+
+  Scenario: media over TCP is not free under loss: the TCP relay call has more jitter than the UDP one
+    With 20 ms of delay and 3 % loss each way on nat1's WAN, the UDP relay call loses packets; the TCP
+    relay call loses none, but each lost segment holds back everything behind it until it is sent again.
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.impair | { internet: { both: { delay: { ms: 20 }, loss: { random: 3 } } } } |
+    And alice and bob are registered
+    And alice uses only relay candidates over udp
+    When alice calls bob
+    Then ICE reaches "connected" within 10 seconds
+    When the call's media quality is measured for 10 seconds as "relay over udp"
+    And alice hangs up
+    And alice uses only relay candidates over tcp
+    And alice calls bob
+    Then ICE reaches "connected" within 10 seconds
+    And alice's selected candidate pair is relay over tcp
+    When the call's media quality is measured for 10 seconds as "relay over tcp"
+    Then "relay over tcp" shows more jitter than "relay over udp" at alice and bob

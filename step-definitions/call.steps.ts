@@ -55,3 +55,13 @@ Then("the call fails with status {int}", function (this: LabWorld, status: numbe
   assert.equal(outcome.failedStage, "rejected", `expected a rejection, got ${outcome.failedStage}`);
   assert.equal(outcome.finalStatus, status, `expected ${status}, got ${outcome.finalStatus} ${outcome.reason ?? ""}`);
 });
+
+// A phone's RTP timeout (the agent's rtpTimeout): signalling succeeded, and the outcome names the media.
+Then("the call fails with no media within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
+  const entry = this.lastCall();
+  const call = await pollUntil(async () => (await this.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId), (c) => Boolean(c?.failedStage), limitMs, 250);
+  if (call) entry.outcome = call;
+  assert.equal(entry.outcome.established, true, `the call was never established: ${entry.outcome.failedStage} ${entry.outcome.reason ?? ""}`);
+  assert.equal(entry.outcome.failedStage, "no-media", `expected the outcome "no-media" within ${limitMs} ms; got ${entry.outcome.failedStage ?? "no failure"} ${entry.outcome.reason ?? ""}`);
+  await this.attach(`${entry.caller}: ${entry.outcome.reason}`, { mediaType: "text/plain", fileName: "no-media.txt" });
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { Given, Then } from "@cucumber/cucumber";
-import { describeCandidate, reachedAfter, type IceReport, type TurnTransport } from "../src/calls/ice-report.js";
+import { Given, Then, When } from "@cucumber/cucumber";
+import { describeCandidate, reachedAfter, type IceReport, type RtpStats, type TurnTransport } from "../src/calls/ice-report.js";
+import { formatQuality, summarise } from "../src/calls/media-quality.js";
 import { pollUntil } from "../src/common/retry.js";
 import { receivedPackets } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
@@ -90,4 +91,35 @@ Then("no media flows for {duration}", { timeout: 120_000 }, async function (this
     [0, 0],
     `media flowed: ${caller} received ${after[0]! - before[0]!} and ${callee} ${after[1]! - before[1]!} packets in ${windowMs} ms`,
   );
+});
+
+// Quality of the current call over a window, kept under a label so that a later call in the same
+// scenario (same network, another transport) can be compared with it.
+When("the call's media quality is measured for {duration} as {string}", { timeout: 120_000 }, async function (this: LabWorld, windowMs: number, label: string) {
+  const { caller, callee, outcome } = this.lastCall();
+  const samples: Record<string, RtpStats[]> = { [caller]: [], [callee]: [] };
+  const end = Date.now() + windowMs;
+  while (Date.now() < end) {
+    for (const agent of [caller, callee]) {
+      const rtp = (await iceOf(this, agent, outcome.callId)).rtp;
+      if (rtp) samples[agent]!.push(rtp);
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const q = { [caller]: summarise(samples[caller]!), [callee]: summarise(samples[callee]!) };
+  this.quality.set(label, q);
+  await this.attach([caller, callee].map((a) => formatQuality(label, a, q[a]!)).join("\n"), { mediaType: "text/plain", fileName: `quality-${label}.txt` });
+});
+
+Then("{string} shows more jitter than {string} at {node} and {node}", function (this: LabWorld, worse: string, better: string, a: string, b: string) {
+  const w = this.quality.get(worse);
+  const g = this.quality.get(better);
+  assert.ok(w && g, `measure both calls first ("the call's media quality is measured for ... as ..."); measured: ${[...this.quality.keys()].join(", ") || "none"}`);
+  for (const agent of [a, b]) {
+    assert.ok(w[agent] && g[agent], `${agent} took no part in both measured calls`);
+    assert.ok(
+      w[agent]!.jitterMeanMs > g[agent]!.jitterMeanMs,
+      `${agent}: ${formatQuality(worse, agent, w[agent]!)} — not more jitter than ${formatQuality(better, agent, g[agent]!)}`,
+    );
+  }
 });

@@ -19,5 +19,5 @@ export interface MediaPlane {
   close(): void;
 }
 
-/** Raised by a plane when a call's media cannot work although its signalling did (ICE failed). */
-export type MediaFailureListener = (session: Session, stage: "ice", reason: string) => void;
+/** Raised by a plane when a call's media cannot work although its signalling did (ICE failed, no RTP came). */
+export type MediaFailureListener = (session: Session, stage: "ice" | "no-media", reason: string) => void;

@@ -1,3 +1,4 @@
+import type { MediaFailureListener } from "./media-plane.js";
 import type { Session } from "sip.js/lib/api/index.js";
 import type { MediaPlane } from "./media-plane.js";
 import { PlainRtpSessionDescriptionHandler } from "./plain-rtp-sdh.js";
@@ -8,6 +9,8 @@ export interface PlainRtpConfig {
   readonly rtpPortBase: number;
   readonly toneHz: number;
   readonly latchMedia: boolean;
+  /** No RTP received for this long on an established call → the outcome says no-media; null: never. */
+  readonly rtpTimeoutMs: number | null;
 }
 
 /** One plain-RTP PCMU stream per call, on ports counted up from `rtpPortBase`. */
@@ -17,7 +20,12 @@ export class PlainRtpPlane implements MediaPlane {
   private readonly rtpOf = new WeakMap<Session, RtpSession>();
   private readonly open = new Set<RtpSession>();
 
-  constructor(private readonly config: PlainRtpConfig) {
+  private readonly watchdogs = new WeakMap<Session, NodeJS.Timeout>();
+
+  constructor(
+    private readonly config: PlainRtpConfig,
+    private readonly onFailure: MediaFailureListener,
+  ) {
     this.nextPort = config.rtpPortBase;
   }
 
@@ -40,10 +48,28 @@ export class PlainRtpPlane implements MediaPlane {
   }
 
   established(session: Session): void {
-    this.rtpOf.get(session)?.start();
+    const rtp = this.rtpOf.get(session);
+    rtp?.start();
+    const limit = this.config.rtpTimeoutMs;
+    if (!rtp || limit === null) return;
+    // A phone's RTP timeout: the clock restarts whenever a packet arrives.
+    let last = rtp.snapshot().received.packets;
+    let quietSince = Date.now();
+    const timer = setInterval(() => {
+      const now = rtp.snapshot().received.packets;
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= limit) {
+        clearInterval(timer);
+        this.onFailure(session, "no-media", `no RTP received for ${limit / 1000} s (${now} packets in all)`);
+      }
+    }, 250);
+    this.watchdogs.set(session, timer);
   }
 
   terminated(session: Session): void {
+    clearInterval(this.watchdogs.get(session));
     this.rtpOf.get(session)?.stop();
   }
 

@@ -1,7 +1,7 @@
 import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent, type Session, type UserAgentOptions } from "sip.js/lib/api/index.js";
 import type { IceReport } from "../calls/ice-report.js";
 import type { CallOutcome, FailedStage, RegistrationOutcome } from "../calls/outcome.js";
-import type { MediaPlane } from "./media-plane.js";
+import type { MediaFailureListener, MediaPlane } from "./media-plane.js";
 import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
@@ -98,13 +98,11 @@ export class SipAgent {
 
   constructor(private readonly config: AgentConfig) {
     const onTrace = (e: SipTraceEntry): void => void this.trace.push(e);
-    this.plane =
-      config.media.kind === "rtp"
-        ? new PlainRtpPlane(config.media)
-        : new WebRtcPlane(config.media, (session, stage, reason) => {
-            const record = this.calls.find((c) => c.session === session);
-            if (record) this.fail(record, record.outcome.finalStatus, reason, stage, true);
-          });
+    const onMediaFailure: MediaFailureListener = (session, stage, reason) => {
+      const record = this.calls.find((c) => c.session === session);
+      if (record) this.fail(record, record.outcome.finalStatus, reason, stage, true);
+    };
+    this.plane = config.media.kind === "rtp" ? new PlainRtpPlane(config.media, onMediaFailure) : new WebRtcPlane(config.media, onMediaFailure);
     const sig = config.signalling;
     const transport = transportOptions(sig, onTrace);
     this.ua = new UserAgent({
@@ -355,7 +353,7 @@ export class SipAgent {
     return record;
   }
 
-  /** `afterEstablished`: media failed on a call whose signalling succeeded (ICE). */
+  /** `afterEstablished`: media failed on a call whose signalling succeeded (ICE, or no RTP). */
   private fail(record: CallRecord, status: number | null, reason: string | null, stage: FailedStage, afterEstablished = false): void {
     if ((record.outcome.established && !afterEstablished) || record.outcome.failedStage) return;
     record.outcome.finalStatus = status;

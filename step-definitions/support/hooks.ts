@@ -28,6 +28,7 @@ Before(function (this: LabWorld) {
   this.probes.clear();
   this.strayCallId = undefined;
   this.oneWay = undefined;
+  this.quality.clear();
 });
 
 After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) {

@@ -2,6 +2,7 @@ import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumb
 import { join } from "node:path";
 import type { CallOutcome } from "../../src/calls/outcome.js";
 import type { OneWayResult } from "../../src/calls/one-way.js";
+import type { QualitySample } from "../../src/calls/media-quality.js";
 import { LabError } from "../../src/common/errors.js";
 import { stderrLogger } from "../../src/common/log.js";
 import { builtinKinds } from "../../src/kinds/builtin.js";
@@ -28,6 +29,8 @@ export class LabWorld extends World {
   readonly labLog = stderrLogger();
   /** The last mirror probe each agent sent: what it wrote and what arrived. */
   readonly probes = new Map<string, { sent: string; received: string; source: string }>();
+  /** Media quality of the scenario's calls, per label, per agent. */
+  readonly quality = new Map<string, Record<string, QualitySample>>();
   /** The last one-way packet run (impairment steps). */
   oneWay: OneWayResult | undefined;
   /** Call-ID of a request a stranger sent in this scenario. */

@@ -56,6 +56,12 @@ export const UserAgentSpec = z.strictObject({
     .boolean()
     .default(false)
     .describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
+  rtpTimeout: z
+    .number()
+    .min(1)
+    .max(3600)
+    .optional()
+    .describe("seconds without RTP after which an established plain-RTP call's outcome says no-media (a phone's RTP timeout); off by default"),
 });
 export type UserAgentSpec = z.infer<typeof UserAgentSpec>;
 
@@ -90,6 +96,7 @@ export const userAgent = defineKind<UserAgentSpec>({
     if (spec.sip.keepalive !== undefined && spec.sip.transport !== "udp") {
       issues.push({ path: `nodes.${name}.sip.keepalive`, message: `CRLF keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
     }
+    if (spec.rtpTimeout !== undefined && webrtc) issues.push({ path: `nodes.${name}.rtpTimeout`, message: "the RTP timeout is for plain RTP (sip.transport udp, tcp or tls); a WebRTC call's media failure shows as ICE" });
     if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp, tcp or tls); WebRTC media finds its way by ICE" });
     if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
     return issues;
@@ -130,7 +137,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null },
     };
   }
   if (transport === "udp") {
@@ -143,7 +150,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         port: spec.sip.localPort,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null },
     };
   }
   const ice = spec.ice;
