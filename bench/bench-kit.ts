@@ -3,7 +3,9 @@
 import { cpus } from "node:os";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { reachedAfter } from "../src/calls/ice-report.js";
 import { stderrLogger } from "../src/common/log.js";
+import type { StartedLab } from "../src/lab/started-lab.js";
 import { ensureDockerEngine } from "../src/lab/docker-engine.js";
 import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
 
@@ -31,4 +33,20 @@ export async function writeSection(heading: string, section: string): Promise<vo
   const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
   const next = start < 0 ? `${old.trimEnd()}\n\n${section}` : `${old.slice(0, start)}${section}${end < 0 ? "" : `\n${old.slice(end + 1)}`}`;
   await writeFile(file, next);
+}
+
+/** Places a WebRTC call and times it: INVITE → 200 OK, and the caller's ICE and DTLS reaching connected. */
+export async function timedWebRtcCall(lab: StartedLab, caller: string, callee: string, what: string): Promise<{ sipSetupMs: number; iceConnectedMs: number; dtlsConnectedMs: number }> {
+  const outcome = await lab.agent(caller).call(callee);
+  if (!outcome.established) throw new Error(`${what}: call not established: ${outcome.failedStage} ${outcome.reason}`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = (await lab.agent(caller).ice(outcome.callId))[0]?.ice;
+    const t0 = r?.timeline[0]?.at ?? 0;
+    const ice = r && reachedAfter(r, "ice", "connected", t0);
+    const dtls = r && reachedAfter(r, "dtls", "connected", t0);
+    if (ice != null && dtls != null) return { sipSetupMs: outcome.setupMs!, iceConnectedMs: ice, dtlsConnectedMs: dtls };
+    if (Date.now() > deadline) throw new Error(`${what}: ICE/DTLS not connected within 15 s`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }

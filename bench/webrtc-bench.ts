@@ -3,13 +3,13 @@
 // a symmetric NAT, and relay-only over TURN/TLS on 443. Writes bench/webrtc-results.json and the "WebRTC"
 // section of BENCHMARKS.md.
 import { join } from "node:path";
-import { reachedAfter, type TurnTransport } from "../src/calls/ice-report.js";
+import type { TurnTransport } from "../src/calls/ice-report.js";
 import { writeJson } from "../src/common/json-file.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
 import { Lab } from "../src/lab/lab.js";
 import { loadTopology } from "../src/topology/load.js";
-import { benchSetup, log, machine, median, RUNS, writeSection } from "./bench-kit.js";
+import { benchSetup, log, machine, median, RUNS, timedWebRtcCall, writeSection } from "./bench-kit.js";
 
 const { images } = await benchSetup();
 const topo = await loadTopology(join(PROJECT_ROOT, "topologies/webrtc.yaml"), builtinKinds());
@@ -37,23 +37,10 @@ for (const c of CASES) {
     try {
       if (c.relayOnly) await lab.agent(c.caller).setIcePolicy({ iceTransportPolicy: "relay", turnTransports: [c.relayOnly] });
       await Promise.all([lab.agent(c.caller).register(), lab.agent(c.callee).register()]);
-      const outcome = await lab.agent(c.caller).call(c.callee);
-      if (!outcome.established) throw new Error(`${c.name}: call not established: ${outcome.failedStage} ${outcome.reason}`);
-      s.sipSetup.push(outcome.setupMs!);
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const r = (await lab.agent(c.caller).ice(outcome.callId))[0]?.ice;
-        const t0 = r?.timeline[0]?.at ?? 0;
-        const ice = r && reachedAfter(r, "ice", "connected", t0);
-        const dtls = r && reachedAfter(r, "dtls", "connected", t0);
-        if (ice != null && dtls != null) {
-          s.ice.push(ice);
-          s.dtls.push(dtls);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`${c.name}: ICE/DTLS not connected within 10 s`);
-        await new Promise((res) => setTimeout(res, 100));
-      }
+      const t = await timedWebRtcCall(lab, c.caller, c.callee, c.name);
+      s.sipSetup.push(t.sipSetupMs);
+      s.ice.push(t.iceConnectedMs);
+      s.dtls.push(t.dtlsConnectedMs);
     } finally {
       await lab.stop();
     }

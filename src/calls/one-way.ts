@@ -32,17 +32,21 @@ export async function oneWay(lab: StartedLab, from: string, to: string, o: OneWa
   const listenMs = 1500 + o.count * o.gapMs + 2000;
   const listener =
     `const s=require("dgram").createSocket("udp4");const out=[];` +
-    `s.on("message",(m)=>{const now=process.hrtime.bigint();out.push([m.readUInt32BE(0),Number(now-m.readBigUInt64BE(4))/1e6])});` +
-    `s.bind(${port},"${ip}");setTimeout(()=>{console.log(JSON.stringify(out));process.exit(0)},${listenMs})`;
+    `s.on("message",(m)=>{const now=process.hrtime.bigint();out.push(m.readUInt32BE(0),Number(now-m.readBigUInt64BE(4))/1000|0)});` +
+    // Flat [seq, µs, seq, µs, ...]; exit only once stdout has taken it all (a pipe write can be partial).
+    `s.bind(${port},"${ip}");setTimeout(()=>{process.stdout.write(JSON.stringify(out),()=>process.exit(0))},${listenMs})`;
   const heard = runNodeScript(lab, to, listener);
   await new Promise((r) => setTimeout(r, 500));
   // Paced against the clock, not by setInterval's drift: packet i leaves at start + i·gap.
   const sender =
-    `const s=require("dgram").createSocket("udp4");const b=Buffer.alloc(${size});let i=0;const t0=Date.now();` +
-    `const tick=()=>{while(i<${o.count}&&Date.now()-t0>=i*${o.gapMs}){b.writeUInt32BE(i++,0);b.writeBigUInt64BE(process.hrtime.bigint(),4);s.send(b,${port},"${ip}")}` +
+    // A buffer per packet: dgram sends asynchronously, so a reused buffer could be rewritten before it leaves.
+    `const s=require("dgram").createSocket("udp4");let i=0;const t0=Date.now();` +
+    `const tick=()=>{while(i<${o.count}&&Date.now()-t0>=i*${o.gapMs}){const b=Buffer.alloc(${size});b.writeUInt32BE(i++,0);b.writeBigUInt64BE(process.hrtime.bigint(),4);s.send(b,${port},"${ip}")}` +
     `if(i<${o.count})setTimeout(tick,1);else setTimeout(()=>process.exit(0),50)};tick()`;
   await runNodeScript(lab, from, sender);
-  const arrivals = JSON.parse((await heard).trim() || "[]") as Array<[number, number]>;
+  const flat = JSON.parse((await heard).trim() || "[]") as number[];
+  const arrivals: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < flat.length; k += 2) arrivals.push([flat[k]!, flat[k + 1]! / 1000]);
   const seen = new Set<number>();
   let duplicates = 0;
   let reordered = 0;
