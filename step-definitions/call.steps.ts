@@ -65,3 +65,18 @@ Then("the call fails with no media within {duration}", { timeout: 120_000 }, asy
   assert.equal(entry.outcome.failedStage, "no-media", `expected the outcome "no-media" within ${limitMs} ms; got ${entry.outcome.failedStage ?? "no failure"} ${entry.outcome.reason ?? ""}`);
   await this.attach(`${entry.caller}: ${entry.outcome.reason}`, { mediaType: "text/plain", fileName: "no-media.txt" });
 });
+
+// RFC 3261 Timer B: an INVITE over UDP that gets no answer at all fails after 64·T1 = 32 s.
+Then("the call gets no response, after about {int} seconds", function (this: LabWorld, seconds: number) {
+  const { outcome, caller, callee } = this.lastCall();
+  assert.equal(outcome.established, false, `${caller} → ${callee} was established`);
+  assert.equal(outcome.failedStage, "no-response", `expected no response; got ${outcome.failedStage} ${outcome.finalStatus ?? ""} ${outcome.reason ?? ""}`);
+  const took = ((outcome.endedAt ?? Date.now()) - outcome.startedAt) / 1000;
+  assert.ok(Math.abs(took - seconds) <= Math.max(3, seconds * 0.15), `the caller gave up after ${took.toFixed(1)} s, not about ${seconds} s`);
+});
+
+Then("the SIP server never saw {node}'s {word}", async function (this: LabWorld, ua: string, method: string) {
+  const server = (this.lab.topology.nodes.get(ua)!.spec as { sip: { server: string } }).sip.server;
+  const seen = parseSightings(await this.lab.node(server).logs()).filter((s) => s.method === method && s.contact.includes(`sip:${ua}@`));
+  assert.equal(seen.length, 0, `the SIP server saw ${seen.length} ${method}(s) from ${ua}: ${seen.map((s) => s.source).join(", ")}`);
+});

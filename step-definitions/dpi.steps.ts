@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Then } from "@cucumber/cucumber";
 import { crossings } from "../src/calls/crossing.js";
 import { SAMPLES, type Sample } from "../src/dpi/payloads.js";
-import { FIREWALL_TABLE, parseCounters, ruleKey } from "../src/kinds/nat-router/firewall.js";
+import { parseCounters, ruleKey } from "../src/kinds/nat-router/firewall.js";
 import { receivedPackets } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
 
@@ -12,9 +12,9 @@ function sample(name: string): Sample {
   return s;
 }
 
-/** Drops per firewall rule on a router, from its named nft counters. */
+/** Drops per rule on a router, from its named nft counters (the firewall's, and a VPN gateway's fragment rule). */
 export async function firewallCounters(world: LabWorld, router: string): Promise<Record<string, number>> {
-  return parseCounters(await world.lab.node(router).exec(["nft", "-j", "list", "counters", "table", "inet", FIREWALL_TABLE]));
+  return parseCounters(await world.lab.node(router).exec(["nft", "-j", "list", "counters"]));
 }
 
 Then(/^(.+) from (\S+) to (\S+) is dropped at (\S+) by (\S+)$/, { timeout: 30_000 }, async function (this: LabWorld, what: string, from: string, to: string, router: string, rule: string) {

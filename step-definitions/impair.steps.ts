@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Then, When } from "@cucumber/cucumber";
 import { parse } from "yaml";
+import { estimateMos, meanDelayVariation } from "../src/calls/mos.js";
 import { oneWay, quantileOf, wilsonInterval } from "../src/calls/one-way.js";
 import type { LabWorld } from "./support/world.js";
 
@@ -75,4 +76,13 @@ Then(/^the impairment engine on (\S+) counted (\d+) packets? (lost|duplicated|ma
   if (!stats) return assert.fail(`${node} runs no userspace impairment engine (engine: ${this.lab.impairmentEngine ?? "none"})`);
   const total = stats.ends.reduce((a, e) => a + (e as unknown as Record<string, number>)[what]!, 0);
   assert.equal(total, Number(n), `${node}'s engine counted ${total} ${what}: ${JSON.stringify(stats.ends)}`);
+});
+
+Then(/^the path's MOS estimate is (below|above) (\d+(?:\.\d+)?)$/, async function (this: LabWorld, side: string, threshold: string) {
+  const r = last(this);
+  const q = { oneWayMs: quantileOf(r.delaysMs, 0.5), jitterMs: meanDelayVariation(r.delaysMs), lossPct: (100 * (r.sent - r.received)) / r.sent };
+  const mos = estimateMos(q);
+  await this.attach(`one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} % → MOS estimate ${mos.toFixed(2)}`, { mediaType: "text/plain", fileName: "mos.txt" });
+  const ok = side === "below" ? mos < Number(threshold) : mos > Number(threshold);
+  assert.ok(ok, `MOS estimate ${mos.toFixed(2)} is not ${side} ${threshold} (one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} %)`);
 });

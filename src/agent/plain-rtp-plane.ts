@@ -11,6 +11,8 @@ export interface PlainRtpConfig {
   readonly latchMedia: boolean;
   /** No RTP received for this long on an established call → the outcome says no-media; null: never. */
   readonly rtpTimeoutMs: number | null;
+  /** Bytes of extra SDP attributes in offers and answers (a large INVITE). */
+  readonly sdpPadding: number;
 }
 
 /** One plain-RTP PCMU stream per call, on ports counted up from `rtpPortBase`. */
@@ -35,7 +37,7 @@ export class PlainRtpPlane implements MediaPlane {
     this.spare = undefined;
     this.rtpOf.set(session, rtp);
     void this.prepare();
-    return new PlainRtpSessionDescriptionHandler(rtp, this.config.address);
+    return new PlainRtpSessionDescriptionHandler(rtp, this.config.address, this.config.sdpPadding);
   }
 
   /** Keeps one RTP socket open ahead of need, because sip.js creates handlers synchronously. */

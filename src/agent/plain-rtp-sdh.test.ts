@@ -16,3 +16,11 @@ test("a media-level c= line wins over the session one; a missing one is an error
   assert.throws(() => remoteAudioEndpoint("v=0\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"), /no c= line/);
   assert.throws(() => remoteAudioEndpoint("v=0\r\ns=-\r\nt=0 0\r\n"), /no m=audio/);
 });
+
+test("padding makes the offer large with attribute lines a parser ignores", () => {
+  const plain = buildOffer("10.0.0.2", 16384, 42, 0);
+  const big = buildOffer("10.0.0.2", 16384, 42, 0, 2000);
+  assert.ok(big.length >= plain.length + 2000 && big.length < plain.length + 2100, `${big.length - plain.length} bytes added`);
+  assert.deepEqual(remoteAudioEndpoint(big), remoteAudioEndpoint(plain));
+  assert.match(big, /^a=x-callpath-pad:0 x+\r$/m);
+});

@@ -12,7 +12,17 @@ export function remoteAudioEndpoint(sdp: string): { address: string; port: numbe
   return { address, port: audio.port };
 }
 
-export function buildOffer(address: string, port: number, sessionId: number, version: number): string {
+/**
+ * `padding` bytes of extra attribute lines stand in for what makes real offers large (many codecs, ICE
+ * candidates, SDES crypto lines, video): an INVITE big enough to be fragmented on a tunnel's path.
+ */
+export function buildOffer(address: string, port: number, sessionId: number, version: number, padding = 0): string {
+  const pad: Array<{ value: string }> = [];
+  for (let left = padding, i = 0; left > 0; i++) {
+    const value = `x-callpath-pad:${i} ${"x".repeat(Math.max(1, Math.min(60, left - 24)))}`;
+    pad.push({ value });
+    left -= value.length + 4;
+  }
   return sdpTransform.write({
     version: 0,
     origin: { username: "-", sessionId, sessionVersion: version, netType: "IN", ipVer: 4, address },
@@ -29,6 +39,7 @@ export function buildOffer(address: string, port: number, sessionId: number, ver
         fmtp: [],
         ptime: 20,
         direction: "sendrecv",
+        ...(pad.length > 0 ? { invalid: pad } : {}),
       },
     ],
   });
@@ -47,10 +58,11 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
   constructor(
     private readonly rtp: RtpSession,
     private readonly advertisedAddress: string,
+    private readonly padding = 0,
   ) {}
 
   async getDescription(): Promise<BodyAndContentType> {
-    return { body: buildOffer(this.advertisedAddress, this.rtp.port, this.sessionId, this.version++), contentType: "application/sdp" };
+    return { body: buildOffer(this.advertisedAddress, this.rtp.port, this.sessionId, this.version++, this.padding), contentType: "application/sdp" };
   }
 
   async setDescription(sdp: string): Promise<void> {

@@ -18,11 +18,16 @@ export interface NodeReference {
   readonly kinds: readonly string[];
 }
 
+/** Kinds a node may name as its `gateway`: they route. */
+export const ROUTER_KINDS: readonly string[] = ["nat-router", "vpn-gateway"];
+
 /** How a node's container is made: pure data, decided before Docker is touched. */
 export interface ContainerPlan {
   /** Logical image name: a folder under containers/. */
   readonly image: string;
   readonly capAdd?: readonly string[];
+  /** Host devices passed in (an OpenVPN node needs /dev/net/tun). */
+  readonly devices?: readonly string[];
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly env?: Readonly<Record<string, string>>;
   readonly cmd?: readonly string[];

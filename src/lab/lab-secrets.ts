@@ -49,8 +49,8 @@ export class LabSecrets {
     return new LabSecrets(ca.toString("pem"), ca, keys, { username: "callpath", password: randomBytes(12).toString("hex") });
   }
 
-  /** A server certificate for `dnsName` and the given addresses, signed by this lab's CA. */
-  async issue(dnsName: string, ips: readonly string[]): Promise<ServerCertificate> {
+  /** A server (or client) certificate for `dnsName` and the given addresses, signed by this lab's CA. */
+  async issue(dnsName: string, ips: readonly string[], usage: "server" | "client" = "server"): Promise<ServerCertificate> {
     const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as CryptoKeyPair;
     const { notBefore, notAfter } = validity();
     const cert = await x509.X509CertificateGenerator.create({
@@ -65,7 +65,7 @@ export class LabSecrets {
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        new x509.ExtendedKeyUsageExtension([usage === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
         new x509.SubjectAlternativeNameExtension([{ type: "dns", value: dnsName }, ...ips.map((ip) => ({ type: "ip" as const, value: ip }))]),
         await x509.AuthorityKeyIdentifierExtension.create(this.caCert),
       ],

@@ -108,6 +108,7 @@ export class Lab {
             // Every node needs NET_ADMIN: the lab replaces its routes before releasing it.
             CapAdd: [...new Set(["NET_ADMIN", ...(plan.capAdd ?? [])])],
             Sysctls: { ...(plan.sysctls ?? {}) },
+            Devices: (plan.devices ?? []).map((dev) => ({ PathOnHost: dev, PathInContainer: dev, CgroupPermissions: "rwm" })),
           },
           NetworkingConfig: {
             EndpointsConfig: { [networks.get(first.network)!.dockerName]: { IPAMConfig: { IPv4Address: addressOf(node.name, first.network) } } },

@@ -110,11 +110,12 @@ export class StartedLab implements AsyncDisposable {
     return this.node(node).addressOf(node, network);
   }
 
-  /** A router's address on its WAN network: what the outside sees its inside hosts come from. */
+  /** A router's (or a VPN concentrator's) address on its outside network: what the outside sees its inside hosts come from. */
   publicAddressOf(router: string): string {
-    const wan = (this.topology.nodes.get(router)?.spec as { wan?: unknown } | undefined)?.wan;
-    if (typeof wan !== "string") throw new LabError(`"${router}" is not a router with a WAN network`);
-    return this.addressOf(router, wan);
+    const spec = this.topology.nodes.get(router)?.spec as { wan?: unknown; role?: unknown; network?: unknown } | undefined;
+    const outside = spec?.wan ?? (spec?.role === "concentrator" ? spec.network : undefined);
+    if (typeof outside !== "string") throw new LabError(`"${router}" is not a router with a WAN network`);
+    return this.addressOf(router, outside);
   }
 
   /** One line per node: its kind, addresses and how to get a shell in it. */

@@ -1,3 +1,4 @@
+import { ROUTER_KINDS } from "../kind.js";
 import { interfaceLookup } from "../../lab/interface-script.js";
 import { z } from "zod";
 import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
@@ -125,7 +126,7 @@ export const natRouter = defineKind<NatRouterSpec>({
     { network: spec.wan, role: "wan" },
   ],
   gateway: (spec) => spec.gateway,
-  references: (spec) => (spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ["nat-router"] }] : []),
+  references: (spec) => (spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
   check(spec, name, topology) {
     return (spec.firewall?.allow ?? []).flatMap((entry, i) =>
       topology.nodes.has(entry) || parseCidr(entry)

@@ -1,3 +1,4 @@
+import { ROUTER_KINDS } from "../kind.js";
 import { z } from "zod";
 import type { AgentConfig } from "../../agent/sip-agent.js";
 import { AgentHandle } from "../../calls/agent-handle.js";
@@ -56,6 +57,13 @@ export const UserAgentSpec = z.strictObject({
     .boolean()
     .default(false)
     .describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
+  sdpPadding: z
+    .number()
+    .int()
+    .min(0)
+    .max(8000)
+    .default(0)
+    .describe("bytes of extra SDP attribute lines, standing in for many codecs, candidates or crypto lines: a large INVITE (plain RTP)"),
   rtpTimeout: z
     .number()
     .min(1)
@@ -86,7 +94,7 @@ export const userAgent = defineKind<UserAgentSpec>({
   gateway: (spec) => spec.gateway,
   references: (spec) => [
     { path: "sip.server", node: spec.sip.server, kinds: ["sip-server"] },
-    ...(spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ["nat-router"] }] : []),
+    ...(spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
     ...(spec.ice ? [{ path: "ice.server", node: spec.ice.server, kinds: ["turn-server"] }] : []),
   ],
   check(spec, name) {
@@ -137,7 +145,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding },
     };
   }
   if (transport === "udp") {
@@ -150,7 +158,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         port: spec.sip.localPort,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding },
     };
   }
   const ice = spec.ice;

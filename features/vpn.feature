@@ -1,0 +1,76 @@
+@vpn
+Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to calls
+  alice's office LAN reaches the internet through "office", a site gateway with a real OpenVPN 2.6 tunnel to
+  the concentrator "vpn" (full tunnel unless a scenario says otherwise: the provider sees the concentrator's
+  address). Impairments sit on the underlay, between office and the concentrator, as a distant hairpin would.
+
+  Scenario: a full tunnel through a distant concentrator: the call connects, but the path falls below good quality
+    Given the "vpn" topology is running with:
+      | nodes.office.impair | { internet: { egress: { match: { to: vpn }, delay: { ms: 150, jitter: 20 }, loss: { random: 5 } }, ingress: { match: { from: vpn }, delay: { ms: 150, jitter: 20 }, loss: { random: 5 } } } } |
+    And alice and bob are registered
+    Then the SIP server saw alice's REGISTER arrive from vpn's public address
+    When alice calls bob
+    Then the call is established within 5 seconds
+    When alice sends 500 UDP packets to bob, 20 ms apart
+    Then their median one-way delay is 150 ms, within 5 ms
+    And the path's MOS estimate is below 4.0
+
+  Scenario: mitigation — a split tunnel that leaves the provider out: back to baseline quality
+    Given the "vpn" topology is running with:
+      | nodes.office.mode   | split                                                                                                                                                                                   |
+      | nodes.office.routes | [10.99.0.0/16]                                                                                                                                                                           |
+      | nodes.office.impair | { internet: { egress: { match: { to: vpn }, delay: { ms: 150, jitter: 20 }, loss: { random: 5 } }, ingress: { match: { from: vpn }, delay: { ms: 150, jitter: 20 }, loss: { random: 5 } } } } |
+    And alice and bob are registered
+    Then the SIP server saw alice's REGISTER arrive from office's public address
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
+    When alice sends 500 UDP packets to bob, 20 ms apart
+    Then their median one-way delay is 0 ms, within 2 ms
+    And the path's MOS estimate is above 4.3
+
+  Scenario: a large INVITE over UDP through a tunnel whose path drops fragments: registered, but calls time out
+    Given the "vpn" topology is running with:
+      | nodes.vpn.dropFragments | true |
+      | nodes.alice.sdpPadding  | 1800 |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call gets no response, after about 32 seconds
+    And the SIP server never saw alice's INVITE
+    And the firewall on vpn dropped fragments
+
+  Scenario: mitigation — SIP over TCP, whose segments fit the tunnel
+    Given the "vpn" topology is running with:
+      | nodes.vpn.dropFragments   | true |
+      | nodes.alice.sdpPadding    | 1800 |
+      | nodes.alice.sip.transport | tcp  |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+
+  Scenario: mitigation — a tunnel MTU that leaves room for the encapsulation
+    Given the "vpn" topology is running with:
+      | nodes.vpn.dropFragments | true |
+      | nodes.vpn.mtu           | 1400 |
+      | nodes.alice.sdpPadding  | 1800 |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+
+  Scenario: the concentrator's NAT forgets an idle phone: registered, but inbound calls never ring
+    Given the "vpn" topology is running with:
+      | nodes.vpn.natTimeout | 10 |
+    And alice and bob are registered
+    When 15 seconds pass
+    And bob calls alice
+    Then the call fails with status 408
+    And alice never rang
+
+  Scenario: mitigation — keep-alives more often than the concentrator's NAT timeout
+    Given the "vpn" topology is running with:
+      | nodes.vpn.natTimeout      | 10 |
+      | nodes.alice.sip.keepalive | 5  |
+    And alice and bob are registered
+    When 15 seconds pass
+    And bob calls alice
+    Then the call is established within 3 seconds
