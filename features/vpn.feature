@@ -74,3 +74,51 @@ Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to 
     When 15 seconds pass
     And bob calls alice
     Then the call is established within 3 seconds
+
+  Scenario: a split tunnel sends signalling through the VPN and media direct: a strict media relay drops the audio
+    bob stands where a provider's media relay would, with rtpengine's strict-source: media must come from
+    the address the signalling came from. The provider sees alice's SIP from the concentrator, her RTP from
+    office's own address.
+    Given the "vpn" topology is running with:
+      | nodes.office.mode           | split      |
+      | nodes.office.routes         | [kamailio] |
+      | nodes.bob.strictMediaSource | true       |
+    And alice and bob are registered
+    Then the SIP server saw alice's REGISTER arrive from vpn's public address
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And no media flows for 3 seconds
+    And bob dropped RTP from an address the signalling did not name
+
+  Scenario: mitigation — consistent routing: through the full tunnel, media leaves where signalling does
+    Given the "vpn" topology is running with:
+      | nodes.bob.strictMediaSource | true |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
+
+  Scenario: a TCP tunnel turns underlay loss into stalls: the audio's jitter grows, none of it is lost
+    Given the "vpn" topology is running with:
+      | nodes.vpn.proto     | tcp                                                                                                                                                 |
+      | nodes.office.impair | { internet: { egress: { match: { to: vpn }, delay: { ms: 20 }, loss: { random: 3 } }, ingress: { match: { from: vpn }, delay: { ms: 20 }, loss: { random: 3 } } } } |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 5 seconds
+    When alice sends 500 UDP packets to bob, 20 ms apart
+    Then all of them arrive
+    And their delays spread from below 25 ms to above 60 ms
+
+  Scenario: a WebRTC client with its own VPN client: the tunnel address is one of its host candidates, and the call connects
+    alice runs an OpenVPN client on her own host, over her home router nat1; the full tunnel carries her
+    signalling, STUN and media to the concentrator, so her server-reflexive address is the concentrator's.
+    Given the "webrtc" topology is running with:
+      | nodes.vpn       | { kind: vpn-gateway, role: concentrator, network: internet } |
+      | nodes.alice.vpn | { server: vpn }                                              |
+    And alice and bob are registered
+    Then the SIP server saw alice's REGISTER arrive from vpn's public address
+    When alice calls bob
+    Then the call is established within 6 seconds
+    And ICE reaches "connected" within 10 seconds
+    And alice's host candidates include its tunnel address
+    And audio flows both ways for 3 seconds

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { describeCandidate, reachedAfter, type IceReport, type RtpStats, type TurnTransport } from "../src/calls/ice-report.js";
 import { formatQuality, summarise } from "../src/calls/media-quality.js";
+import { contains, parseCidr, parseIp } from "../src/common/ipv4.js";
 import { pollUntil } from "../src/common/retry.js";
 import { receivedPackets } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
@@ -122,4 +123,19 @@ Then("{string} shows more jitter than {string} at {node} and {node}", function (
       `${agent}: ${formatQuality(worse, agent, w[agent]!)} — not more jitter than ${formatQuality(better, agent, g[agent]!)}`,
     );
   }
+});
+
+// A VPN client on the agent's host: the tunnel's address is one more interface for ICE to offer.
+Then("{node}'s host candidates include its tunnel address", async function (this: LabWorld, agent: string) {
+  const r = await iceOf(this, agent, this.lastCall().outcome.callId);
+  const vpn = (this.lab.topology.nodes.get(agent)?.spec as { vpn?: { server: string } } | undefined)?.vpn;
+  assert.ok(vpn, `${agent} has no VPN client (user-agent vpn)`);
+  const subnet = (this.lab.topology.nodes.get(vpn.server)!.spec as { subnet: string }).subnet;
+  const c = parseCidr(subnet)!;
+  const hosts = r.localCandidates.filter((x) => x.type === "host");
+  await this.attach(`${agent}'s host candidates: ${hosts.map(describeCandidate).join(", ")}; selected pair ${selectedText(r)}`, { mediaType: "text/plain", fileName: `candidates-${agent}.txt` });
+  assert.ok(
+    hosts.some((h) => { const ip = parseIp(h.address); return ip !== null && contains(c, ip); }),
+    `no host candidate of ${agent} is on the tunnel (${subnet}): ${hosts.map(describeCandidate).join(", ")}`,
+  );
 });

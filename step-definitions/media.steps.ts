@@ -37,3 +37,11 @@ Then("audio flows from {node} to {node} but none comes back for {duration}", { t
   assert.equal(forward.problems.length, 0, `audio from ${from} to ${to} should flow:\n${formatDirection(forward)}`);
   assert.equal(back.received, 0, `audio came back from ${to} to ${from}:\n${formatDirection(back)}`);
 });
+
+Then("{node} dropped RTP from an address the signalling did not name", async function (this: LabWorld, ua: string) {
+  const { outcome } = this.lastCall();
+  const rtp = (await this.lab.agent(ua).media()).find((m) => m.callId === outcome.callId)?.rtp;
+  assert.ok(rtp, `${ua} has no media session for call ${outcome.callId}`);
+  await this.attach(`${ua}: ${rtp.strictDrops ?? 0} RTP packets dropped (not from ${rtp.remote ?? "the signalled address"})`, { mediaType: "text/plain" });
+  assert.ok((rtp.strictDrops ?? 0) > 0, `${ua} dropped no RTP for coming from elsewhere (strictMediaSource on?)`);
+});

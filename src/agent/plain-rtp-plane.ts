@@ -9,6 +9,8 @@ export interface PlainRtpConfig {
   readonly rtpPortBase: number;
   readonly toneHz: number;
   readonly latchMedia: boolean;
+  /** Take RTP only from the address the far end's SDP names (a relay's strict-source). */
+  readonly strictSource: boolean;
   /** No RTP received for this long on an established call → the outcome says no-media; null: never. */
   readonly rtpTimeoutMs: number | null;
   /** Bytes of extra SDP attributes in offers and answers (a large INVITE). */
@@ -45,7 +47,7 @@ export class PlainRtpPlane implements MediaPlane {
     if (this.spare) return;
     const port = this.nextPort;
     this.nextPort += 2;
-    this.spare = await RtpSession.open(this.config.address, port, this.config.toneHz, this.config.latchMedia);
+    this.spare = await RtpSession.open(this.config.address, port, this.config.toneHz, this.config.latchMedia, this.config.strictSource);
     this.open.add(this.spare);
   }
 

@@ -14,6 +14,8 @@ export interface RtpSnapshot {
   readonly remote: string | null;
   /** Set when latching moved the send target to where the far end's RTP really comes from. */
   readonly latchedFrom: string | null;
+  /** RTP packets dropped because they came from another address than the signalling named (strictSource). */
+  readonly strictDrops?: number;
   readonly sent: number;
   readonly received: ReceiverSnapshot;
   /** The tone found in the last second of received audio. */
@@ -28,6 +30,9 @@ export class RtpSession {
   private remote: { address: string; port: number } | null = null;
   private latchedFrom: string | null = null;
   private latched = false;
+  /** The address the far end's SDP named: with strictSource, the only one media is taken from. */
+  private signalled: string | null = null;
+  private strictDrops = 0;
   private timer: NodeJS.Timeout | undefined;
   private sent = 0;
   private readonly ssrc = randomInt(2 ** 32 - 1);
@@ -44,6 +49,7 @@ export class RtpSession {
     readonly port: number,
     private readonly toneHz: number,
     private readonly latch: boolean,
+    private readonly strictSource: boolean,
   ) {
     socket.on("message", (msg, rinfo) => this.onPacket(msg, `${rinfo.address}:${rinfo.port}`, rinfo));
   }
@@ -52,8 +58,10 @@ export class RtpSession {
    * `latch`: symmetric-RTP latching as media relays and SBCs do it (rtpengine, "comedia"): once RTP
    * arrives, send to the address it comes from instead of the one the SDP named, and keep doing so when a
    * re-INVITE names another. Lets a public endpoint reach a NATed one whose mapping differs from its SDP.
+   * `strictSource`: like rtpengine's strict-source, RTP from any address but the one the signalling named
+   * is dropped (latching may still follow a changed port on that address).
    */
-  static async open(address: string, port: number, toneHz: number, latch = false): Promise<RtpSession> {
+  static async open(address: string, port: number, toneHz: number, latch = false, strictSource = false): Promise<RtpSession> {
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
@@ -64,11 +72,12 @@ export class RtpSession {
     });
     // A send to an unreachable peer surfaces as an async ICMP error: it is loss, not a crash.
     socket.on("error", () => undefined);
-    return new RtpSession(socket, address, socket.address().port, toneHz, latch);
+    return new RtpSession(socket, address, socket.address().port, toneHz, latch, strictSource);
   }
 
   /** The SDP's target. A latching endpoint that already hears the far end keeps sending where it hears it from. */
   setRemote(address: string, port: number): void {
+    this.signalled = address;
     if (this.latch && this.latched) return;
     this.remote = { address, port };
   }
@@ -104,6 +113,7 @@ export class RtpSession {
       local: `${this.localAddress}:${this.port}`,
       remote: this.remote ? `${this.remote.address}:${this.remote.port}` : null,
       latchedFrom: this.latchedFrom,
+      strictDrops: this.strictDrops,
       sent: this.sent,
       received: this.stats.snapshot(),
       signal: detectTone(ordered),
@@ -126,6 +136,10 @@ export class RtpSession {
   private onPacket(msg: Buffer, source: string, rinfo: { address: string; port: number }): void {
     const rtp = decodeRtp(msg);
     if (!rtp || rtp.header.payloadType !== PCMU) return;
+    if (this.strictSource && this.signalled !== null && rinfo.address !== this.signalled) {
+      this.strictDrops++;
+      return;
+    }
     // Symmetric RTP (RFC 4961): always send to where the far end's RTP comes from, whatever an SDP
     // (first or re-INVITE) named, as media relays do.
     const target = this.remote ? `${this.remote.address}:${this.remote.port}` : null;

@@ -22,3 +22,7 @@ test("the lab's own sink device is sealed; any other on-link device is not", () 
   assert.equal(judgeRoute("192.0.2.123 dev cp-sink src 198.51.100.2", 0, lab, gws).sealed, true);
   assert.equal(judgeRoute("192.0.2.123 dev cp-sinkhole src 198.51.100.2", 0, lab, gws).sealed, false);
 });
+
+test("a route into a VPN tunnel is sealed: the tunnel ends at the lab's own concentrator", () => {
+  assert.deepEqual(judgeRoute("192.0.2.123 dev tun0 src 10.8.0.2 uid 0 \n    cache", 0, new Set(), new Set()), { sealed: true });
+});

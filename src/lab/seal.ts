@@ -31,6 +31,8 @@ export function judgeRoute(output: string, exitCode: number, labAddresses: Reado
   }
   if (/^(unreachable|prohibit|blackhole)\b/m.test(output)) return { sealed: true };
   if (new RegExp(`\\bdev ${SINK_DEVICE}\\b`).test(output)) return { sealed: true };
+  // A VPN client's tunnel (tun0) ends at the lab's own concentrator, whose routes are judged in turn.
+  if (/\bdev tun\d+\b/.test(output)) return { sealed: true };
   const via = /\bvia (\S+)/.exec(output)?.[1];
   if (!via) return { sealed: false, reason: `on-link route: ${output.trim()}` };
   if (bridgeGateways.has(via)) return { sealed: false, reason: `routes via the Docker bridge gateway ${via}` };

@@ -1,3 +1,5 @@
+import { prepareVpnClient, routePrefix } from "../vpn-gateway/index.js";
+import { TUN } from "../vpn-gateway/openvpn-config.js";
 import { ROUTER_KINDS } from "../kind.js";
 import { z } from "zod";
 import type { AgentConfig } from "../../agent/sip-agent.js";
@@ -57,6 +59,18 @@ export const UserAgentSpec = z.strictObject({
     .boolean()
     .default(false)
     .describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
+  vpn: z
+    .strictObject({
+      server: z.string().describe("the vpn-gateway concentrator"),
+      mode: z.enum(["full", "split"]).default("full"),
+      routes: z.array(z.string()).default([]).describe("split tunnel: node names or prefixes sent through the tunnel"),
+    })
+    .optional()
+    .describe("an OpenVPN client on the agent's own host: a tun0 interface its WebRTC stack enumerates like any other"),
+  strictMediaSource: z
+    .boolean()
+    .default(false)
+    .describe("take RTP only from the address the far end's SDP names, as a relay with rtpengine's strict-source does (plain RTP)"),
   sdpPadding: z
     .number()
     .int()
@@ -96,6 +110,7 @@ export const userAgent = defineKind<UserAgentSpec>({
     { path: "sip.server", node: spec.sip.server, kinds: ["sip-server"] },
     ...(spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
     ...(spec.ice ? [{ path: "ice.server", node: spec.ice.server, kinds: ["turn-server"] }] : []),
+    ...(spec.vpn ? [{ path: "vpn.server", node: spec.vpn.server, kinds: ["vpn-gateway"] }] : []),
   ],
   check(spec, name) {
     const issues: Issue[] = [];
@@ -104,13 +119,18 @@ export const userAgent = defineKind<UserAgentSpec>({
     if (spec.sip.keepalive !== undefined && spec.sip.transport !== "udp") {
       issues.push({ path: `nodes.${name}.sip.keepalive`, message: `CRLF keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
     }
+    if (spec.strictMediaSource && webrtc) issues.push({ path: `nodes.${name}.strictMediaSource`, message: "strict media source is for plain RTP (sip.transport udp, tcp or tls); WebRTC media is checked by ICE" });
     if (spec.rtpTimeout !== undefined && webrtc) issues.push({ path: `nodes.${name}.rtpTimeout`, message: "the RTP timeout is for plain RTP (sip.transport udp, tcp or tls); a WebRTC call's media failure shows as ICE" });
     if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp, tcp or tls); WebRTC media finds its way by ICE" });
+    if (spec.vpn && !spec.gateway) issues.push({ path: `nodes.${name}.vpn`, message: "a VPN client on the agent needs a gateway (its home router), over which the tunnel runs" });
+    if (spec.vpn?.mode === "split" && spec.vpn.routes.length === 0) issues.push({ path: `nodes.${name}.vpn.routes`, message: "a split tunnel needs routes: the node names or prefixes that go through it" });
     if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
     return issues;
   },
-  plan: () => ({ image: "user-agent", capAdd: ["NET_ADMIN"] }),
+  plan: (node) => ({ image: "user-agent", capAdd: ["NET_ADMIN"], devices: node.spec.vpn ? ["/dev/net/tun"] : [] }),
   async configure(rt) {
+    const spec = rt.node.spec as UserAgentSpec;
+    if (spec.vpn) await startAgentVpn(rt, spec.vpn);
     // libwebrtc here gathers candidates on loopback too, which no browser does: they double every
     // candidate, and a TURN/TCP socket bound to 127.0.0.1 never connects, stalling gathering until its
     // timeout. Take the address off lo (the device stays up, so the agent still reaches itself).
@@ -123,6 +143,20 @@ export const userAgent = defineKind<UserAgentSpec>({
     return AgentHandle.start(rt.name, proc);
   },
 });
+
+/**
+ * The agent's own VPN client: the tunnel runs over its gateway (a host route keeps the concentrator there);
+ * a full tunnel then takes everything off the LAN (0/1 and 128/1 beat the default route without
+ * replacing it), a split one only the chosen routes. Up before the agent starts, so its WebRTC stack
+ * sees tun0 from the first call.
+ */
+async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vpn"]>): Promise<void> {
+  const spec = rt.node.spec as UserAgentSpec;
+  const client = await prepareVpnClient(rt, vpn.server);
+  const via = rt.addressOf(spec.gateway!, rt.node.interfaces.find((i) => rt.topology.nodes.get(spec.gateway!)!.interfaces.some((g) => g.network === i.network))!.network);
+  const routes = vpn.mode === "full" ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`] : vpn.routes.map((r) => `ip route add ${routePrefix(rt, r)} dev ${TUN}`);
+  await rt.exec(["sh", "-ec", [`ip route add ${client.serverIp}/32 via ${via}`, ...client.start, ...routes].join("\n")]);
+}
 
 export function isWebRtc(spec: UserAgentSpec): boolean {
   return spec.sip.transport === "ws" || spec.sip.transport === "wss";
@@ -145,7 +179,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding, strictSource: spec.strictMediaSource },
     };
   }
   if (transport === "udp") {
@@ -158,7 +192,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         port: spec.sip.localPort,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding, strictSource: spec.strictMediaSource },
     };
   }
   const ice = spec.ice;

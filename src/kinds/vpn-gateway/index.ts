@@ -77,11 +77,14 @@ async function configureConcentrator(rt: NodeRuntime, spec: VpnGatewaySpec): Pro
   ]);
 }
 
-async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<void> {
-  const server = rt.topology.nodes.get(spec.server!)!.spec as VpnGatewaySpec;
-  const serverIp = rt.addressOf(spec.server!, server.network);
-  const lanIp = rt.addressOf(rt.name, spec.lan);
-  const wanIp = rt.addressOf(rt.name, spec.wan);
+/**
+ * Writes an OpenVPN client's files (certificate from the lab CA, config following its concentrator's
+ * tunnel settings) and returns the shell lines that start it and wait for tun0. Used by a site gateway
+ * and by a user agent with its own VPN client.
+ */
+export async function prepareVpnClient(rt: NodeRuntime, serverName: string): Promise<{ serverIp: string; start: string[] }> {
+  const server = rt.topology.nodes.get(serverName)!.spec as VpnGatewaySpec;
+  const serverIp = rt.addressOf(serverName, server.network);
   const cert = await rt.secrets.issue(`${rt.name}.vpn-client.callpath.test`, [], "client");
   await rt.writeFiles([
     { path: `${VPN_DIR}/ca.pem`, content: rt.secrets.caPem },
@@ -89,11 +92,28 @@ async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<v
     { path: `${VPN_DIR}/key.pem`, content: cert.keyPem, mode: 0o600 },
     { path: `${VPN_DIR}/vpn.conf`, content: clientConfig(tunnelOf(server), serverIp) },
   ]);
-  const prefix = (ref: string): string => (rt.topology.nodes.has(ref) ? `${rt.addressOf(ref)}/32` : ref);
+  return {
+    serverIp,
+    start: [
+      `nohup openvpn --config ${VPN_DIR}/vpn.conf >/proc/1/fd/1 2>&1 &`,
+      `i=0; until ip -4 -o addr show dev ${TUN} 2>/dev/null | grep -q inet; do i=$((i+1)); [ $i -lt 300 ] || { echo "the tunnel to ${serverName} (${serverIp}) did not come up in 30 s" >&2; exit 1; }; sleep 0.1; done`,
+    ],
+  };
+}
+
+/** A node name (its first address) or a prefix, as a route's destination. */
+export function routePrefix(rt: NodeRuntime, ref: string): string {
+  return rt.topology.nodes.has(ref) ? `${rt.addressOf(ref)}/32` : ref;
+}
+
+async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<void> {
+  const lanIp = rt.addressOf(rt.name, spec.lan);
+  const wanIp = rt.addressOf(rt.name, spec.wan);
+  const client = await prepareVpnClient(rt, spec.server!);
   // Traffic from the LAN follows table 100 (everything, or the split routes, into the tunnel); what it
   // does not cover falls through to the main table and leaves directly by the WAN. The tunnel's own
   // packets come from the node itself, so they never enter the tunnel.
-  const routes = spec.mode === "full" ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`] : spec.routes.map((r) => `ip route add ${prefix(r)} dev ${TUN} table ${CLIENT_TABLE}`);
+  const routes = spec.mode === "full" ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`] : spec.routes.map((r) => `ip route add ${routePrefix(rt, r)} dev ${TUN} table ${CLIENT_TABLE}`);
   const lanSubnet = (await rt.exec(["sh", "-c", `ip -o -4 route show scope link | awk '$0 ~ /src ${lanIp.replace(/\./g, "\\.")}( |$)/ {print $1; exit}'`])).trim();
   await rt.exec([
     "sh",
@@ -104,8 +124,7 @@ async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<v
       "nft -f - <<CALLPATH_NFT",
       vpnRuleset(spec, lanSubnet || null),
       "CALLPATH_NFT",
-      `nohup openvpn --config ${VPN_DIR}/vpn.conf >/proc/1/fd/1 2>&1 &`,
-      `i=0; until ip -4 -o addr show dev ${TUN} 2>/dev/null | grep -q inet; do i=$((i+1)); [ $i -lt 300 ] || { echo "the tunnel to ${spec.server} (${serverIp}) did not come up in 30 s" >&2; exit 1; }; sleep 0.1; done`,
+      ...client.start,
       `ip rule add iif "$LAN_IF" lookup ${CLIENT_TABLE} priority 100`,
       ...routes,
     ].join("\n"),
