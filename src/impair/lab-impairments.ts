@@ -99,7 +99,8 @@ export class LabImpairments {
   private async applyNetem(rt: NodeRuntime, end: LinkEnd, rules: ResolvedImpairment[]): Promise<void> {
     const ip = rt.addressOf(rt.name, end.network);
     // The interface name is only known inside the node: the commands name it through $IF.
-    const withIf = (cmds: string[][]): string => shellLines(cmds.map((c) => c.map((w) => (w === "IFACE" ? "$IF" : w.replace("ifbIFACE", "ifb$IF")))));
+    // (After quoting: a quoted '$IF' would not expand.)
+    const withIf = (cmds: string[][]): string => shellLines(cmds).replaceAll("IFACE", '"$IF"');
     const clear = withIf(tcClearCommands("IFACE", end.direction)).split("\n").map((l) => `${l} 2>/dev/null || true`).join("\n");
     const set = rules.length > 0 ? withIf(tcCommands("IFACE", end.direction, rules)) : "";
     await rt.exec(["sh", "-ec", [interfaceLookup("IF", ip), clear, set].join("\n")]);
