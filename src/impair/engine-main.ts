@@ -5,42 +5,19 @@
 // next send time, whichever comes first.
 import { renameSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import koffi from "koffi";
 import { Impairer } from "./impairer.js";
 import { compileMatch, matches, type CompiledMatch } from "./packet-match.js";
 import type { ResolvedImpairment } from "./model.js";
 import { ENGINE_FILES, type EngineConfig, type EngineStats, type EndStats, DUP_MARK } from "./engine-protocol.js";
 import { MinHeap } from "./min-heap.js";
+import { AF_INET, libnfq, NF_ACCEPT, NF_DROP, NFQNL_COPY_PACKET, queueCallback } from "../netfilter/libnfq.js";
 
-const NF_DROP = 0;
-const NF_ACCEPT = 1;
-const AF_INET = 2;
-const NFQNL_COPY_PACKET = 2;
 const POLLIN = 1;
 const O_RDWR = 2;
 const O_NONBLOCK = 0o4000;
 const MSG_DONTWAIT = 0x40;
 
-const lib = koffi.load("libnetfilter_queue.so.1");
-const libc = koffi.load("libc.so.6");
-const Callback = koffi.proto("int nfq_impair_cb(void *qh, void *nfmsg, void *nfad, void *data)");
-const nfqOpen = lib.func("void *nfq_open()");
-const nfqBindPf = lib.func("int nfq_bind_pf(void *h, uint16_t pf)");
-const nfqCreateQueue = lib.func("void *nfq_create_queue(void *h, uint16_t num, nfq_impair_cb *cb, void *data)");
-const nfqSetMode = lib.func("int nfq_set_mode(void *qh, uint8_t mode, uint32_t range)");
-const nfqSetMaxlen = lib.func("int nfq_set_queue_maxlen(void *qh, uint32_t len)");
-const nfqFd = lib.func("int nfq_fd(void *h)");
-const nfqHandlePacket = lib.func("int nfq_handle_packet(void *h, uint8_t *buf, int len)");
-const nfqGetHdr = lib.func("void *nfq_get_msg_packet_hdr(void *nfad)");
-const nfqGetPayload = lib.func("int nfq_get_payload(void *nfad, _Out_ void **data)");
-const nfqSetVerdict = lib.func("int nfq_set_verdict(void *qh, uint32_t id, uint32_t verdict, uint32_t len, const uint8_t *buf)");
-const recv = libc.func("long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)");
-const read = libc.func("long read(int fd, _Out_ uint8_t *buf, size_t len)");
-const open = libc.func("int open(const char *path, int flags)");
-const ppoll = libc.func("int ppoll(_Inout_ uint8_t *fds, unsigned long nfds, const uint8_t *tmo, void *sigmask)");
-const setsockopt = libc.func("int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)");
-const socket = libc.func("int socket(int domain, int type, int protocol)");
-const sendto = libc.func("long sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t alen)");
+const { nfqOpen, nfqBindPf, nfqCreateQueue, nfqSetMode, nfqSetMaxlen, nfqFd, nfqHandlePacket, nfqSetVerdict, recv, read, open, ppoll, setsockopt, socket, sendto } = libnfq();
 
 const say = (line: string): void => void process.stdout.write(`CALLPATH-IMPAIR ${line}\n`);
 
@@ -86,14 +63,10 @@ let generation = 0;
 let statsDirty = true;
 
 function bind(end: End): void {
-  const cb = koffi.register((qh: unknown, _msg: unknown, nfad: unknown) => {
-    const id = Buffer.from(koffi.view(nfqGetHdr(nfad), 4)).readUInt32BE(0);
-    const out: unknown[] = [null];
-    const length = nfqGetPayload(nfad, out) as number;
-    const data = length > 0 ? Buffer.from(koffi.view(out[0], length)) : Buffer.alloc(0);
+  const cb = queueCallback((qh, id, data) => {
     onPacket(end, qh, id, data);
     return 0;
-  }, koffi.pointer(Callback));
+  });
   const qh = nfqCreateQueue(h, end.queue, cb, null);
   if (!qh) throw new Error(`nfq_create_queue ${end.queue} failed (is another process bound to it?)`);
   if (nfqSetMode(qh, NFQNL_COPY_PACKET, 0xffff) < 0) throw new Error("nfq_set_mode failed");
