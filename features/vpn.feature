@@ -122,3 +122,28 @@ Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to 
     And ICE reaches "connected" within 10 seconds
     And alice's host candidates include its tunnel address
     And audio flows both ways for 3 seconds
+
+  Scenario: a PMTU black hole: SIP over TCP registers, but the large INVITE's full-size segments never cross
+    The tunnel's MTU is 1400 and nothing clamps the MSS; office drops what does not fit tun0 and, filtered,
+    never says so: alice's TCP keeps sending 1500-byte segments.
+    Given the "vpn" topology is running with:
+      | nodes.vpn.mtu                | 1400 |
+      | nodes.vpn.mssfix             | 0    |
+      | nodes.office.blockFragNeeded | true |
+      | nodes.alice.sdpPadding       | 1800 |
+      | nodes.alice.sip.transport    | tcp  |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call gets no response, after about 32 seconds
+    And the SIP server never saw alice's INVITE
+    And the firewall on office dropped frag-needed
+
+  Scenario: mitigation — let "fragmentation needed" through: path MTU discovery shrinks the segments
+    Given the "vpn" topology is running with:
+      | nodes.vpn.mtu             | 1400 |
+      | nodes.vpn.mssfix          | 0    |
+      | nodes.alice.sdpPadding    | 1800 |
+      | nodes.alice.sip.transport | tcp  |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds

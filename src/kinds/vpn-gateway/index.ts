@@ -20,6 +20,7 @@ const VpnGatewaySpec = z.strictObject({
   mode: z.enum(["full", "split"]).default("full").describe("client: everything from the LAN through the tunnel, or only `routes`"),
   routes: z.array(z.string()).default([]).describe("client, split tunnel: node names or prefixes sent through the tunnel; the rest goes direct"),
   dropFragments: z.boolean().default(false).describe("drop IP fragments arriving on its underlay, as a path that drops fragments does"),
+  blockFragNeeded: z.boolean().default(false).describe("never send ICMP 'fragmentation needed': a packet too big for the tunnel vanishes without a word (a PMTU black hole)"),
 });
 export type VpnGatewaySpec = z.infer<typeof VpnGatewaySpec>;
 
@@ -29,7 +30,7 @@ function tunnelOf(server: VpnGatewaySpec): TunnelSettings {
   return { proto: server.proto, mtu: server.mtu, mssfix: server.mssfix ?? null };
 }
 
-/** nft rules this node adds beside OpenVPN: NAT for the tunnel, and the fragment-dropping path. */
+/** nft rules this node adds beside OpenVPN: NAT for the tunnel, the fragment-dropping path, the PMTU black hole. */
 export function vpnRuleset(spec: VpnGatewaySpec, lanSubnet: string | null): string {
   const nat =
     spec.role === "concentrator"
@@ -41,6 +42,17 @@ export function vpnRuleset(spec: VpnGatewaySpec, lanSubnet: string | null): stri
     "    type nat hook postrouting priority srcnat; policy accept;",
     ...nat,
     "  }",
+    ...(spec.blockFragNeeded
+      ? [
+          // The node still drops a packet too big for tun0 with DF set; only its ICMP is silenced, so the
+          // sender never learns the path MTU (RFC 1191 depends on that message).
+          "  chain icmp_out {",
+          "    type filter hook output priority 0; policy accept;",
+          '    icmp type destination-unreachable icmp code frag-needed counter name "cp_frag_needed" drop',
+          "  }",
+          "  counter cp_frag_needed { }",
+        ]
+      : []),
     ...(spec.dropFragments
       ? [
           // Before defragmentation (−400): every fragment, first or later, is lost on the way in.

@@ -21,7 +21,13 @@ test("the client checks the server's name, takes no pushed routes, and follows t
   assert.ok(!c.includes("mssfix"), "mssfix left to OpenVPN's default when not set");
 });
 
-const spec = (s: Partial<VpnGatewaySpec>): VpnGatewaySpec => ({ role: "client", proto: "udp", subnet: "10.8.0.0/24", mtu: 1500, mode: "full", routes: [], dropFragments: false, ...s });
+const spec = (s: Partial<VpnGatewaySpec>): VpnGatewaySpec => ({ role: "client", proto: "udp", subnet: "10.8.0.0/24", mtu: 1500, mode: "full", routes: [], dropFragments: false, blockFragNeeded: false, ...s });
+
+test("a PMTU black hole silences only the node's own 'fragmentation needed'", () => {
+  const r = vpnRuleset(spec({ blockFragNeeded: true }), null);
+  assert.match(r, /hook output priority 0;[^]*icmp type destination-unreachable icmp code frag-needed counter name "cp_frag_needed" drop/);
+  assert.doesNotMatch(vpnRuleset(spec({}), null), /frag-needed/);
+});
 
 test("NAT rules: the concentrator masquerades its tunnel subnet, the client its LAN both ways; fragments dropped before reassembly", () => {
   assert.match(vpnRuleset(spec({ role: "concentrator" }), null), /ip saddr 10\.8\.0\.0\/24 oifname "\$WAN_IF" masquerade/);
