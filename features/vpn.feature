@@ -29,6 +29,15 @@ Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to 
     Then their median one-way delay is 0 ms, within 2 ms
     And the path's MOS estimate is above 4.3
 
+  Scenario: mitigation — no VPN: the same office line without the tunnel
+    Given the "baseline" topology is running
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    When alice sends 500 UDP packets to bob, 20 ms apart
+    Then their median one-way delay is 0 ms, within 2 ms
+    And the path's MOS estimate is above 4.3
+
   Scenario: a large INVITE over UDP through a tunnel whose path drops fragments: registered, but calls time out
     Given the "vpn" topology is running with:
       | nodes.vpn.dropFragments | true |
