@@ -12,9 +12,7 @@ import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 export const log = stderrLogger("bench");
 
-/** The sample at rank floor(n·q) of the sorted samples (q = 0.5: the median). */
-export const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
-export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
+export { median, quantile } from "../src/common/stats.js";
 
 export const machine = (): string => `${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}`;
 

@@ -4,7 +4,8 @@
 // the latency it adds. alice sends timestamped UDP through nat1, whose WAN egress carries the impairment.
 // Writes bench/impair-results.json and the "Impairment engine" section of BENCHMARKS.md.
 import { join } from "node:path";
-import { oneWay, quantileOf, wilsonInterval, type OneWayResult } from "../src/calls/one-way.js";
+import { oneWay, type OneWayResult } from "../src/calls/one-way.js";
+import { quantile, wilsonInterval } from "../src/common/stats.js";
 import { writeJson } from "../src/common/json-file.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
@@ -30,8 +31,8 @@ async function run(rule: unknown, count: number, gapMs: number): Promise<OneWayR
 const results: Record<string, unknown> = { date: new Date().toISOString(), machine: machine() };
 try {
   const none = await run(null, 1000, 5);
-  const floor = quantileOf(none.delaysMs, 0.5);
-  results.path = { medianMs: round(floor, 3), p99Ms: round(quantileOf(none.delaysMs, 0.99), 3) };
+  const floor = quantile(none.delaysMs, 0.5);
+  results.path = { medianMs: round(floor, 3), p99Ms: round(quantile(none.delaysMs, 0.99), 3) };
   log(`path without impairment: median ${floor.toFixed(3)} ms`);
 
   const delay: Array<Record<string, number>> = [];
@@ -39,7 +40,7 @@ try {
     const r = await run({ delay: { ms } }, 1000, 5);
     const added = r.delaysMs.map((d) => d - floor);
     const errors = added.map((d) => Math.abs(d - ms));
-    delay.push({ configuredMs: ms, medianMs: round(quantileOf(added, 0.5)), medianErrorMs: round(Math.abs(quantileOf(added, 0.5) - ms)), p99ErrorMs: round(quantileOf(errors, 0.99)) });
+    delay.push({ configuredMs: ms, medianMs: round(quantile(added, 0.5)), medianErrorMs: round(Math.abs(quantile(added, 0.5) - ms)), p99ErrorMs: round(quantile(errors, 0.99)) });
   }
   results.delay = delay;
 
@@ -48,7 +49,7 @@ try {
     const r = await run({ delay: { ms: 50, jitter: 10, distribution } }, 2000, 5);
     const added = r.delaysMs.map((d) => d - floor);
     // uniform ±10 ms has a standard deviation of 10/√3; normal, 10.
-    jitter.push({ distribution, configured: "50 ms ± 10 ms", medianMs: round(quantileOf(added, 0.5)), sdMs: round(sd(added)), expectedSdMs: round(distribution === "normal" ? 10 : 10 / Math.sqrt(3)), reorderedPct: round((100 * r.reordered) / r.received, 1) });
+    jitter.push({ distribution, configured: "50 ms ± 10 ms", medianMs: round(quantile(added, 0.5)), sdMs: round(sd(added)), expectedSdMs: round(distribution === "normal" ? 10 : 10 / Math.sqrt(3)), reorderedPct: round((100 * r.reordered) / r.received, 1) });
   }
   results.jitter = jitter;
 
@@ -76,8 +77,8 @@ try {
       offeredPps: pps,
       deliveredPctBare: round((100 * bare.received) / count, 1),
       deliveredPctEngine: round((100 * through.received) / count, 1),
-      addedMedianMs: round(quantileOf(through.delaysMs, 0.5) - quantileOf(bare.delaysMs, 0.5), 3),
-      addedP99Ms: round(quantileOf(through.delaysMs, 0.99) - quantileOf(bare.delaysMs, 0.99), 3),
+      addedMedianMs: round(quantile(through.delaysMs, 0.5) - quantile(bare.delaysMs, 0.5), 3),
+      addedP99Ms: round(quantile(through.delaysMs, 0.99) - quantile(bare.delaysMs, 0.99), 3),
     });
     log(`engine at ${pps} pps: ${JSON.stringify(cost[cost.length - 1])}`);
   }

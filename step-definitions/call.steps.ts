@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import { parseSightings } from "../src/kinds/sip-server/index.js";
 import { pollUntil } from "../src/common/retry.js";
+import { awaitFailedStage } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
 
 Given("{node} is registered", async function (this: LabWorld, ua: string) {
@@ -59,8 +60,7 @@ Then("the call fails with status {int}", function (this: LabWorld, status: numbe
 // A phone's RTP timeout (the agent's rtpTimeout): signalling succeeded, and the outcome names the media.
 Then("the call fails with no media within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
   const entry = this.lastCall();
-  const call = await pollUntil(async () => (await this.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId), (c) => Boolean(c?.failedStage), limitMs, 250);
-  if (call) entry.outcome = call;
+  await awaitFailedStage(this, entry, limitMs);
   assert.equal(entry.outcome.established, true, `the call was never established: ${entry.outcome.failedStage} ${entry.outcome.reason ?? ""}`);
   assert.equal(entry.outcome.failedStage, "no-media", `expected the outcome "no-media" within ${limitMs} ms; got ${entry.outcome.failedStage ?? "no failure"} ${entry.outcome.reason ?? ""}`);
   await this.attach(`${entry.caller}: ${entry.outcome.reason}`, { mediaType: "text/plain", fileName: "no-media.txt" });

@@ -4,7 +4,7 @@ import { describeCandidate, reachedAfter, type IceReport, type RtpStats, type Tu
 import { formatQuality, summarise } from "../src/calls/media-quality.js";
 import { contains, parseCidr, parseIp } from "../src/common/ipv4.js";
 import { pollUntil } from "../src/common/retry.js";
-import { receivedPackets } from "./support/call-media.js";
+import { awaitFailedStage, receivedPackets } from "./support/call-media.js";
 import type { LabWorld } from "./support/world.js";
 
 /** `agent`'s ICE report for call `callId`; fails when the agent has none (not a WebRTC agent). */
@@ -85,8 +85,7 @@ Then("{node}'s selected candidate pair is relay over {turnTransport}", async fun
 
 Then("the call fails at ICE within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
   const entry = this.lastCall();
-  const call = await pollUntil(async () => (await this.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId), (c) => Boolean(c?.failedStage), limitMs, 250);
-  if (call) entry.outcome = call;
+  await awaitFailedStage(this, entry, limitMs);
   const r = await iceOf(this, entry.caller, entry.outcome.callId);
   assert.equal(entry.outcome.failedStage, "ice", `expected an ICE failure within ${limitMs} ms; outcome: ${entry.outcome.failedStage ?? "no failure"} (ICE ${r.iceState}, pair ${selectedText(r)})`);
   assert.ok(!["connected", "completed"].includes(r.iceState), `the outcome says ICE failed but ICE is ${r.iceState}`);

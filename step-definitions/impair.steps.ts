@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Then, When } from "@cucumber/cucumber";
 import { parse } from "yaml";
 import { estimateMos, meanDelayVariation } from "../src/calls/mos.js";
-import { oneWay, quantileOf, wilsonInterval } from "../src/calls/one-way.js";
+import { oneWay } from "../src/calls/one-way.js";
+import { quantile, wilsonInterval } from "../src/common/stats.js";
 import type { LabWorld } from "./support/world.js";
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
@@ -20,7 +21,7 @@ When(/^(\S+) sends (\d+) UDP packets to (\S+)(?: on port (\d+))?, (\d+) ms apart
   this.oneWay = r;
   const d = r.delaysMs;
   await this.attach(
-    `${from} → ${to}: ${r.received}/${r.sent} arrived, ${r.duplicates} duplicates, ${r.reordered} out of order; one-way delay median ${quantileOf(d, 0.5).toFixed(2)} ms, p5 ${quantileOf(d, 0.05).toFixed(2)}, p95 ${quantileOf(d, 0.95).toFixed(2)}, p99 ${quantileOf(d, 0.99).toFixed(2)} (engine: ${this.lab.impairmentEngine ?? "none"})`,
+    `${from} → ${to}: ${r.received}/${r.sent} arrived, ${r.duplicates} duplicates, ${r.reordered} out of order; one-way delay median ${quantile(d, 0.5).toFixed(2)} ms, p5 ${quantile(d, 0.05).toFixed(2)}, p95 ${quantile(d, 0.95).toFixed(2)}, p99 ${quantile(d, 0.99).toFixed(2)} (engine: ${this.lab.impairmentEngine ?? "none"})`,
     { mediaType: "text/plain", fileName: `one-way-${from}-${to}.txt` },
   );
 });
@@ -31,13 +32,13 @@ const last = (w: LabWorld) => {
 };
 
 Then(/^their median one-way delay is (\d+(?:\.\d+)?) ms, within (\d+(?:\.\d+)?) ms$/, function (this: LabWorld, want: string, tol: string) {
-  const m = quantileOf(last(this).delaysMs, 0.5);
+  const m = quantile(last(this).delaysMs, 0.5);
   assert.ok(Math.abs(m - Number(want)) <= Number(tol), `median one-way delay ${m.toFixed(2)} ms, expected ${want} ± ${tol} ms`);
 });
 
 Then(/^their delays spread from below (\d+) ms to above (\d+) ms$/, function (this: LabWorld, lo: string, hi: string) {
   const d = last(this).delaysMs;
-  const [p5, p95] = [quantileOf(d, 0.05), quantileOf(d, 0.95)];
+  const [p5, p95] = [quantile(d, 0.05), quantile(d, 0.95)];
   assert.ok(p5 < Number(lo) && p95 > Number(hi), `delays p5 ${p5.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms: not spread from below ${lo} to above ${hi}`);
 });
 
@@ -71,16 +72,9 @@ Then(/^some of them arrive twice$/, function (this: LabWorld) {
   assert.ok(last(this).duplicates > 0, "no packet arrived twice");
 });
 
-Then(/^the impairment engine on (\S+) counted (\d+) packets? (lost|duplicated|matched)$/, async function (this: LabWorld, node: string, n: string, what: string) {
-  const stats = await this.lab.impairmentStats(node);
-  if (!stats) return assert.fail(`${node} runs no userspace impairment engine (engine: ${this.lab.impairmentEngine ?? "none"})`);
-  const total = stats.ends.reduce((a, e) => a + (e as unknown as Record<string, number>)[what]!, 0);
-  assert.equal(total, Number(n), `${node}'s engine counted ${total} ${what}: ${JSON.stringify(stats.ends)}`);
-});
-
 Then(/^the path's MOS estimate is (below|above) (\d+(?:\.\d+)?)$/, async function (this: LabWorld, side: string, threshold: string) {
   const r = last(this);
-  const q = { oneWayMs: quantileOf(r.delaysMs, 0.5), jitterMs: meanDelayVariation(r.delaysMs), lossPct: (100 * (r.sent - r.received)) / r.sent };
+  const q = { oneWayMs: quantile(r.delaysMs, 0.5), jitterMs: meanDelayVariation(r.delaysMs), lossPct: (100 * (r.sent - r.received)) / r.sent };
   const mos = estimateMos(q);
   await this.attach(`one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} % → MOS estimate ${mos.toFixed(2)}`, { mediaType: "text/plain", fileName: "mos.txt" });
   const ok = side === "below" ? mos < Number(threshold) : mos > Number(threshold);

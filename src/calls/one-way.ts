@@ -59,18 +59,3 @@ export async function oneWay(lab: StartedLab, from: string, to: string, o: OneWa
   }
   return { sent: o.count, received: seen.size, duplicates, reordered, delaysMs: arrivals.map(([, d]) => d) };
 }
-
-/** The 95 % (Wilson) interval for a proportion: is a measured loss rate consistent with the configured one? */
-export function wilsonInterval(successes: number, n: number, z = 1.96): { lo: number; hi: number } {
-  if (n === 0) return { lo: 0, hi: 1 };
-  const p = successes / n;
-  const d = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / d;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
-}
-
-export const quantileOf = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? NaN;
-};

@@ -20,6 +20,7 @@ import { StartedLab, type StartedNode } from "./started-lab.js";
 import { tarOf } from "./node-files.js";
 import { TeardownStack } from "./teardown-stack.js";
 import { LabImpairments } from "../impair/lab-impairments.js";
+import { nodeOrPrefix } from "../kinds/node-ref.js";
 import { byDirection, type LinkImpairments } from "../impair/model.js";
 
 export interface LabOptions {
@@ -166,13 +167,12 @@ export class Lab {
 
     // Stage 4b: declared impairments, on before any service speaks.
     const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
-    const prefixOf = (ref: string): string => (addresses.has(ref) ? `${addressOf(ref)}/32` : ref);
     await Promise.all(
       [...nodes.values()].map(async ({ runtime }) => {
         const declared = (runtime.node.spec as { impair?: Record<string, LinkImpairments> }).impair ?? {};
         for (const [network, link] of Object.entries(declared)) {
           for (const [direction, rules] of Object.entries(byDirection(link)) as Array<["egress" | "ingress", typeof link.egress & object]>) {
-            if (rules.length > 0) await impairments.apply(runtime, { node: runtime.name, network, direction }, rules, prefixOf);
+            if (rules.length > 0) await impairments.apply(runtime, { node: runtime.name, network, direction }, rules, (ref) => nodeOrPrefix(runtime, ref));
           }
         }
       }),

@@ -7,6 +7,8 @@ import type { ResolvedTopology } from "../topology/types.js";
 import type { TeardownStack } from "./teardown-stack.js";
 import type { EngineStats } from "../impair/engine-protocol.js";
 import type { LabImpairments } from "../impair/lab-impairments.js";
+import { nodeOrPrefix } from "../kinds/node-ref.js";
+import { zodIssues } from "../topology/load.js";
 import { ImpairmentSchema, type Direction, type Engine, type Impairment } from "../impair/model.js";
 
 export interface StartedNode {
@@ -53,11 +55,11 @@ export class StartedLab implements AsyncDisposable {
     }
     const parsed: Impairment[] = rules.map((r, i) => {
       const p = ImpairmentSchema.safeParse(r);
-      if (!p.success) throw new LabError(`impairment [${i}] on ${node} ${network}: ${p.error.issues.map((x) => `${x.path.join(".") || "(top)"}: ${x.message}`).join("; ")}`);
+      if (!p.success) throw new LabError(`impairment on ${node} ${network}: ${zodIssues(p.error, `[${i}]`).map((x) => `${x.path}: ${x.message}`).join("; ")}`);
       return p.data;
     });
     for (const d of direction === "both" ? (["egress", "ingress"] as const) : [direction]) {
-      await this.impairments.apply(n.runtime, { node, network, direction: d }, parsed, (ref) => this.prefixOf(ref));
+      await this.impairments.apply(n.runtime, { node, network, direction: d }, parsed, (ref) => nodeOrPrefix(n.runtime, ref));
     }
   }
 
@@ -69,11 +71,6 @@ export class StartedLab implements AsyncDisposable {
   /** Nodes whose links were impaired at some point in this lab. */
   impairedNodes(): string[] {
     return this.impairments.impairedNodes();
-  }
-
-  /** A match's `to`/`from`: a node's (first) address, or a prefix as written. */
-  prefixOf(ref: string): string {
-    return this.nodes.has(ref) ? `${this.addressOf(ref)}/32` : ref;
   }
 
   node(name: string): NodeRuntime {

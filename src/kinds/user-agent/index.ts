@@ -1,4 +1,5 @@
-import { prepareVpnClient, routePrefix } from "../vpn-gateway/index.js";
+import { nodeOrPrefix } from "../node-ref.js";
+import { prepareVpnClient } from "../vpn-gateway/index.js";
 import { TUN } from "../vpn-gateway/openvpn-config.js";
 import { ROUTER_KINDS } from "../kind.js";
 import { z } from "zod";
@@ -154,7 +155,7 @@ async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vp
   const spec = rt.node.spec as UserAgentSpec;
   const client = await prepareVpnClient(rt, vpn.server);
   const via = rt.addressOf(spec.gateway!, rt.node.interfaces.find((i) => rt.topology.nodes.get(spec.gateway!)!.interfaces.some((g) => g.network === i.network))!.network);
-  const routes = vpn.mode === "full" ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`] : vpn.routes.map((r) => `ip route add ${routePrefix(rt, r)} dev ${TUN}`);
+  const routes = vpn.mode === "full" ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`] : vpn.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN}`);
   await rt.exec(["sh", "-ec", [`ip route add ${client.serverIp}/32 via ${via}`, ...client.start, ...routes].join("\n")]);
 }
 

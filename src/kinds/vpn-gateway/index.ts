@@ -3,6 +3,7 @@ import type { Issue } from "../../common/errors.js";
 import { parseCidr } from "../../common/ipv4.js";
 import { interfaceLookup } from "../../lab/interface-script.js";
 import { defineKind, ROUTER_KINDS, type NodeRuntime } from "../kind.js";
+import { nodeOrPrefix } from "../node-ref.js";
 import { clientConfig, concentratorConfig, TUN, VPN_DIR, VPN_SERVER_NAME, type TunnelSettings } from "./openvpn-config.js";
 
 const VpnGatewaySpec = z.strictObject({
@@ -31,11 +32,12 @@ function tunnelOf(server: VpnGatewaySpec): TunnelSettings {
 }
 
 /** nft rules this node adds beside OpenVPN: NAT for the tunnel, the fragment-dropping path, the PMTU black hole. */
-export function vpnRuleset(spec: VpnGatewaySpec, lanSubnet: string | null): string {
+export function vpnRuleset(spec: VpnGatewaySpec): string {
   const nat =
     spec.role === "concentrator"
       ? [`    ip saddr ${spec.subnet} oifname "$WAN_IF" masquerade`]
-      : [`    oifname "${TUN}" masquerade`, ...(lanSubnet ? [`    ip saddr ${lanSubnet} oifname "$WAN_IF" masquerade`] : [])];
+      : // What the LAN sends direct (a split tunnel's rest) leaves by the WAN under the gateway's address.
+        [`    oifname "${TUN}" masquerade`, `    iifname "$LAN_IF" oifname "$WAN_IF" masquerade`];
   return [
     "table ip callpath_vpn {",
     "  chain post {",
@@ -82,7 +84,7 @@ async function configureConcentrator(rt: NodeRuntime, spec: VpnGatewaySpec): Pro
     [
       interfaceLookup("WAN_IF", ip),
       "nft -f - <<CALLPATH_NFT",
-      vpnRuleset(spec, null),
+      vpnRuleset(spec),
       "CALLPATH_NFT",
       `nohup openvpn --config ${VPN_DIR}/vpn.conf >/proc/1/fd/1 2>&1 &`,
     ].join("\n"),
@@ -113,11 +115,6 @@ export async function prepareVpnClient(rt: NodeRuntime, serverName: string): Pro
   };
 }
 
-/** A node name (its first address) or a prefix, as a route's destination. */
-export function routePrefix(rt: NodeRuntime, ref: string): string {
-  return rt.topology.nodes.has(ref) ? `${rt.addressOf(ref)}/32` : ref;
-}
-
 async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<void> {
   const lanIp = rt.addressOf(rt.name, spec.lan);
   const wanIp = rt.addressOf(rt.name, spec.wan);
@@ -125,8 +122,7 @@ async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<v
   // Traffic from the LAN follows table 100 (everything, or the split routes, into the tunnel); what it
   // does not cover falls through to the main table and leaves directly by the WAN. The tunnel's own
   // packets come from the node itself, so they never enter the tunnel.
-  const routes = spec.mode === "full" ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`] : spec.routes.map((r) => `ip route add ${routePrefix(rt, r)} dev ${TUN} table ${CLIENT_TABLE}`);
-  const lanSubnet = (await rt.exec(["sh", "-c", `ip -o -4 route show scope link | awk '$0 ~ /src ${lanIp.replace(/\./g, "\\.")}( |$)/ {print $1; exit}'`])).trim();
+  const routes = spec.mode === "full" ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`] : spec.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN} table ${CLIENT_TABLE}`);
   await rt.exec([
     "sh",
     "-ec",
@@ -134,7 +130,7 @@ async function configureClient(rt: NodeRuntime, spec: VpnGatewaySpec): Promise<v
       interfaceLookup("LAN_IF", lanIp),
       interfaceLookup("WAN_IF", wanIp),
       "nft -f - <<CALLPATH_NFT",
-      vpnRuleset(spec, lanSubnet || null),
+      vpnRuleset(spec),
       "CALLPATH_NFT",
       ...client.start,
       `ip rule add iif "$LAN_IF" lookup ${CLIENT_TABLE} priority 100`,
