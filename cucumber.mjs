@@ -1,5 +1,13 @@
 // Profiles: default and ci run every scenario and write HTML, JUnit XML and message output under reports/;
 // dry checks that every step of every feature has a definition, without Docker.
+import { register } from "tsx/esm/api";
+
+// The step definitions are TypeScript: tsx compiles them as cucumber-js imports them, so a plain
+// `npx cucumber-js` works with no NODE_OPTIONS. Parallel workers are child processes that do not read this
+// file; they inherit the environment, so they get tsx through NODE_OPTIONS.
+register();
+if (!/--import[= ]tsx\b/.test(process.env.NODE_OPTIONS ?? "")) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import tsx`.trim();
+
 const common = {
   paths: ["features/**/*.feature"],
   import: ["step-definitions/**/*.ts"],

