@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { soakSummary } from "./soak-summary.js";
+
+const run = (n: number, status: string): string =>
+  [
+    { pickle: { id: "p1", name: "alice calls bob", uri: "features/baseline.feature" } },
+    { testCase: { id: "c1", pickleId: "p1" } },
+    { testCaseStarted: { id: `a${n}`, testCaseId: "c1" } },
+    { testStepFinished: { testCaseStartedId: `a${n}`, testStepResult: { status: "PASSED" } } },
+    { testStepFinished: { testCaseStartedId: `a${n}`, testStepResult: status === "PASSED" ? { status } : { status, message: "AssertionError: no audio\n  at x" } } },
+  ]
+    .map((m) => JSON.stringify(m))
+    .join("\n");
+
+test("soak summary counts passes per scenario and keeps the first line of each failure", () => {
+  const s = soakSummary([
+    { run: 1, exitCode: 0, seconds: 10, messages: run(1, "PASSED") },
+    { run: 2, exitCode: 1, seconds: 11, messages: run(2, "FAILED") },
+  ]);
+  assert.equal(s.json.scenarios.length, 1);
+  assert.equal(s.json.scenarios[0]!.passed, 1);
+  assert.equal(s.json.scenarios[0]!.runs, 2);
+  assert.deepEqual(s.json.scenarios[0]!.failures, ["run 2: FAILED: AssertionError: no audio"]);
+  assert.match(s.markdown, /\| baseline.feature \| alice calls bob \| 1\/2 \|/);
+});

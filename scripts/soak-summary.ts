@@ -1,0 +1,59 @@
+/** One cucumber-js run: its exit code, how long it took, and its message stream (NDJSON). */
+export interface RunResult {
+  readonly run: number;
+  readonly exitCode: number | null;
+  readonly seconds: number;
+  readonly messages: string;
+}
+
+export interface ScenarioTally {
+  readonly scenario: string;
+  readonly uri: string;
+  passed: number;
+  runs: number;
+  readonly failures: string[];
+}
+
+/** Per scenario (feature file and name): in how many runs it passed, and the first line of each failure. */
+export function soakSummary(runs: readonly RunResult[]): { json: { runs: Array<Omit<RunResult, "messages">>; scenarios: ScenarioTally[] }; markdown: string } {
+  const tallies = new Map<string, ScenarioTally>();
+  for (const run of runs) {
+    const pickles = new Map<string, { name: string; uri: string }>();
+    const caseToPickle = new Map<string, string>();
+    const attemptWorst = new Map<string, { status: string; message?: string }>();
+    const attemptCase = new Map<string, string>();
+    for (const line of run.messages.split("\n")) {
+      if (!line.trim()) continue;
+      const m = JSON.parse(line) as Record<string, any>;
+      if (m.pickle) pickles.set(m.pickle.id, { name: m.pickle.name, uri: m.pickle.uri });
+      if (m.testCase) caseToPickle.set(m.testCase.id, m.testCase.pickleId);
+      if (m.testCaseStarted) attemptCase.set(m.testCaseStarted.id, m.testCaseStarted.testCaseId);
+      if (m.testStepFinished) {
+        const r = m.testStepFinished.testStepResult as { status: string; message?: string };
+        const prev = attemptWorst.get(m.testStepFinished.testCaseStartedId);
+        if (!prev || (prev.status === "PASSED" && r.status !== "PASSED")) attemptWorst.set(m.testStepFinished.testCaseStartedId, r);
+      }
+    }
+    for (const [attempt, worst] of attemptWorst) {
+      const pickle = pickles.get(caseToPickle.get(attemptCase.get(attempt)!)!)!;
+      const key = `${pickle.uri}\u0000${pickle.name}`;
+      const t = tallies.get(key) ?? { scenario: pickle.name, uri: pickle.uri, passed: 0, runs: 0, failures: [] };
+      t.runs++;
+      if (worst.status === "PASSED") t.passed++;
+      else t.failures.push(`run ${run.run}: ${worst.status}${worst.message ? `: ${worst.message.split("\n")[0]!.slice(0, 300)}` : ""}`);
+      tallies.set(key, t);
+    }
+  }
+  const scenarios = [...tallies.values()].sort((a, b) => a.uri.localeCompare(b.uri) || a.scenario.localeCompare(b.scenario));
+  const flaky = scenarios.filter((s) => s.passed < s.runs);
+  const lines = [
+    `${scenarios.length} scenarios × ${runs.length} run(s); ${scenarios.length - flaky.length} passed every run; run times ${runs.map((r) => `${Math.round(r.seconds)} s`).join(", ")}`,
+    "",
+    "| feature | scenario | passed |",
+    "|---|---|---|",
+    ...scenarios.map((s) => `| ${s.uri.replace(/^features\//, "")} | ${s.scenario.replaceAll("|", "\\|")} | ${s.passed}/${s.runs} |`),
+    "",
+    ...(flaky.length > 0 ? ["Failures:", "", ...flaky.flatMap((s) => [`- ${s.uri}: ${s.scenario}`, ...s.failures.map((f) => `  - ${f}`)]), ""] : []),
+  ];
+  return { json: { runs: runs.map(({ messages: _m, ...r }) => r), scenarios }, markdown: `${lines.join("\n")}\n` };
+}
