@@ -34,9 +34,9 @@ export interface ContainerPlan {
 }
 
 /** What a kind may do with a started node: run commands in it and read its logs. */
-export interface NodeRuntime {
+export interface NodeRuntime<S = unknown> {
   readonly name: string;
-  readonly node: ResolvedNode;
+  readonly node: ResolvedNode<S>;
   readonly topology: ResolvedTopology;
   readonly log: Logger;
   /** Runs a command to completion; rejects with ExecError on a non-zero exit. */
@@ -74,14 +74,26 @@ export interface ExecProcess {
 }
 
 /**
- * A node kind: its topology fields, its container, and its start-up stages. Kinds are plain objects
- * registered explicitly in builtin.ts; the topology schema is composed from them.
+ * What a kind's ready() gives the test process for one running node (a user agent's control channel, say).
+ * `stop` runs at teardown, before the containers go.
  */
-export interface NodeKind<S = Record<string, unknown>> {
+export interface NodeHandle {
+  stop?(): Promise<void>;
+}
+
+/**
+ * A node kind: its topology fields, its container, its start-up stages, and what it offers once running
+ * (its handle `H`, and capabilities: a public address, impairable links). Kinds are plain objects
+ * registered explicitly in builtin.ts; the topology schema is composed from them. Code outside the kind
+ * asks these instead of reading specs or comparing kind names.
+ */
+export interface NodeKind<S = Record<string, unknown>, H extends NodeHandle | undefined = NodeHandle | undefined> {
   readonly name: string;
   readonly summary: string;
-  /** Its image carries the userspace impairment engine (impair.mjs, libnetfilter_queue, iptables-nft). */
+  /** Capability: its links can carry impairments (its image has impair.mjs, libnetfilter_queue, iptables-nft). */
   readonly impairable?: boolean;
+  /** Capability: the network on which the outside sees the hosts behind this node (a router's WAN). */
+  publicNetwork?(spec: S): string | undefined;
   /** Kind-only fields, strict; `kind` itself and the common fields are added by the topology schema. */
   readonly spec: z.ZodType<S>;
   attachments(spec: S): Attachment[];
@@ -92,13 +104,17 @@ export interface NodeKind<S = Record<string, unknown>> {
   check?(spec: S, name: string, topology: ResolvedTopology): Issue[];
   plan(node: ResolvedNode<S>, topology: ResolvedTopology): ContainerPlan;
   /** After routes are set and before the node is released: firewall rules and the like. */
-  configure?(rt: NodeRuntime): Promise<void>;
-  /** After release: resolves when the node's service answers. May return a handle (a user agent's). */
-  ready?(rt: NodeRuntime, signal: AbortSignal): Promise<unknown>;
+  configure?(rt: NodeRuntime<S>): Promise<void>;
+  /** After release: resolves when the node's service answers, with the kind's handle on it. */
+  ready?(rt: NodeRuntime<S>, signal: AbortSignal): Promise<H>;
   /** Stops the node's service while the node (and its address) stays: "the TURN server goes down". */
-  stopService?(rt: NodeRuntime): Promise<void>;
+  stopService?(rt: NodeRuntime<S>): Promise<void>;
 }
 
-export function defineKind<S>(kind: NodeKind<S>): NodeKind<S> {
+export function defineKind<S, H extends NodeHandle | undefined = undefined>(kind: NodeKind<S, H>): NodeKind<S, H> {
   return kind;
 }
+
+/** Any registered kind, whatever its spec and handle (the registry's and the lab's view). */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds kinds of every spec type; each kind checks its own.
+export type AnyKind = NodeKind<any, NodeHandle | undefined>;

@@ -1,5 +1,5 @@
 import { LabError } from "../common/errors.js";
-import type { NodeKind } from "./kind.js";
+import type { AnyKind, NodeHandle, NodeKind } from "./kind.js";
 
 export class UnknownKindError extends LabError {
   override name = "UnknownKindError";
@@ -7,11 +7,11 @@ export class UnknownKindError extends LabError {
 
 /** The node kinds a topology may use; unknown names fail with the list of supported ones. */
 export class KindRegistry {
-  private readonly kinds = new Map<string, NodeKind<never>>();
+  private readonly kinds = new Map<string, AnyKind>();
 
-  register<S>(kind: NodeKind<S>): this {
+  register<S, H extends NodeHandle | undefined>(kind: NodeKind<S, H>): this {
     if (this.kinds.has(kind.name)) throw new LabError(`node kind "${kind.name}" is registered twice`);
-    this.kinds.set(kind.name, kind as unknown as NodeKind<never>);
+    this.kinds.set(kind.name, kind as AnyKind);
     return this;
   }
 
@@ -19,7 +19,7 @@ export class KindRegistry {
     return this.kinds.has(name);
   }
 
-  get(name: string): NodeKind<never> {
+  get(name: string): AnyKind {
     const kind = this.kinds.get(name);
     if (!kind) throw new UnknownKindError(`kind "${name}" is not supported; supported: ${this.names().join(", ")}`);
     return kind;
@@ -29,7 +29,7 @@ export class KindRegistry {
     return [...this.kinds.keys()].sort();
   }
 
-  all(): NodeKind<never>[] {
+  all(): AnyKind[] {
     return this.names().map((n) => this.kinds.get(n)!);
   }
 }

@@ -199,9 +199,9 @@ export class Lab {
             await Promise.all(deps);
             if (abort.signal.aborted) throw new LabError(`${name}: not started, another node failed`);
             await n.runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"]);
-            n.handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);
-            const h = n.handle as { shutdown?: () => Promise<void> } | undefined;
-            if (h?.shutdown) teardown.push(`stop agent ${n.runtime.name}`, () => h.shutdown!());
+            const handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);
+            n.handle = handle;
+            if (handle?.stop) teardown.push(`stop the service of ${n.runtime.name}`, () => handle.stop!());
           })().catch((e: unknown) => {
             abort.abort();
             throw e;

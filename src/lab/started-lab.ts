@@ -1,7 +1,8 @@
 import { LabError, TeardownError } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
-import { AgentHandle } from "../calls/agent-handle.js";
-import type { NodeRuntime } from "../kinds/kind.js";
+import type { AgentHandle } from "../calls/agent-handle.js";
+import type { AnyKind, NodeHandle, NodeKind, NodeRuntime } from "../kinds/kind.js";
+import { userAgent } from "../kinds/user-agent/index.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { TeardownStack } from "./teardown-stack.js";
@@ -15,8 +16,8 @@ export interface StartedNode {
   readonly runtime: NodeRuntime;
   readonly containerId: string;
   readonly kind: string;
-  /** What the kind's ready() returned: a user agent's AgentHandle, for instance. */
-  handle: unknown;
+  /** What the kind's ready() returned (see handleOf). */
+  handle: NodeHandle | undefined;
 }
 
 /** A running lab. Stop it (or `await using` it) to remove every container and network it made. */
@@ -83,11 +84,21 @@ export class StartedLab implements AsyncDisposable {
     return [...this.nodes.keys()];
   }
 
-  agent(name: string): AgentHandle {
+  /** The handle a node of `kind` gave when it became ready; names the nodes of that kind on a miss. */
+  // biome-ignore lint/suspicious/noExplicitAny: any spec; the handle type is what matters here.
+  handleOf<H extends NodeHandle | undefined>(kind: NodeKind<any, H>, name: string): H {
     const n = this.nodes.get(name);
-    if (n?.handle instanceof AgentHandle) return n.handle;
-    const agents = [...this.nodes.entries()].filter(([, v]) => v.handle instanceof AgentHandle).map(([k]) => k);
-    throw new LabError(`"${name}" is not a user agent in topology "${this.topology.name}"; agents: ${agents.join(", ") || "(none)"}`);
+    if (n && this.kindOf(n) === kind) return n.handle as H;
+    const ofKind = [...this.nodes.entries()].filter(([, v]) => this.kindOf(v) === kind).map(([k]) => k);
+    throw new LabError(`"${name}" is not a ${kind.name} in topology "${this.topology.name}"; ${kind.name} nodes: ${ofKind.join(", ") || "(none)"}`);
+  }
+
+  agent(name: string): AgentHandle {
+    return this.handleOf(userAgent, name).agent;
+  }
+
+  private kindOf(n: StartedNode): AnyKind {
+    return this.kinds.get(n.kind);
   }
 
   /** Stops the service of a node (the TURN server goes down) while the node and its address stay. */
@@ -109,9 +120,12 @@ export class StartedLab implements AsyncDisposable {
 
   /** A router's (or a VPN concentrator's) address on its outside network: what the outside sees its inside hosts come from. */
   publicAddressOf(router: string): string {
-    const spec = this.topology.nodes.get(router)?.spec as { wan?: unknown; role?: unknown; network?: unknown } | undefined;
-    const outside = spec?.wan ?? (spec?.role === "concentrator" ? spec.network : undefined);
-    if (typeof outside !== "string") throw new LabError(`"${router}" is not a router with a WAN network`);
+    const n = this.nodes.get(router);
+    const outside = n && this.kindOf(n).publicNetwork?.(n.runtime.node.spec);
+    if (!outside) {
+      const routers = [...this.nodes.values()].filter((x) => this.kindOf(x).publicNetwork?.(x.runtime.node.spec)).map((x) => x.runtime.name);
+      throw new LabError(`"${router}" is not a router with a public side; routers: ${routers.join(", ") || "(none)"}`);
+    }
     return this.addressOf(router, outside);
   }
 

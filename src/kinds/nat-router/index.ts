@@ -126,6 +126,7 @@ export const natRouter = defineKind<NatRouterSpec>({
     { network: spec.wan, role: "wan" },
   ],
   gateway: (spec) => spec.gateway,
+  publicNetwork: (spec) => spec.wan,
   references: (spec) => (spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
   check(spec, name, topology) {
     return (spec.firewall?.allow ?? []).flatMap((entry, i) =>

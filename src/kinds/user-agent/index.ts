@@ -100,7 +100,13 @@ export function userOf(name: string, topology: ResolvedTopology): string {
   return (topology.nodes.get(name)?.spec as UserAgentSpec | undefined)?.sip.user ?? name;
 }
 
-export const userAgent = defineKind<UserAgentSpec>({
+/** A running user agent: its control channel, closed at teardown. */
+export interface UserAgentHandle {
+  readonly agent: AgentHandle;
+  stop(): Promise<void>;
+}
+
+export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
   name: "user-agent",
   impairable: true,
   summary: "callpath's user agent: a SIP phone (sip.js over UDP, plain RTP) or a WebRTC client (sip.js over WS/WSS, libwebrtc), driven over docker exec stdio",
@@ -141,7 +147,8 @@ export const userAgent = defineKind<UserAgentSpec>({
   },
   async ready(rt) {
     const proc = await rt.spawn(["/usr/local/bin/node", "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
-    return AgentHandle.start(rt.name, proc);
+    const agent = await AgentHandle.start(rt.name, proc);
+    return { agent, stop: () => agent.shutdown() };
   },
 });
 

@@ -151,6 +151,8 @@ export const vpnGateway = defineKind<VpnGatewaySpec>({
         : []
       : [...(spec.lan ? [{ network: spec.lan, role: "lan" }] : []), ...(spec.wan ? [{ network: spec.wan, role: "wan" }] : [])],
   gateway: (spec) => (spec.role === "client" ? spec.gateway : undefined),
+  // The concentrator NATs its clients onto its network: that is where the provider sees them come from.
+  publicNetwork: (spec) => (spec.role === "concentrator" ? spec.network : spec.wan),
   references: (spec) => [
     ...(spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
     ...(spec.server ? [{ path: "server", node: spec.server, kinds: ["vpn-gateway"] }] : []),
