@@ -7,15 +7,13 @@ export type Dependency = "endpoint-independent" | "address-dependent" | "address
 export interface NatBehaviour {
   readonly mapping: Dependency;
   readonly filtering: Dependency;
-  /** The public port equals the private one when it is free. */
-  readonly portPreservation: boolean;
 }
 
 export const NAT_PRESETS = {
-  "full-cone": { mapping: "endpoint-independent", filtering: "endpoint-independent", portPreservation: true },
-  "restricted-cone": { mapping: "endpoint-independent", filtering: "address-dependent", portPreservation: true },
-  "port-restricted-cone": { mapping: "endpoint-independent", filtering: "address-and-port-dependent", portPreservation: true },
-  symmetric: { mapping: "address-and-port-dependent", filtering: "address-and-port-dependent", portPreservation: false },
+  "full-cone": { mapping: "endpoint-independent", filtering: "endpoint-independent" },
+  "restricted-cone": { mapping: "endpoint-independent", filtering: "address-dependent" },
+  "port-restricted-cone": { mapping: "endpoint-independent", filtering: "address-and-port-dependent" },
+  symmetric: { mapping: "address-and-port-dependent", filtering: "address-and-port-dependent" },
 } as const satisfies Record<string, NatBehaviour>;
 
 export type NatPreset = keyof typeof NAT_PRESETS;
