@@ -191,11 +191,9 @@ export function parseTopology(text: string, file: string, kinds: KindRegistry, o
   if (raw === undefined || raw === null) throw new TopologyError(file, [{ path: "", message: "the file is empty; a topology needs name, networks and nodes" }]);
   if (!isRecord(raw)) throw new TopologyError(file, [{ path: "", message: `a topology is a mapping with name, networks and nodes; this file holds ${Array.isArray(raw) ? "a list" : `a single value (${echo(raw)})`}` }]);
   const counts = { networks: Object.keys(record(raw.networks)).length, nodes: Object.keys(record(raw.nodes)).length };
-  for (const what of ["networks", "nodes"] as const) {
-    if (counts[what] > LIMITS[what]) issues.push({ path: what, message: `${counts[what]} ${what}; a topology may have at most ${LIMITS[what]}` });
-  }
+  const over = (["networks", "nodes"] as const).filter((what) => counts[what] > LIMITS[what]);
   // Past a limit nothing else is looked at: the point of the limit is that the work stays bounded.
-  if (issues.length > 0) throw new TopologyError(file, issues);
+  if (over.length > 0) throw new TopologyError(file, over.map((what) => ({ path: what, message: `${counts[what]} ${what}; a topology may have at most ${LIMITS[what]}` })));
 
   const header = TopologyHeader.safeParse(raw, PARSE_PARAMS);
   if (!header.success) issues.push(...zodIssues(header.error, ""));
