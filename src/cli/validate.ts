@@ -32,13 +32,16 @@ export function topologyPath(arg: string, root: string = PROJECT_ROOT): string {
 }
 
 /** The outcome of one file: ok with a summary, or its problem lines. */
-export type FileResult = { readonly ok: true; readonly summary: string } | { readonly ok: false; readonly lines: readonly string[] };
+export type FileResult =
+  | { readonly ok: true; readonly summary: string }
+  /** `internal`: the check itself failed (anything but a TopologyError): a bug, reported as the file's problem. */
+  | { readonly ok: false; readonly lines: readonly string[]; readonly internal?: true };
 
 function failure(file: string, e: unknown): FileResult {
   if (e instanceof TopologyError) return { ok: false, lines: formatIssues(file, e.issues).split("\n") };
   // Not a TopologyError: a bug in callpath, still reported as this file's problem on one line.
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { ok: false, lines: formatIssues(file, [{ path: "", message: `internal error while checking this file (a bug in callpath; please report it): ${escapeControl(message).slice(0, 300)}` }]).split("\n") };
+  return { ok: false, internal: true, lines: formatIssues(file, [{ path: "", message: `internal error while checking this file (a bug in callpath; please report it): ${escapeControl(message).slice(0, 300)}` }]).split("\n") };
 }
 
 const summary = (t: { nodes: ReadonlyMap<string, unknown>; networks: ReadonlyMap<string, unknown> }): string => `ok (${t.nodes.size} nodes, ${t.networks.size} networks)`;

@@ -79,7 +79,9 @@ const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(bytes < 
 /** "nodes.nat1.alg" → YAML value: a variant of a topology, as a scenario asks for it. */
 export type TopologyOverrides = ReadonlyArray<readonly [path: string, yamlValue: string]>;
 
-const YAML_OPTIONS = { prettyErrors: true, uniqueKeys: true } as const;
+// Duplicate keys are found by readYaml in one pass: the parser's own check compares every key with
+// every other (thousands of keys took seconds).
+const YAML_OPTIONS = { prettyErrors: true, uniqueKeys: false } as const;
 
 function yamlMessage(e: { message: string }): string {
   const first = e.message.split("\n")[0]!;
@@ -87,18 +89,29 @@ function yamlMessage(e: { message: string }): string {
 }
 
 /** Parses one YAML text into plain data, or the issues that stop it (syntax, tags, aliases, keys). */
-function readYaml(text: string, where: string): { value: unknown; issues: Issue[] } {
+function readYaml(text: string, where: string): { value: unknown; issues: Issue[]; empty?: true } {
   const doc = parseDocument(text, YAML_OPTIONS);
+  if (doc.errors.length === 0 && doc.warnings.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
+    return { value: null, issues: [], empty: true };
+  }
   const line = (e: { linePos?: [{ line: number }, ...unknown[]] }): string => (e.linePos ? `line ${e.linePos[0].line}` : where);
   // Warnings (an unknown tag such as !foo, which the parser would read as a plain string) are errors here.
   const problems = [...doc.errors, ...doc.warnings].map((e) => ({ path: line(e), message: `YAML: ${yamlMessage(e)}` }));
   if (problems.length > 0) return { value: undefined, issues: problems };
-  // Keys must be plain scalars: a mapping or list as a key has no name a topology could use.
+  // Keys must be plain scalars (a mapping or list as a key has no name a topology could use), each once.
   visit(doc, {
-    Pair(_, pair) {
-      if (isPair(pair) && pair.key !== null && !isScalar(pair.key)) {
-        const pos = isCollection(pair.key) && pair.key.range ? lineOf(text, pair.key.range[0]) : where;
-        problems.push({ path: pos, message: "YAML: a key must be a plain name, not a mapping or a list" });
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isPair(pair) || pair.key === null) continue;
+        if (!isScalar(pair.key)) {
+          const pos = isCollection(pair.key) && pair.key.range ? lineOf(text, pair.key.range[0]) : where;
+          problems.push({ path: pos, message: "YAML: a key must be a plain name, not a mapping or a list" });
+          continue;
+        }
+        const key = String(pair.key.value);
+        if (seen.has(key)) problems.push({ path: pair.key.range ? lineOf(text, pair.key.range[0]) : where, message: `YAML: the key ${echo(key)} appears twice in one mapping` });
+        seen.add(key);
       }
     },
   });
@@ -155,11 +168,8 @@ function overrideKeys(path: string): string[] | undefined {
 
 export function parseTopology(text: string, file: string, kinds: KindRegistry, overrides: TopologyOverrides = [], options: TopologyOptions = {}): ResolvedTopology {
   if (text.length > LIMITS.fileBytes) throw new TopologyError(file, [{ path: "", message: `the file is ${mib(Buffer.byteLength(text))}; a topology file may be at most ${mib(LIMITS.fileBytes)}` }]);
-  const doc = parseDocument(text, YAML_OPTIONS);
-  if (doc.errors.length === 0 && doc.warnings.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) && overrides.length === 0) {
-    throw new TopologyError(file, [{ path: "", message: "the file is empty; a topology needs name, networks and nodes" }]);
-  }
   const read = readYaml(text, "");
+  if (read.empty && overrides.length === 0) throw new TopologyError(file, [{ path: "", message: "the file is empty; a topology needs name, networks and nodes" }]);
   if (read.issues.length > 0) throw new TopologyError(file, read.issues);
   let raw = read.value;
   const problems: Issue[] = [];
