@@ -8,9 +8,15 @@ export type RewriteField = (typeof REWRITE_FIELDS)[number];
 
 /** Each rule option on its own, none required: what a topology may write (`alg: { rules: {...} }`). */
 export const AlgRuleOptions = z.strictObject({
-  ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8).optional().describe("UDP destination ports the ALG intercepts; default [5060]"),
+  ports: z
+    .array(z.number().int().min(1).max(65535))
+    .min(1)
+    .max(8)
+    .refine((l) => new Set(l).size === l.length, "each port once (nft refuses a set with a port twice)")
+    .optional().describe("UDP destination ports the ALG intercepts; default [5060]"),
   rewrite: z
     .array(z.enum(REWRITE_FIELDS))
+    .refine((l) => new Set(l).size === l.length, "each field once")
     .optional()
     .describe("fields whose private address is replaced by the router's public one: top Via, every Contact, SDP o= and c=; default all"),
   contactPort: z

@@ -11,8 +11,7 @@ import { ensureImages, PROJECT_ROOT, removeBuiltImages } from "../lab/images.js"
 import { Lab } from "../lab/lab.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { loadTopology } from "../topology/load.js";
-import { topologyPath } from "./topology-path.js";
-import { validateCommand } from "./validate.js";
+import { topologyPath, validateCommand } from "./validate.js";
 
 // Exit codes, for every command: 0 done, 1 a check or an action failed, 2 the command line was wrong.
 const OK = 0;

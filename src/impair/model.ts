@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { networkRef, nodeOrPrefix } from "../topology/fields.js";
 
 // One model for both engines (tc netem and the userspace one): the fields and their meaning follow
 // tc-netem(8), so a netem user reads a callpath topology without a glossary. Times are milliseconds,
@@ -6,17 +7,27 @@ import { z } from "zod";
 
 const percent = z.number().min(0).max(100);
 
+/**
+ * Bounds of the model, within what iproute2's tc takes (tc-netem(8)): times up to 10 s (netem keeps
+ * them in 32-bit microsecond ticks, and no lab link needs more), rates up to 100 Gbit/s, and counters
+ * (queue limit, reorder gap) 32-bit unsigned integers.
+ */
+export const IMPAIRMENT_LIMITS = { ms: 10_000, kbit: 100_000_000, u32: 0xffff_ffff } as const;
+
 export const DISTRIBUTIONS = ["uniform", "normal", "pareto", "paretonormal"] as const;
 
 const Delay = z
   .strictObject({
-    ms: z.number().min(0).max(10_000).describe("added one-way delay"),
-    jitter: z.number().min(0).max(10_000).default(0).describe("delay variation (netem's JITTER)"),
+    ms: z.number().min(0).max(IMPAIRMENT_LIMITS.ms).describe("added one-way delay (ms, at most 10000)"),
+    jitter: z.number().min(0).max(IMPAIRMENT_LIMITS.ms).default(0).describe("delay variation (netem's JITTER, ms, at most 10000)"),
     correlation: percent.default(0).describe("how much each packet's jitter follows the previous one's"),
     distribution: z.enum(DISTRIBUTIONS).default("uniform"),
     reorder: z.boolean().default(true).describe("false: a packet never overtakes an earlier one (jitter without reordering)"),
   })
-  .describe("delay and jitter");
+  .refine((d) => d.jitter > 0 || (d.correlation === 0 && d.distribution === "uniform"), {
+    message: "correlation and distribution shape the jitter: set jitter too (without it they do nothing)",
+  })
+  .meta({ id: "delay", description: "delay and jitter" });
 
 const RandomLoss = z.strictObject({ random: percent, correlation: percent.default(0) });
 const GilbertElliott = z.strictObject({
@@ -29,24 +40,24 @@ const GilbertElliott = z.strictObject({
     })
     .describe("Gilbert-Elliott bursty loss, as netem's 'loss gemodel p r 1-h 1-k'"),
 });
-const Loss = z.union([RandomLoss, GilbertElliott]);
+const Loss = z.union([RandomLoss, GilbertElliott]).meta({ id: "loss", description: "random loss, or Gilbert-Elliott bursty loss" });
 
-const Chance = z.union([percent, z.strictObject({ percent, correlation: percent.default(0) })]);
+const Chance = z.union([percent, z.strictObject({ percent, correlation: percent.default(0) })]).meta({ id: "chance", description: "a percentage, or one with a correlation" });
 
 const Reorder = z.strictObject({
   percent,
   correlation: percent.default(0),
-  gap: z.number().int().min(1).default(1).describe("only every gap-th packet may jump the queue"),
-});
+  gap: z.number().int().min(1).max(IMPAIRMENT_LIMITS.u32).default(1).describe("only every gap-th packet may jump the queue"),
+}).meta({ id: "reorder" });
 
 const Rate = z.strictObject({
-  kbit: z.number().positive().describe("link rate in kbit/s"),
-  limit: z.number().int().positive().default(1000).describe("packets the link may hold queued before it drops"),
-});
+  kbit: z.number().min(1).max(IMPAIRMENT_LIMITS.kbit).describe("link rate in kbit/s (1 to 100000000, i.e. 100 Gbit/s)"),
+  limit: z.number().int().min(1).max(IMPAIRMENT_LIMITS.u32).default(1000).describe("packets the link may hold queued before it drops (32-bit)"),
+}).meta({ id: "rate" });
 
 const PORTS = /^\d{1,5}(-\d{1,5})?$/;
 const Ports = z
-  .union([z.number().int().min(1).max(65535), z.string().regex(PORTS, 'a port or a range "10000-20000"')])
+  .union([z.number().int().min(1).max(65535), z.string().max(11).regex(PORTS, 'a port or a range "10000-20000"')])
   .transform((v) => {
     const [lo, hi] = String(v).split("-").map(Number);
     return { lo: lo!, hi: hi ?? lo! };
@@ -57,10 +68,10 @@ export const MatchSchema = z
   .strictObject({
     protocol: z.enum(["udp", "tcp", "icmp"]).optional(),
     port: Ports.optional().describe("source or destination port in this range (UDP or TCP)"),
-    to: z.string().optional().describe("destination: a node name or an IPv4 prefix"),
-    from: z.string().optional().describe("source: a node name or an IPv4 prefix"),
+    to: nodeOrPrefix.optional().describe("destination: a node name or an IPv4 prefix"),
+    from: nodeOrPrefix.optional().describe("source: a node name or an IPv4 prefix"),
   })
-  .describe("which packets this impairment touches; all of them when omitted");
+  .meta({ id: "match", description: "which packets this impairment touches; all of them when omitted" });
 
 export const ImpairmentSchema = z
   .strictObject({
@@ -72,9 +83,11 @@ export const ImpairmentSchema = z
     corrupt: Chance.optional(),
     rate: Rate.optional(),
   })
-  .refine((i) => !i.reorder || (i.delay?.ms ?? 0) > 0, { message: "reorder needs a delay: packets that are not reordered are the delayed ones (as in netem)", path: ["reorder"] });
+  .refine((i) => !i.reorder || (i.delay?.ms ?? 0) > 0, { message: "reorder needs a delay: packets that are not reordered are the delayed ones (as in netem)", path: ["reorder"] })
+  .meta({ id: "impairment", description: "one impairment: what it matches and what it does to those packets" });
 
-const OneOrMore = z.union([ImpairmentSchema, z.array(ImpairmentSchema).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const OneOrMore = z.union([ImpairmentSchema, z.array(ImpairmentSchema).min(1).max(15)]).transform((v) => (Array.isArray(v) ? v : [v]))
+  .meta({ id: "impairments", description: "one impairment or a list of them, applied in order (at most 15)" });
 
 export const LinkImpairmentSchema = z
   .strictObject({
@@ -82,10 +95,10 @@ export const LinkImpairmentSchema = z
     ingress: OneOrMore.optional().describe("packets arriving at the node by this interface"),
     both: OneOrMore.optional().describe("the same impairment, separately, in each direction"),
   })
-  .describe("impairments on one of the node's interfaces (a link end)");
+  .meta({ id: "link-impairments", description: "impairments on one of the node's interfaces (a link end)" });
 
 /** `impair:` on a node: network name → what happens on the node's interface there. */
-export const NodeImpairmentsSchema = z.record(z.string(), LinkImpairmentSchema);
+export const NodeImpairmentsSchema = z.record(networkRef("a network the node joins"), LinkImpairmentSchema);
 
 export const ENGINES = ["auto", "netem", "userspace"] as const;
 export type EngineChoice = (typeof ENGINES)[number];

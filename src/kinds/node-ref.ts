@@ -1,9 +1,15 @@
+import { LabError } from "../common/errors.js";
+import { formatCidr, parseCidr } from "../common/ipv4.js";
 import type { NodeRuntime } from "./kind.js";
 
 /**
  * A topology field that names a node or a prefix (a route, a match's `to`/`from`), as a prefix: a node
- * stands for its first address.
+ * stands for its first address. What comes back is always printed from a parsed prefix, never the field's
+ * own text, so it is safe in a shell line or a ruleset.
  */
 export function nodeOrPrefix(rt: Pick<NodeRuntime, "topology" | "addressOf">, ref: string): string {
-  return rt.topology.nodes.has(ref) ? `${rt.addressOf(ref)}/32` : ref;
+  const text = rt.topology.nodes.has(ref) ? `${rt.addressOf(ref)}/32` : ref.includes("/") ? ref : `${ref}/32`;
+  const cidr = parseCidr(text);
+  if (!cidr) throw new LabError(`${JSON.stringify(ref.slice(0, 60))} is neither a node nor an IPv4 prefix`);
+  return formatCidr(cidr);
 }

@@ -15,7 +15,7 @@ import type { ImageName } from "./images.js";
 import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
 import { labLabels, NODE_LABEL } from "./labels.js";
 import { LabSecrets } from "./lab-secrets.js";
-import { judgeRoute, SEAL_PROBES, sinkRoute } from "./seal.js";
+import { judgeRoute, sealProbes, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
 import { tarOf } from "./node-files.js";
 import { TeardownStack } from "./teardown-stack.js";
@@ -217,10 +217,11 @@ export class Lab {
     const labAddresses = new Set([...addresses.values()].flatMap((m) => [...m.values()]));
     const gateways = new Set([...networks.values()].map((n) => n.bridgeGateway));
     const leaks: string[] = [];
+    const probes = sealProbes([...networks.values()].map((n) => n.subnet));
     await Promise.all(
       [...nodes.values()].map(async ({ runtime }) => {
         // One exec per node for all probes: each exec costs a round trip to dockerd.
-        const script = SEAL_PROBES.map((p) => `echo "probe=${p}"; ip -4 route get ${p} 2>&1; echo "exit=$?"`).join("\n");
+        const script = probes.map((p) => `echo "probe=${p}"; ip -4 route get ${p} 2>&1; echo "exit=$?"`).join("\n");
         const out = await runtime.exec(["sh", "-c", script]);
         for (const block of out.split(/^probe=/m).slice(1)) {
           const probe = block.slice(0, block.indexOf("\n"));

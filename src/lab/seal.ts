@@ -1,6 +1,49 @@
+import { contains, formatIp, parseCidr, parseIp, size, type Cidr } from "../common/ipv4.js";
+
 // A lab is sealed when no node can route to the Docker host's gateway or beyond. Checked with
 // `ip route get`, which asks the routing table without sending anything.
-export const SEAL_PROBES = ["192.0.2.123", "203.0.113.123", "100.64.0.1", "172.16.0.1"];
+
+/** One probe per class of space a leak would reach: documentation (twice), carrier-grade NAT, private. */
+const PROBE_CLASSES: ReadonlyArray<{ readonly preferred: string; readonly space: readonly string[] }> = [
+  { preferred: "192.0.2.123", space: ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"] },
+  { preferred: "203.0.113.123", space: ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"] },
+  { preferred: "100.64.0.1", space: ["100.64.0.0/10"] },
+  { preferred: "172.16.0.1", space: ["172.16.0.0/12", "192.168.0.0/16", "10.0.0.0/8"] },
+];
+
+export const DEFAULT_SEAL_PROBES = PROBE_CLASSES.map((c) => c.preferred);
+
+/**
+ * The addresses the seal check probes, as a pure function of the lab's subnets: each class's preferred
+ * address, or, where a lab network holds it (a CGNAT lab on 100.64.0.0/10), the first address of the same
+ * class outside every lab subnet. A class the lab covers entirely is not probed: none of it lies outside.
+ */
+export function sealProbes(labSubnets: readonly Cidr[]): string[] {
+  const inLab = (ip: number): Cidr | undefined => labSubnets.find((s) => contains(s, ip));
+  const probes: string[] = [];
+  for (const c of PROBE_CLASSES) {
+    const starts = [parseIp(c.preferred)!, ...c.space.map((b) => parseCidr(b)!.network + 1)];
+    const found = starts.map((start) => freeFrom(start, c.space.map((b) => parseCidr(b)!), inLab, probes)).find((ip) => ip !== undefined);
+    if (found !== undefined) probes.push(formatIp(found));
+  }
+  return probes;
+}
+
+/** The first address from `start` on, inside its block of `space`, in no lab subnet and not yet a probe. */
+function freeFrom(start: number, space: readonly Cidr[], inLab: (ip: number) => Cidr | undefined, taken: readonly string[]): number | undefined {
+  const block = space.find((b) => contains(b, start));
+  if (!block) return undefined;
+  const end = block.network + size(block);
+  let ip = start;
+  // Each step jumps past a whole lab subnet (or one taken probe): at most one step per lab network.
+  while (ip < end) {
+    const hit = inLab(ip);
+    if (hit) ip = hit.network + size(hit) + 1;
+    else if (taken.includes(formatIp(ip))) ip++;
+    else return ip;
+  }
+  return undefined;
+}
 
 /**
  * The end of a lab's world. Nodes without a gateway (servers, routers) send what no lab network holds

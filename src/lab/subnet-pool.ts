@@ -14,9 +14,14 @@ export interface Occupied {
 
 /** What the host already routes (Linux `ip -4 route`); empty where there is no `ip` (Docker Desktop hosts). */
 export function hostRoutes(): Occupied[] {
-  const r = spawnSync("ip", ["-4", "route", "show", "table", "all"], { encoding: "utf8" });
+  const r = spawnSync("ip", ["-4", "route", "show", "table", "all"], { encoding: "utf8", timeout: 5000 });
   if (r.status !== 0) return [];
-  return r.stdout.split("\n").flatMap((line) => {
+  return parseHostRoutes(r.stdout);
+}
+
+/** The routes in `ip -4 route show table all` output, except the default route and Docker's own bridges. */
+export function parseHostRoutes(output: string): Occupied[] {
+  return output.split("\n").flatMap((line) => {
     const dest = line.trim().split(/\s+/)[line.startsWith("local ") || line.startsWith("broadcast ") ? 1 : 0];
     if (!dest || dest === "default" || line.includes(" dev docker0") || /\bdev br-/.test(line)) return [];
     const cidr = parseCidr(dest.includes("/") ? dest : `${dest}/32`);

@@ -16,3 +16,12 @@ test("the schema knows every kind and rejects unknown keys", () => {
   for (const kind of ["sip-server", "nat-router", "user-agent"]) assert.ok(text.includes(`"const":"${kind}"`), kind);
   assert.equal(schema.additionalProperties, false);
 });
+
+test("the impairment model is defined once in $defs and referenced, not inlined per kind", () => {
+  const text = topologyJsonSchema();
+  const schema = JSON.parse(text) as { $defs?: Record<string, unknown> };
+  for (const id of ["impairment", "link-impairments", "match", "delay", "rate"]) assert.ok(schema.$defs?.[id], id);
+  assert.ok(text.includes('"$ref": "#/$defs/link-impairments"'));
+  assert.equal(text.match(/delay variation/g)?.length, 1, "the delay schema appears once");
+  assert.ok(text.split("\n").length < 3000, `${text.split("\n").length} lines`);
+});

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { ipv4, name, networkRef } from "./fields.js";
 import type { KindRegistry } from "../kinds/registry.js";
+import type { AnyKind } from "../kinds/kind.js";
 import { ENGINES, NodeImpairmentsSchema } from "../impair/model.js";
 
-export const NAME = /^[a-z][a-z0-9-]{0,30}$/;
-const name = z.string().regex(NAME, "must be lower case letters, digits and '-', starting with a letter, at most 31 characters");
+export { cidr, ipv4, name, NAME, NAME_RULE, networkRef, nodeOrPrefix, nodeRef } from "./fields.js";
 
 export const NetworkSchema = z
   .strictObject({
-    subnet: z.string().optional().describe("IPv4 subnet in CIDR form; omit to allocate one from the pool"),
+    subnet: z.string().max(18).optional().describe("IPv4 subnet in CIDR form; omit to allocate one from the pool"),
     public: z.boolean().default(false).describe("an 'internet' segment: addressed from the documentation ranges (RFC 5737)"),
   })
   .describe("a network segment (a Docker bridge with no route out)");
@@ -15,7 +16,7 @@ export const NetworkSchema = z
 /** Fields every node has, whatever its kind. */
 export const CommonNodeFields = {
   addresses: z
-    .record(z.string(), z.string())
+    .record(networkRef("a network the node joins"), ipv4)
     .optional()
     .describe("fixed IPv4 address per network; others are assigned in node order"),
   impair: NodeImpairmentsSchema.optional().describe("impairments per network the node joins: delay, jitter, loss, reorder, duplicate, corrupt, rate"),
@@ -23,22 +24,36 @@ export const CommonNodeFields = {
 
 export const TopologyHeader = z.strictObject({
   name,
-  description: z.string().optional(),
+  description: z.string().max(1000).optional(),
   impairmentEngine: z.enum(ENGINES).default("auto").describe("tc netem where the kernel has it (auto), or demand one engine"),
   // Networks and nodes are validated one by one (load.ts), so one bad entry hides no other problem.
   networks: z.record(z.string(), z.unknown()),
   nodes: z.record(z.string(), z.unknown()),
 });
 
-/** The whole file's schema, a discriminated union over the registered kinds: used for the JSON Schema. */
-export function topologySchema(kinds: KindRegistry): z.ZodType {
-  const variants = kinds.all().map((k) =>
-    (k.spec as unknown as z.ZodObject).extend({ kind: z.literal(k.name).describe(k.summary), ...CommonNodeFields }),
-  );
-  const node = variants.length === 1 ? variants[0]! : z.discriminatedUnion("kind", variants as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]);
-  return TopologyHeader.extend({ networks: z.record(z.string(), NetworkSchema), nodes: z.record(z.string(), node) });
+type Shape = Record<string, z.ZodType>;
+
+/** A kind's spec with `kind` and the common fields added: one object, or (vpn-gateway) each variant of a union. */
+function withFields(spec: z.ZodType, extra: Shape): z.ZodType {
+  if (spec instanceof z.ZodDiscriminatedUnion) {
+    const options = (spec.options as unknown as z.ZodObject[]).map((o) => o.extend(extra));
+    return z.discriminatedUnion(spec._zod.def.discriminator, options as unknown as [z.ZodObject, ...z.ZodObject[]]);
+  }
+  return (spec as z.ZodObject).extend(extra);
 }
 
-export function nodeSchema(kinds: KindRegistry, kind: string): z.ZodObject {
-  return (kinds.get(kind).spec as unknown as z.ZodObject).extend({ kind: z.literal(kind), ...CommonNodeFields });
+/** The whole file's schema, a discriminated union over the registered kinds: used for the JSON Schema. */
+export function topologySchema(kinds: KindRegistry): z.ZodType {
+  const variants = kinds.all().map((k) => withFields(k.spec, { kind: z.literal(k.name).describe(k.summary), ...CommonNodeFields }));
+  const node = variants.length === 1 ? variants[0]! : z.discriminatedUnion("kind", variants as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]);
+  return TopologyHeader.extend({ networks: z.record(name, NetworkSchema), nodes: z.record(name, node) });
+}
+
+const nodeSchemas = new WeakMap<AnyKind, z.ZodType>();
+
+export function nodeSchema(kinds: KindRegistry, kind: string): z.ZodType {
+  const k = kinds.get(kind);
+  let schema = nodeSchemas.get(k);
+  if (!schema) nodeSchemas.set(k, (schema = withFields(k.spec, { kind: z.literal(kind), ...CommonNodeFields })));
+  return schema;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nodeOrPrefix } from "../../topology/schema.js";
 
 // A corporate firewall's "deep UDP restriction" on a router (CONDITIONS.md B.1, B.3): UDP blocked outright,
 // DPI signatures that spot STUN/TURN/RTP/DTLS on UDP and "UDP framed by TCP", a late verdict that lets a
@@ -21,13 +22,15 @@ export const SIGNATURE_NAMES = Object.keys(SIGNATURES) as [Signature, ...Signatu
 export const FirewallSpec = z.strictObject({
   udp: z.enum(["allow", "block"]).default("allow").describe("block: no UDP crosses the router except DNS (port 53)"),
   allow: z
-    .array(z.string())
+    .array(nodeOrPrefix)
+    .max(64)
+    .refine((l) => new Set(l).size === l.length, "each entry once")
     .default([])
     .describe("the provider allowlist: node names or IPv4 prefixes whose traffic (both ways) no rule here touches"),
-  block: z.array(z.enum(SIGNATURE_NAMES)).default([]).describe("DPI signatures dropped on sight; a TCP flow is killed whole once one matches"),
+  block: z.array(z.enum(SIGNATURE_NAMES)).refine((l) => new Set(l).size === l.length, "each signature once").default([]).describe("DPI signatures dropped on sight; a TCP flow is killed whole once one matches"),
   lateBlock: z
     .strictObject({
-      signatures: z.array(z.enum(SIGNATURE_NAMES)).min(1).describe("signatures that classify a flow"),
+      signatures: z.array(z.enum(SIGNATURE_NAMES)).refine((l) => new Set(l).size === l.length, "each signature once").min(1).describe("signatures that classify a flow"),
       afterPackets: z.number().int().min(1).max(1_000_000).optional().describe("packets (in the flow's original direction) let through before the flow is dropped"),
       afterSeconds: z.number().int().min(1).max(3600).optional().describe("seconds after classification before the flow is dropped"),
     })

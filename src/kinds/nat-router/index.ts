@@ -1,8 +1,10 @@
 import { ROUTER_KINDS } from "../kind.js";
-import { interfaceLookup } from "../../lab/interface-script.js";
+import { interfaceLookup, nftLoad } from "../../lab/interface-script.js";
 import { z } from "zod";
 import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
-import { parseCidr } from "../../common/ipv4.js";
+import { choices } from "../../common/errors.js";
+import { formatCidr, parseCidr } from "../../common/ipv4.js";
+import { networkRef, nodeRef } from "../../topology/schema.js";
 import { retryUntil } from "../../common/retry.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
@@ -11,10 +13,17 @@ import { NAT_PRESET_NAMES, natRuleset } from "./nat-behaviour.js";
 import { claimSipHelperParams, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
 const bit = z.number().int().min(0).max(1);
+const unique = (list: readonly unknown[]): boolean => new Set(list).size === list.length;
 
 export const NetfilterAlg = z.strictObject({
-  ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8).default([5060]).describe("ports the helper is attached to"),
-  protocols: z.array(z.enum(["udp", "tcp"])).min(1).default(["udp", "tcp"]).describe("transports the helper is attached to"),
+  ports: z
+    .array(z.number().int().min(1).max(65535))
+    .min(1)
+    .max(8)
+    .refine(unique, "each port once (nft refuses a set with a port twice)")
+    .default([5060])
+    .describe("ports the helper is attached to"),
+  protocols: z.array(z.enum(["udp", "tcp"])).min(1).max(2).refine(unique, "each transport once").default(["udp", "tcp"]).describe("transports the helper is attached to"),
   sip_direct_media: bit.default(SIP_HELPER_DEFAULTS.sip_direct_media).describe("kernel-wide: media expectations only when the SDP address is the signalling source"),
   sip_direct_signalling: bit.default(SIP_HELPER_DEFAULTS.sip_direct_signalling).describe("kernel-wide: inbound signalling only from the registrar"),
   sip_external_media: bit.default(SIP_HELPER_DEFAULTS.sip_external_media).describe("kernel-wide: leave SDP alone when the media address routes out the same interface"),
@@ -36,8 +45,8 @@ export const AlgSpec = z.union([
 export type AlgSpec = z.infer<typeof AlgSpec>;
 
 export const NatRouterSpec = z.strictObject({
-  lan: z.string().describe("the private network behind the router"),
-  wan: z.string().describe("the network the router masquerades onto"),
+  lan: networkRef("the private network behind the router"),
+  wan: networkRef("the network the router masquerades onto"),
   nat: z.enum(NAT_PRESET_NAMES).default("port-restricted-cone").describe("NAT behaviour preset"),
   alg: AlgSpec.default("off").describe("SIP ALG: off, netfilter (the kernel helper), or a faulty userspace profile"),
   udpTimeout: z
@@ -55,7 +64,7 @@ export const NatRouterSpec = z.strictObject({
     .optional()
     .describe("clamp the MSS of TCP connections through the router (as PPPoE/VPN routers do): large SIP messages then span several segments"),
   firewall: FirewallSpec.optional().describe("deep UDP restriction: UDP block, DPI signatures, late verdict, and the provider allowlist"),
-  gateway: z.string().optional().describe("an upstream router on the WAN network (double NAT)"),
+  gateway: nodeRef("an upstream router on the WAN network (double NAT)").optional(),
 });
 export type NatRouterSpec = z.infer<typeof NatRouterSpec>;
 
@@ -73,13 +82,22 @@ export function resolveAlg(alg: AlgSpec): ResolvedAlg {
   return { kind: "userspace", profile: alg.profile ? `${alg.profile}+rules` : "custom", rules: AlgRules.parse({ ...base, ...stripUndefined(alg.rules ?? {}) }) };
 }
 
-/** Allowlist entries as prefixes: a node name stands for every address it has. */
-function allowedPrefixes(rt: NodeRuntime, allow: readonly string[]): string[] {
-  return allow.flatMap((entry) => {
-    const node = rt.topology.nodes.get(entry);
-    if (!node) return [entry];
-    return node.interfaces.map((i) => `${rt.addressOf(entry, i.network)}/32`);
-  });
+/** Allowlist entries as prefixes, printed from parsed values: a node name stands for every address it has. */
+export function allowedPrefixes(rt: Pick<NodeRuntime, "topology" | "addressOf">, allow: readonly string[]): string[] {
+  const prefix = (text: string): string => {
+    const c = parseCidr(text.includes("/") ? text : `${text}/32`);
+    if (!c) throw new Error(`allowlist entry ${JSON.stringify(text.slice(0, 60))} is neither a node nor an IPv4 prefix`);
+    return formatCidr(c);
+  };
+  return [
+    ...new Set(
+      allow.flatMap((entry) => {
+        const node = rt.topology.nodes.get(entry);
+        if (!node) return [prefix(entry)];
+        return node.interfaces.map((i) => prefix(rt.addressOf(entry, i.network)));
+      }),
+    ),
+  ];
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -92,7 +110,7 @@ const WAN_IF = "$WAN_IF";
 
 /**
  * A script that first finds the interfaces holding `lan` and `wan` (names inside a container follow no
- * attach order) into $LAN_IF and $WAN_IF, then runs `body`, which may use them (unquoted heredocs expand them).
+ * attach order) into $LAN_IF and $WAN_IF, then runs `body`, which may use them (nftLoad puts them into a ruleset).
  */
 export function withInterfaces(lan: string, wan: string, body: string): string {
   return [interfaceLookup("LAN_IF", lan), interfaceLookup("WAN_IF", wan), body].join("\n");
@@ -129,11 +147,16 @@ export const natRouter = defineKind<NatRouterSpec>({
   publicNetwork: (spec) => spec.wan,
   references: (spec) => (spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
   check(spec, name, topology) {
-    return (spec.firewall?.allow ?? []).flatMap((entry, i) =>
-      topology.nodes.has(entry) || parseCidr(entry)
+    const f = spec.firewall;
+    const issues = (f?.allow ?? []).flatMap((entry, i) =>
+      topology.nodes.has(entry) || parseCidr(entry.includes("/") ? entry : `${entry}/32`)
         ? []
-        : [{ path: `nodes.${name}.firewall.allow[${i}]`, message: `"${entry}" is neither a node (${[...topology.nodes.keys()].join(", ")}) nor an IPv4 prefix like 198.51.100.0/27` }],
+        : [{ path: `nodes.${name}.firewall.allow[${i}]`, message: `"${entry}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix like 198.51.100.0/27` }],
     );
+    if (f && f.allow.length > 0 && !isActive(f)) {
+      issues.push({ path: `nodes.${name}.firewall.allow`, message: "an allowlist exempts traffic from the firewall's rules, and there are none: set udp: block, block or lateBlock" });
+    }
+    return issues;
   },
   plan: (node) => {
     const timeout = node.spec.udpTimeout;
@@ -160,6 +183,7 @@ export const natRouter = defineKind<NatRouterSpec>({
     if (alg.kind === "netfilter") rules.push(helperRuleset({ lanIf: LAN_IF, ports: alg.helper.ports, protocols: alg.helper.protocols }));
     if (spec.firewall && isActive(spec.firewall)) rules.push(firewallRuleset(spec.firewall, allowedPrefixes(rt, spec.firewall.allow)));
     // One exec: find the interfaces by address (their names follow no attach order), then load everything.
-    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, ["nft -f - <<CALLPATH_NFT", ...rules, "CALLPATH_NFT", ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join("\n"))]);
+    // The ruleset goes through a quoted heredoc: nothing in it expands but the interface names.
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, [nftLoad(rules.join("\n"), ["LAN_IF", "WAN_IF"]), ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join("\n"))]);
   },
 });

@@ -6,18 +6,22 @@ import { z } from "zod";
 import type { AgentConfig } from "../../agent/sip-agent.js";
 import { AgentHandle } from "../../calls/agent-handle.js";
 import { TURN_TRANSPORTS } from "../../calls/ice-report.js";
-import type { Issue } from "../../common/errors.js";
+import { choices, type Issue } from "../../common/errors.js";
+import { parseCidr } from "../../common/ipv4.js";
 import type { ResolvedTopology } from "../../topology/types.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { SIP_DOMAIN, SIP_HOST } from "../sip-server/index.js";
 import { SIP_LISTENERS, webSocketUrl } from "../sip-server/kamailio-files.js";
 import { TURN_HOST, TURN_PORTS } from "../turn-server/coturn-config.js";
+import { networkRef, nodeOrPrefix as nodeOrPrefixField, nodeRef } from "../../topology/schema.js";
 
 export const IceSpec = z.strictObject({
-  server: z.string().describe("the turn-server node the agent's ICE uses (STUN and TURN); never a public default"),
+  server: nodeRef("the turn-server node the agent's ICE uses (STUN and TURN); never a public default"),
   stun: z.boolean().default(true).describe("gather server-reflexive candidates from it"),
   turn: z
     .array(z.enum(TURN_TRANSPORTS))
+    .max(TURN_TRANSPORTS.length)
+    .refine((t) => new Set(t).size === t.length, "each TURN transport once")
     .default([...TURN_TRANSPORTS])
     .describe("TURN transports the app is configured with: udp and tcp on 3478, tls on tlsPort; [] for none"),
   tlsPort: z.union([z.literal(TURN_PORTS.tls443), z.literal(TURN_PORTS.tls)]).default(TURN_PORTS.tls443).describe("port of TURN over TLS"),
@@ -28,21 +32,29 @@ export const IceSpec = z.strictObject({
 export const ICE_CONNECT_TIMEOUT_MS = 15_000;
 export const SIP_LOCAL_PORT = 5060;
 export const RTP_PORT_BASE = 16384;
+/** Longest SIP user part: a phone number or an extension name, not a payload. */
+export const SIP_USER_MAX = 64;
+export const ANSWER_DELAY_MS = 200;
 
 export const UserAgentSpec = z.strictObject({
-  network: z.string().describe("the network the agent sits on"),
-  gateway: z.string().optional().describe("the router it sends everything off-link through (a nat-router on the same network)"),
+  network: networkRef("the network the agent sits on"),
+  gateway: nodeRef("the router it sends everything off-link through (a nat-router on the same network)").optional(),
   sip: z.strictObject({
-    server: z.string().describe("the sip-server node it registers with and sends calls through"),
-    user: z.string().regex(/^[a-z0-9._-]+$/).optional().describe("user part of its address of record; default: the node name"),
+    server: nodeRef("the sip-server node it registers with and sends calls through"),
+    user: z
+      .string()
+      .max(SIP_USER_MAX)
+      .regex(/^[a-z0-9._-]+$/, "lower case letters, digits, '.', '_' and '-'")
+      .optional()
+      .describe("user part of its address of record; default: the node name"),
     transport: z
       .enum(["udp", "tcp", "tls", "ws", "wss"])
       .default("udp")
       .describe("udp/tcp/tls: a classic SIP phone with plain RTP; ws/wss: a WebRTC client (SIP over WebSocket, ICE, DTLS-SRTP, Opus)"),
-    localPort: z.number().int().min(1).max(65535).default(SIP_LOCAL_PORT).describe("UDP port the phone sends SIP from (sip.transport udp)"),
+    localPort: z.number().int().min(1).max(65535).optional().describe(`UDP port the phone sends SIP from (sip.transport udp); default ${SIP_LOCAL_PORT}`),
     serverPort: z
       .union([z.literal(SIP_LISTENERS.udp), z.literal(SIP_LISTENERS.udpAlt)])
-      .default(SIP_LISTENERS.udp)
+      .optional()
       .describe("server port for SIP over UDP: 5060, or 5080, which ALGs keyed on 5060 never see"),
     keepalive: z
       .number()
@@ -55,16 +67,16 @@ export const UserAgentSpec = z.strictObject({
   ice: IceSpec.optional().describe("ICE servers and policy of a WebRTC agent (sip.transport ws or wss)"),
   tone: z.number().int().min(200).max(3400).optional().describe("frequency (Hz) of the tone it sends; default: unique per agent"),
   answer: z.enum(["auto", "manual"]).default("auto").describe("answer incoming calls by itself, or only when a step says so"),
-  answerDelayMs: z.number().int().min(0).max(60_000).default(200).describe("ringing time before an automatic answer"),
+  answerDelayMs: z.number().int().min(0).max(60_000).optional().describe(`ringing time before an automatic answer (answer auto); default ${ANSWER_DELAY_MS}`),
   latchMedia: z
     .boolean()
     .default(false)
     .describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
   vpn: z
     .strictObject({
-      server: z.string().describe("the vpn-gateway concentrator"),
+      server: nodeRef("the vpn-gateway concentrator"),
       mode: z.enum(["full", "split"]).default("full"),
-      routes: z.array(z.string()).default([]).describe("split tunnel: node names or prefixes sent through the tunnel"),
+      routes: z.array(nodeOrPrefixField).max(64).default([]).describe("split tunnel: node names or prefixes sent through the tunnel"),
     })
     .optional()
     .describe("an OpenVPN client on the agent's own host: a tun0 interface its WebRTC stack enumerates like any other"),
@@ -77,7 +89,7 @@ export const UserAgentSpec = z.strictObject({
     .int()
     .min(0)
     .max(8000)
-    .default(0)
+    .optional()
     .describe("bytes of extra SDP attribute lines, standing in for many codecs, candidates or crypto lines: a large INVITE (plain RTP)"),
   rtpTimeout: z
     .number()
@@ -119,9 +131,21 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
     ...(spec.ice ? [{ path: "ice.server", node: spec.ice.server, kinds: ["turn-server"] }] : []),
     ...(spec.vpn ? [{ path: "vpn.server", node: spec.vpn.server, kinds: ["vpn-gateway"] }] : []),
   ],
-  check(spec, name) {
+  check(spec, name, topology) {
     const issues: Issue[] = [];
     const webrtc = isWebRtc(spec);
+    // Fields that only one transport, answer mode or tunnel mode reads: set under another, they would do nothing.
+    const udpOnly = (field: "localPort" | "serverPort", what: string): void => {
+      if (spec.sip[field] !== undefined && spec.sip.transport !== "udp") issues.push({ path: `nodes.${name}.sip.${field}`, message: `${what} is for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
+    };
+    udpOnly("localPort", "the local SIP port");
+    udpOnly("serverPort", "the server's UDP port");
+    if (spec.sdpPadding !== undefined && webrtc) issues.push({ path: `nodes.${name}.sdpPadding`, message: "SDP padding is for plain RTP (sip.transport udp, tcp or tls); a WebRTC offer is made by libwebrtc" });
+    if (spec.answerDelayMs !== undefined && spec.answer === "manual") issues.push({ path: `nodes.${name}.answerDelayMs`, message: "the answer delay is for answer: auto; a manual agent answers when a step says so" });
+    if (spec.vpn?.mode === "full" && spec.vpn.routes.length > 0) issues.push({ path: `nodes.${name}.vpn.routes`, message: "a full tunnel takes everything; routes are for mode: split" });
+    spec.vpn?.routes.forEach((r, i) => {
+      if (!topology.nodes.has(r) && !parseCidr(r.includes("/") ? r : `${r}/32`)) issues.push({ path: `nodes.${name}.vpn.routes[${i}]`, message: `"${r}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix` });
+    });
     if (spec.ice && !webrtc) issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
     if (spec.sip.keepalive !== undefined && spec.sip.transport !== "udp") {
       issues.push({ path: `nodes.${name}.sip.keepalive`, message: `CRLF keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
@@ -176,7 +200,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
   const address = rt.addressOf(rt.name);
   const server = rt.addressOf(spec.sip.server);
   const toneHz = toneOf(rt.name, rt.topology);
-  const common = { name: rt.name, user: spec.sip.user ?? rt.name, domain: SIP_DOMAIN, autoAnswerMs: spec.answer === "auto" ? spec.answerDelayMs : null };
+  const common = { name: rt.name, user: spec.sip.user ?? rt.name, domain: SIP_DOMAIN, autoAnswerMs: spec.answer === "auto" ? (spec.answerDelayMs ?? ANSWER_DELAY_MS) : null };
   const transport = spec.sip.transport;
   if (transport === "tcp" || transport === "tls") {
     return {
@@ -187,7 +211,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding, strictSource: spec.strictMediaSource },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding ?? 0, strictSource: spec.strictMediaSource },
     };
   }
   if (transport === "udp") {
@@ -195,12 +219,12 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
       ...common,
       signalling: {
         transport,
-        proxy: `${server}:${spec.sip.serverPort}`,
+        proxy: `${server}:${spec.sip.serverPort ?? SIP_LISTENERS.udp}`,
         address,
-        port: spec.sip.localPort,
+        port: spec.sip.localPort ?? SIP_LOCAL_PORT,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding, strictSource: spec.strictMediaSource },
+      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding ?? 0, strictSource: spec.strictMediaSource },
     };
   }
   const ice = spec.ice;

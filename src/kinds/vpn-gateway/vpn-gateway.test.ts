@@ -21,7 +21,10 @@ test("the client checks the server's name, takes no pushed routes, and follows t
   assert.ok(!c.includes("mssfix"), "mssfix left to OpenVPN's default when not set");
 });
 
-const spec = (s: Partial<VpnGatewaySpec>): VpnGatewaySpec => ({ role: "client", proto: "udp", subnet: "10.8.0.0/24", mtu: 1500, mode: "full", routes: [], dropFragments: false, blockFragNeeded: false, ...s });
+const spec = (s: Partial<VpnGatewaySpec>): VpnGatewaySpec =>
+  s.role === "concentrator"
+    ? { role: "concentrator", network: "internet", proto: "udp", subnet: "10.8.0.0/24", mtu: 1500, dropFragments: false, blockFragNeeded: false, ...s }
+    : ({ role: "client", lan: "lan1", wan: "internet", server: "vpn", mode: "full", routes: [], dropFragments: false, blockFragNeeded: false, ...s } as VpnGatewaySpec);
 
 test("a PMTU black hole silences only the node's own 'fragmentation needed'", () => {
   const r = vpnRuleset(spec({ blockFragNeeded: true }));
@@ -55,12 +58,42 @@ networks: { lan1: {}, internet: { public: true } }
 nodes:
   vpn: { kind: vpn-gateway, role: concentrator, network: internet, lan: lan1 }
   office: { kind: vpn-gateway, role: client, lan: lan1, wan: internet, server: other, mode: split }
-  other: { kind: vpn-gateway, role: client, lan: lan1, wan: internet, server: vpn, routes: [nowhere] }
+  other: { kind: vpn-gateway, role: client, lan: lan1, wan: internet, server: vpn, mode: split, routes: [nowhere] }
 `);
   assert.deepEqual(p.sort(), [
     'nodes.office.routes: a split tunnel needs routes: the node names or prefixes that go through it',
     'nodes.office.server: "other" is a vpn-gateway client; name a concentrator',
-    'nodes.other.routes[0]: "nowhere" is neither a node (vpn, office, other) nor an IPv4 prefix',
-    "nodes.vpn.lan: not used by role concentrator",
+    'nodes.other.routes[0]: "nowhere" is neither a node (office, other) nor an IPv4 prefix',
+    "nodes.vpn.lan: not used by role concentrator: a concentrator serves on `network`; lan, wan, gateway, server, mode and routes are a client's",
   ]);
+});
+
+const head = `name: t
+networks: { lan1: { subnet: 10.20.0.0/24 }, lan2: {}, internet: { public: true } }
+nodes:
+`;
+
+test("a client's mtu and proto are rejected with the reason: it follows its concentrator", () => {
+  const p = problems(`${head}  vpn: { kind: vpn-gateway, role: concentrator, network: internet }
+  office: { kind: vpn-gateway, role: client, lan: lan1, wan: internet, server: vpn, mtu: 1400, proto: tcp, subnet: 10.9.0.0/24 }
+`);
+  assert.ok(p.includes("nodes.office.mtu: set mtu/proto on the concentrator; clients follow it"), p.join("\n"));
+  assert.ok(p.includes("nodes.office.proto: set mtu/proto on the concentrator; clients follow it"), p.join("\n"));
+  assert.ok(p.some((x) => x.startsWith("nodes.office.subnet: not used by role client")), p.join("\n"));
+  assert.deepEqual(problems(`${head}  v: { kind: vpn-gateway }\n`), ["nodes.v.role: required; one of: concentrator | client"]);
+});
+
+test("a tunnel subnet must keep clear of every lab network, their pools and unusable space", () => {
+  const tunnel = (subnet: string): string[] => problems(`${head}  vpn: { kind: vpn-gateway, role: concentrator, network: internet, subnet: "${subnet}" }\n`);
+  assert.match(tunnel("10.20.0.0/24").join("\n"), /nodes\.vpn\.subnet: 10\.20\.0\.0\/24 overlaps network lan1 \(10\.20\.0\.0\/24\)/);
+  assert.match(tunnel("10.0.0.0/8").join("\n"), /overlaps network lan1/);
+  assert.match(tunnel("10.123.4.0/24").join("\n"), /overlaps 10\.123\.0\.0\/16, from which network lan2 gets its subnet/);
+  assert.match(tunnel("0.0.0.0/0").join("\n"), /a tunnel subnet is \/8 to \/29/);
+  assert.match(tunnel("127.0.0.0/24").join("\n"), /loopback/);
+  assert.match(tunnel("10.8.0.1/24").join("\n"), /nodes\.vpn\.subnet: an IPv4 network in CIDR form/);
+  assert.deepEqual(tunnel("10.8.0.0/24"), []);
+});
+
+test("the concentrator's ruleset is printed from the parsed subnet", () => {
+  assert.match(vpnRuleset(spec({ role: "concentrator", subnet: "10.9.0.0/24" })), /ip saddr 10\.9\.0\.0\/24 oifname/);
 });
