@@ -27,6 +27,10 @@ const Delay = z
   .refine((d) => d.jitter > 0 || (d.correlation === 0 && d.distribution === "uniform"), {
     message: "correlation and distribution shape the jitter: set jitter too (without it they do nothing)",
   })
+  .refine((d) => d.jitter > 0 || d.reorder, {
+    message: "reorder: false keeps jittered packets in order: set jitter too (without it nothing is reordered anyway)",
+    path: ["reorder"],
+  })
   .meta({ id: "delay", description: "delay and jitter" });
 
 const RandomLoss = z.strictObject({ random: percent, correlation: percent.default(0) });

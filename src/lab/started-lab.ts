@@ -10,6 +10,7 @@ import type { EngineStats } from "../impair/engine-protocol.js";
 import type { LabImpairments } from "../impair/lab-impairments.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
 import { zodIssues } from "../topology/load.js";
+import { topologyErrorMap } from "../topology/zod-messages.js";
 import { ImpairmentSchema, type Direction, type Engine, type Impairment } from "../impair/model.js";
 
 export interface StartedNode {
@@ -55,7 +56,7 @@ export class StartedLab implements AsyncDisposable {
       throw new LabError(`"${node}" is not on network "${network}"; it joins: ${n.runtime.node.interfaces.map((i) => i.network).join(", ")}`);
     }
     const parsed: Impairment[] = rules.map((r, i) => {
-      const p = ImpairmentSchema.safeParse(r);
+      const p = ImpairmentSchema.safeParse(r, { error: topologyErrorMap });
       if (!p.success) throw new LabError(`impairment on ${node} ${network}: ${zodIssues(p.error, `[${i}]`).map((x) => `${x.path}: ${x.message}`).join("; ")}`);
       return p.data;
     });

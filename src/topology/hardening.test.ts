@@ -147,3 +147,14 @@ test("injection strings never validate where a shape is expected", () => {
 test("duplicate helper ports are rejected before nft sees them", () => {
   assert.match(problems(base("  nat1: { kind: nat-router, lan: lan1, wan: internet, alg: { netfilter: { ports: [5060, 5060] } } }\n")).join(), /alg\.netfilter\.ports: each port once/);
 });
+
+test("fields that would do nothing are refused: a TURN/TLS port without tls, in-order delay without jitter", () => {
+  const p = problems(
+    base(
+      "  turn: { kind: turn-server, network: internet }\n  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [udp], tlsPort: 5349 } }\n  nat1: { kind: nat-router, lan: lan1, wan: internet, impair: { internet: { egress: { delay: { ms: 20, reorder: false } } } } }\n",
+    ),
+  );
+  assert.ok(p.some((x) => x.startsWith("nodes.alice.ice.tlsPort: the TURN-over-TLS port does nothing without tls")), p.join("\n"));
+  assert.ok(p.some((x) => /nodes\.nat1\.impair\.internet\.egress.*reorder: .*set jitter too/.test(x)), p.join("\n"));
+  assert.deepEqual(problems(base("  turn: { kind: turn-server, network: internet }\n  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [tls], tlsPort: 5349 } }\n")), []);
+});

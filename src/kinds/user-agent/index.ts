@@ -24,7 +24,7 @@ export const IceSpec = z.strictObject({
     .refine((t) => new Set(t).size === t.length, "each TURN transport once")
     .default([...TURN_TRANSPORTS])
     .describe("TURN transports the app is configured with: udp and tcp on 3478, tls on tlsPort; [] for none"),
-  tlsPort: z.union([z.literal(TURN_PORTS.tls443), z.literal(TURN_PORTS.tls)]).default(TURN_PORTS.tls443).describe("port of TURN over TLS"),
+  tlsPort: z.union([z.literal(TURN_PORTS.tls443), z.literal(TURN_PORTS.tls)]).optional().describe(`port of TURN over TLS (default ${TURN_PORTS.tls443}); needs tls in turn`),
   policy: z.enum(["all", "relay"]).default("all").describe("iceTransportPolicy: 'relay' uses relay candidates only"),
   connectTimeoutMs: z.number().int().min(1000).max(120_000).optional().describe("ICE checking longer than this fails the call (stage 'ice'); default 15000"),
 });
@@ -155,6 +155,7 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
     if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp, tcp or tls); WebRTC media finds its way by ICE" });
     if (spec.vpn && !spec.gateway) issues.push({ path: `nodes.${name}.vpn`, message: "a VPN client on the agent needs a gateway (its home router), over which the tunnel runs" });
     if (spec.vpn?.mode === "split" && spec.vpn.routes.length === 0) issues.push({ path: `nodes.${name}.vpn.routes`, message: "a split tunnel needs routes: the node names or prefixes that go through it" });
+    if (spec.ice?.tlsPort !== undefined && !spec.ice.turn.includes("tls")) issues.push({ path: `nodes.${name}.ice.tlsPort`, message: "the TURN-over-TLS port does nothing without tls in ice.turn" });
     if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
     return issues;
   },
@@ -239,7 +240,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
       ca: rt.secrets.caPem,
       stun: ice?.stun && iceServer ? `${iceServer}:${TURN_PORTS.plain}` : null,
       turn: ice && iceServer
-        ? { address: iceServer, servername: TURN_HOST, username: rt.secrets.turn.username, password: rt.secrets.turn.password, udpTcpPort: TURN_PORTS.plain, tlsPort: ice.tlsPort }
+        ? { address: iceServer, servername: TURN_HOST, username: rt.secrets.turn.username, password: rt.secrets.turn.password, udpTcpPort: TURN_PORTS.plain, tlsPort: ice.tlsPort ?? TURN_PORTS.tls443 }
         : null,
       turnTransports: ice?.turn ?? [],
       iceTransportPolicy: ice?.policy ?? "all",
