@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { initialAckReceived, reinviteRetryDelayMs, type ReinviteSession } from "./reinvite.js";
+import { inviteTransactionsSettled, reinviteRetryDelayMs, type ReinviteSession } from "./reinvite.js";
 
 test("a re-INVITE on an answered call waits for the call's ACK", async () => {
   // The callee's view right after its 200 OK: Established for sip.js, but the dialog still awaits the ACK.
   const session = { state: "Established", dialog: { sessionState: "AckWait" } };
   let done = false;
-  const waiting = initialAckReceived(session, 5).then(() => (done = true));
+  const waiting = inviteTransactionsSettled(session, 5).then(() => (done = true));
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(done, false, "went ahead before the ACK");
   session.dialog.sessionState = "Confirmed";
@@ -14,14 +14,25 @@ test("a re-INVITE on an answered call waits for the call's ACK", async () => {
   assert.equal(done, true);
 });
 
+test("a re-INVITE right after the far end's waits for that one's ACK", async () => {
+  const dialog: { sessionState: string; reinviteUserAgentServer?: object } = { sessionState: "Confirmed", reinviteUserAgentServer: {} };
+  let done = false;
+  const waiting = inviteTransactionsSettled({ state: "Established", dialog }, 5).then(() => (done = true));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(done, false, "went ahead before the far end's re-INVITE was ACKed");
+  dialog.reinviteUserAgentServer = undefined;
+  await waiting;
+  await assert.rejects(inviteTransactionsSettled({ state: "Established", dialog: { sessionState: "Confirmed", reinviteUserAgentClient: {} } }, 5, 20), /previous re-INVITE was never answered within 20 ms/);
+});
+
 test("a placed call, or one already ACKed, goes at once; an ended one, or an ACK that never comes, fails", async () => {
-  await initialAckReceived({ state: "Established", dialog: { sessionState: "Confirmed" } });
-  await initialAckReceived({ state: "Established", dialog: undefined } satisfies ReinviteSession);
+  await inviteTransactionsSettled({ state: "Established", dialog: { sessionState: "Confirmed" } });
+  await inviteTransactionsSettled({ state: "Established", dialog: undefined } satisfies ReinviteSession);
   // sip.js hangs the call up itself when the ACK never comes (64 × T1).
   const hungUp = { state: "Established", dialog: { sessionState: "AckWait" } };
   setTimeout(() => Object.assign(hungUp, { state: "Terminated", dialog: { sessionState: "Terminated" } }), 20);
-  await assert.rejects(initialAckReceived(hungUp, 5), /call ended \(Terminated\) before the re-INVITE/);
-  await assert.rejects(initialAckReceived({ state: "Established", dialog: { sessionState: "AckWait" } }, 5, 30), /never ACKed within 30 ms/);
+  await assert.rejects(inviteTransactionsSettled(hungUp, 5), /call ended \(Terminated\) before the re-INVITE/);
+  await assert.rejects(inviteTransactionsSettled({ state: "Established", dialog: { sessionState: "AckWait" } }, 5, 30), /never ACKed within 30 ms/);
 });
 
 test("a 491 is retried after RFC 3261's random wait, the caller's longer than the callee's", () => {

@@ -4,26 +4,43 @@
 export interface ReinviteSession {
   /** sip.js's api SessionState ("Established", ...). */
   readonly state: string;
-  /** sip.js's core dialog state: "AckWait" while the 2xx of an answered call has not been ACKed. */
-  readonly dialog?: { readonly sessionState: string } | undefined;
+  readonly dialog?:
+    | {
+        /** sip.js's core dialog state: "AckWait" while the 2xx of an answered call has not been ACKed. */
+        readonly sessionState: string;
+        /** Set while a re-INVITE we answered awaits its ACK, and while one we sent awaits its answer. */
+        readonly reinviteUserAgentServer?: unknown;
+        readonly reinviteUserAgentClient?: unknown;
+      }
+    | undefined;
 }
 
 /** 64 × T1: after this sip.js gives up on the ACK and hangs the call up itself (RFC 3261 §13.3.1.4). */
 const ACK_WAIT_MS = 64 * 500;
 
+function inviteInProgress(session: ReinviteSession): string | null {
+  const d = session.dialog;
+  if (d?.sessionState === "AckWait") return "the call's 200 OK was never ACKed";
+  if (d?.reinviteUserAgentServer) return "the far end's re-INVITE was never ACKed";
+  if (d?.reinviteUserAgentClient) return "our previous re-INVITE was never answered";
+  return null;
+}
+
 /**
- * Resolves once the initial INVITE of an answered call has been ACKed (at once for a call we placed).
+ * Resolves once no INVITE transaction is in progress on the call's dialog, in either direction.
  * RFC 3261 §14.1: a UA MUST NOT start a re-INVITE while an INVITE server transaction is in progress.
  * sip.js calls an incoming call Established as soon as its 200 leaves; if our re-INVITE's offer is out
  * when that call's ACK arrives, sip.js reads the ACK as an answer that is missing (signalling state
- * HaveLocalOffer), logs "Invalid signaling state HaveLocalOffer" and hangs up. The ACK crosses the
- * proxy (and over TLS one more hop of crypto and NAT), so a re-INVITE asked for right after the caller
- * saw the 200 can lose that race.
+ * HaveLocalOffer), logs "Invalid signaling state HaveLocalOffer" and hangs up. After a re-INVITE from
+ * the far end it refuses outright until that one's ACK is in ("There is an ongoing re-INVITE server
+ * transaction"). The ACK crosses the proxy (and over TLS one more hop of crypto and NAT), so a re-INVITE
+ * asked for right after the other side saw its 200 can lose that race.
  */
-export async function initialAckReceived(session: ReinviteSession, pollMs = 10, limitMs = ACK_WAIT_MS + 2000): Promise<void> {
+export async function inviteTransactionsSettled(session: ReinviteSession, pollMs = 10, limitMs = ACK_WAIT_MS + 2000): Promise<void> {
   const deadline = Date.now() + limitMs;
-  while (session.dialog?.sessionState === "AckWait") {
-    if (Date.now() > deadline) throw new Error(`the call's 200 OK was never ACKed within ${limitMs} ms`);
+  for (let busy = inviteInProgress(session); busy; busy = inviteInProgress(session)) {
+    if (session.state !== "Established") break;
+    if (Date.now() > deadline) throw new Error(`${busy} within ${limitMs} ms`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
   if (session.state !== "Established") throw new Error(`the call ended (${session.state}) before the re-INVITE`);

@@ -7,7 +7,7 @@ import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 import { probeInvite } from "./mirror-probe.js";
-import { initialAckReceived, REINVITE_ATTEMPTS, reinviteRetryDelayMs } from "./reinvite.js";
+import { inviteTransactionsSettled, REINVITE_ATTEMPTS, reinviteRetryDelayMs } from "./reinvite.js";
 import { StreamTransport } from "./stream-transport.js";
 import { UdpTransport } from "./udp-transport.js";
 import { WebRtcPlane, type IcePolicy, type WebRtcConfig } from "./webrtc/webrtc-plane.js";
@@ -180,21 +180,21 @@ export class SipAgent {
 
   /**
    * Re-INVITEs an established call with a fresh offer (a session refresh, or a resume after hold), on
-   * either side of the call and over any transport: first waiting for the ACK of a call we answered, then
-   * sending the re-INVITE again if the far end answers that it is busy with one of its own (see reinvite.ts).
+   * either side of the call and over any transport. Each attempt first waits for any INVITE transaction on
+   * the call to finish (the ACK of a call we answered, or of a re-INVITE the far end sent); a refusal
+   * because the far end was busy with one of its own (491, 500 Retry-After) is retried (see reinvite.ts).
    */
   async reinvite(callId?: string): Promise<void> {
     const c = this.calls.find((x) => (!callId || x.outcome.callId === callId) && x.session.state === SessionState.Established);
     if (!c) throw new Error(`${this.config.name} has no established call${callId ? ` ${callId}` : ""} to re-INVITE`);
-    await initialAckReceived(c.session);
     for (let attempt = 1; ; attempt++) {
+      await inviteTransactionsSettled(c.session);
       const refused = await this.sendReinvite(c.session);
       if (!refused) return;
       const status = refused.statusCode ?? 0;
       const delay = reinviteRetryDelayMs(status, refused.getHeader("Retry-After"), c.session instanceof Inviter);
       if (delay === null || attempt >= REINVITE_ATTEMPTS) throw new Error(`re-INVITE rejected: ${status} ${refused.reasonPhrase ?? ""}`.trim());
       await new Promise((r) => setTimeout(r, delay));
-      if (c.session.state !== SessionState.Established) throw new Error(`the call ended before the re-INVITE could be sent again`);
     }
   }
 
