@@ -216,13 +216,30 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Then nat1's ALG log shows a rewritten re-INVITE
       And audio flows from alice to bob but none comes back for 3 seconds
 
-    Scenario: control — without the ALG audio survives the re-INVITE
-      Given the "sip-alg" topology is running
+    # Either side may re-INVITE, on any transport. A re-INVITE asked for right after a call is answered
+    # may leave before the answered side has the caller's ACK: the agent waits for it (RFC 3261 §14.1),
+    # which the callee's re-INVITE straight after "bob calls alice" exercises.
+    Scenario Outline: control — without the ALG audio survives re-INVITEs from either side over <transport>
+      Given the "sip-alg" topology is running with:
+        | nodes.alice.sip.transport | <transport> |
       And alice and bob are registered
       When alice calls bob
       Then the call is established within 3 seconds
       When alice re-invites the call
+      And bob re-invites the call
       Then audio flows both ways for 3 seconds
+      When alice hangs up
+      And bob calls alice
+      Then the call is established within 3 seconds
+      When alice re-invites the call
+      And bob re-invites the call
+      Then audio flows both ways for 3 seconds
+
+      Examples:
+        | transport |
+        | udp       |
+        | tcp       |
+        | tls       |
 
     Scenario: mitigation — the far end latches media onto where alice's RTP really comes from
       Given the "sip-alg" topology is running with:
@@ -234,6 +251,22 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When alice re-invites the call
       Then nat1's ALG log shows a rewritten re-INVITE
       And audio flows both ways for 3 seconds
+
+    Scenario: mitigation — SIP over TLS: the ALG never sees the re-INVITE (hold/resume on either side)
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg            | reinvite-realloc |
+        | nodes.alice.sip.transport | tls              |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      When alice re-invites the call
+      Then audio flows both ways for 3 seconds
+      When alice hangs up
+      And bob calls alice
+      Then the call is established within 3 seconds
+      When alice re-invites the call
+      Then audio flows both ways for 3 seconds
+      And the ALG on nat1 saw no SIP
 
   Rule: drop-register-refresh (A3.12) — the first REGISTER passes, refreshes are dropped
 

@@ -56,6 +56,7 @@ Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to 
     And alice and bob are registered
     When alice calls bob
     Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
 
   Scenario: mitigation — a tunnel MTU that leaves room for the encapsulation
     Given the "vpn" topology is running with:
@@ -65,6 +66,23 @@ Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to 
     And alice and bob are registered
     When alice calls bob
     Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
+
+  Scenario: a far end that does not latch media still reaches a caller behind the full tunnel, large INVITE and 1400-byte tunnel too
+    bob is a plain public phone: it sends RTP to the address in alice's SDP (Kamailio rewrote the IP to
+    the concentrator's, the port is alice's own) from the moment it answers, before alice's first packet
+    has come out of the tunnel. The concentrator drops that early RTP before conntrack keeps it, as a
+    firewalled concentrator does, so alice's mapping keeps her port and bob's RTP finds it. (Were the
+    early RTP kept as a flow to the concentrator itself, masquerade would move alice to another port and
+    no RTP would reach her, whatever the tunnel's MTU.)
+    Given the "vpn" topology is running with:
+      | nodes.vpn.mtu          | 1400  |
+      | nodes.alice.sdpPadding | 1800  |
+      | nodes.bob.latchMedia   | false |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
 
   Scenario: the concentrator's NAT forgets an idle phone: registered, but inbound calls never ring
     Given the "vpn" topology is running with:
@@ -156,3 +174,4 @@ Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to 
     And alice and bob are registered
     When alice calls bob
     Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds

@@ -1,4 +1,5 @@
 import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent, type Session, type UserAgentOptions } from "sip.js/lib/api/index.js";
+import type { IncomingResponseMessage } from "sip.js/lib/core/index.js";
 import type { IceReport } from "../calls/ice-report.js";
 import type { CallOutcome, FailedStage, RegistrationOutcome } from "../calls/outcome.js";
 import type { MediaFailureListener, MediaPlane } from "./media-plane.js";
@@ -6,6 +7,7 @@ import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 import { probeInvite } from "./mirror-probe.js";
+import { inviteTransactionsSettled, REINVITE_ATTEMPTS, reinviteRetryDelayMs } from "./reinvite.js";
 import { StreamTransport } from "./stream-transport.js";
 import { UdpTransport } from "./udp-transport.js";
 import { WebRtcPlane, type IcePolicy, type WebRtcConfig } from "./webrtc/webrtc-plane.js";
@@ -176,19 +178,44 @@ export class SipAgent {
     return { sent: message, response };
   }
 
-  /** Re-INVITEs an established call with a fresh offer (a session refresh, or a resume after hold). */
+  /**
+   * Re-INVITEs an established call with a fresh offer (a session refresh, or a resume after hold), on
+   * either side of the call and over any transport. Each attempt first waits for any INVITE transaction on
+   * the call to finish (the ACK of a call we answered, or of a re-INVITE the far end sent); a refusal
+   * because the far end was busy with one of its own (491, 500 Retry-After) is retried (see reinvite.ts).
+   */
   async reinvite(callId?: string): Promise<void> {
     const c = this.calls.find((x) => (!callId || x.outcome.callId === callId) && x.session.state === SessionState.Established);
     if (!c) throw new Error(`${this.config.name} has no established call${callId ? ` ${callId}` : ""} to re-INVITE`);
-    await new Promise<void>((resolve, reject) => {
-      c.session
-        .invite({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new Error(`re-INVITE rejected: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
+    for (let attempt = 1; ; attempt++) {
+      await inviteTransactionsSettled(c.session);
+      const refused = await this.sendReinvite(c.session);
+      if (!refused) return;
+      const status = refused.statusCode ?? 0;
+      const delay = reinviteRetryDelayMs(status, refused.getHeader("Retry-After"), c.session instanceof Inviter);
+      if (delay === null || attempt >= REINVITE_ATTEMPTS) throw new Error(`re-INVITE rejected: ${status} ${refused.reasonPhrase ?? ""}`.trim());
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** One re-INVITE: resolves with nothing once it is accepted, or with the final response that refused it. */
+  private sendReinvite(session: Session): Promise<IncomingResponseMessage | undefined> {
+    return new Promise((resolve, reject) => {
+      // sip.js settles neither delegate when the call ends under a pending re-INVITE (a BYE crossed it).
+      const ended = (s: SessionState): void => {
+        if (s === SessionState.Terminated) reject(new Error("the call ended during the re-INVITE"));
+      };
+      session.stateChange.addListener(ended);
+      const settle = (refused: IncomingResponseMessage | undefined): void => {
+        session.stateChange.removeListener(ended);
+        resolve(refused);
+      };
+      session
+        .invite({ requestDelegate: { onAccept: () => settle(undefined), onReject: (r) => settle(r.message) } })
+        .catch((e: Error) => {
+          session.stateChange.removeListener(ended);
+          reject(e);
+        });
     });
   }
 

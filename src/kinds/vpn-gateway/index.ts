@@ -9,7 +9,7 @@ import { PRIVATE_POOLS, PUBLIC_POOLS } from "../../lab/subnet-pool.js";
 import { interfaceLookup, nftLoad } from "../../lab/interface-script.js";
 import { defineKind, ROUTER_KINDS, type NodeRuntime } from "../kind.js";
 import { nodeOrPrefix } from "../node-ref.js";
-import { clientConfig, concentratorConfig, TUN, VPN_DIR, VPN_SERVER_NAME, type TunnelSettings } from "./openvpn-config.js";
+import { clientConfig, concentratorConfig, TUN, VPN_DIR, VPN_PORT, VPN_SERVER_NAME, type TunnelSettings } from "./openvpn-config.js";
 
 /** A field of the other role: present in the shape only to be rejected with the reason. */
 const otherRole = (reason: string) => z.never({ error: reason }).optional();
@@ -79,6 +79,17 @@ export function vpnRuleset(spec: VpnGatewaySpec): string {
     "  chain post {",
     "    type nat hook postrouting priority srcnat; policy accept;",
     ...nat,
+    "  }",
+    // Unsolicited packets to the node itself are dropped before conntrack confirms an entry for them, as
+    // nat-router does and as a firewalled concentrator would. Otherwise the far end's early RTP to the
+    // port the SDP names (it leaves with the 200 OK, before the caller's first packet has come through
+    // the tunnel) is confirmed as a flow to the node, occupies the reply tuple of the phone's mapping, and
+    // masquerade moves the phone to another port: the far end keeps sending to the first one, and no RTP
+    // reaches the phone. Only the concentrator's own tunnel port is open.
+    "  chain input {",
+    "    type filter hook input priority filter; policy accept;",
+    ...(spec.role === "concentrator" ? [`    iifname "$WAN_IF" ${spec.proto} dport ${VPN_PORT} accept`] : []),
+    '    iifname "$WAN_IF" ct state new drop',
     "  }",
     ...(spec.blockFragNeeded
       ? [

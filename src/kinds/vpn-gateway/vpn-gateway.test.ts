@@ -97,3 +97,13 @@ test("a tunnel subnet must keep clear of every lab network, their pools and unus
 test("the concentrator's ruleset is printed from the parsed subnet", () => {
   assert.match(vpnRuleset(spec({ role: "concentrator", subnet: "10.9.0.0/24" })), /ip saddr 10\.9\.0\.0\/24 oifname/);
 });
+
+test("unsolicited packets to the node are dropped before conntrack keeps them; the concentrator's tunnel port stays open", () => {
+  // A confirmed entry for the far end's early RTP would take the reply tuple of the phone's mapping.
+  const concentrator = vpnRuleset(spec({ role: "concentrator", proto: "tcp" }));
+  assert.match(concentrator, /type filter hook input priority filter;[^]*iifname "\$WAN_IF" tcp dport 1194 accept\n\s+iifname "\$WAN_IF" ct state new drop/);
+  assert.match(vpnRuleset(spec({ role: "concentrator" })), /iifname "\$WAN_IF" udp dport 1194 accept/);
+  const client = vpnRuleset(spec({}));
+  assert.match(client, /type filter hook input priority filter;[^]*iifname "\$WAN_IF" ct state new drop/);
+  assert.doesNotMatch(client, /dport 1194/, "the client listens on nothing");
+});
