@@ -39,6 +39,12 @@ function setup(historyLimit?: number) {
   return { toClient: p.toClient, raw: p.client, server, client };
 }
 
+/** The next `n` lines a bare transport receives. */
+function nextLines(t: LineTransport, n: number): Promise<string[]> {
+  const got: string[] = [];
+  return new Promise((resolve) => t.onLine((l) => got.push(l) === n && resolve(got)));
+}
+
 /** A bare line transport to an echo program: to send what no ServiceClient would. */
 function rawSetup(): LineTransport {
   const p = pipePair();
@@ -71,12 +77,10 @@ test("a request round trip: typed result, defaults applied by the program", asyn
 test("invalid params are refused before sending, and by the program when a client sends them anyway", async () => {
   const { client } = setup();
   await assert.rejects(client.request("add", { a: "x" } as never), ProtocolError);
-  const answers: string[] = [];
   const raw = rawSetup();
-  raw.onLine((l) => answers.push(l));
+  const answers = nextLines(raw, 1);
   raw.send(`${JSON.stringify({ t: "req", id: 7, method: "add", params: { a: "x" } })}\n`);
-  await new Promise((r) => setTimeout(r, 20));
-  const res = answers.map((l) => JSON.parse(l)).find((m) => m.id === 7);
+  const res = (await answers).map((l) => JSON.parse(l)).find((m) => m.id === 7);
   assert.equal(res.ok, false);
   assert.equal(res.error.name, "ProtocolError");
   assert.match(res.error.message, /a: /);
@@ -148,12 +152,10 @@ test("malformed lines: the program answers them as protocol errors; the client k
   assert.equal(client.received("tick").length, 0);
 
   const raw = rawSetup();
-  const lines: string[] = [];
-  raw.onLine((l) => lines.push(l));
+  const lines = nextLines(raw, 2);
   raw.send("{oops\n");
   raw.send(`${JSON.stringify({ t: "req", id: 3, method: "nope", params: {} })}\n`);
-  await new Promise((r) => setTimeout(r, 20));
-  const msgs = lines.map((l) => JSON.parse(l));
+  const msgs = (await lines).map((l) => JSON.parse(l));
   assert.equal(msgs[0].ok, false);
   assert.match(msgs[0].error.message, /not JSON/);
   assert.match(msgs[1].error.message, /no method "nope"/);
