@@ -1,12 +1,13 @@
-// A netfilter queue reader for the userspace ALG. The ALG process does nothing else, so it reads the
-// queue's socket with a blocking recv in its only thread.
+// A netfilter queue reader for the userspace ALG. recv waits off the main thread (koffi's async call),
+// so the ALG's control socket is served between packets.
 import { AF_INET, libnfq, NF_ACCEPT, NF_DROP, NFQNL_COPY_PACKET, queueCallback } from "../netfilter/libnfq.js";
 
 export { NF_ACCEPT, NF_DROP };
 
 export type PacketHandler = (packet: Buffer) => { verdict: typeof NF_DROP | typeof NF_ACCEPT; packet?: Buffer };
 
-export function runQueue(queue: number, handle: PacketHandler, onBound: () => void): never {
+/** Binds `queue` and hands each packet to `handle`; a throwing handler passes the packet untouched and is told. */
+export function runQueue(queue: number, handle: PacketHandler, onError: (e: Error) => void): void {
   const { nfqOpen, nfqBindPf, nfqCreateQueue, nfqSetMode, nfqFd, nfqHandlePacket, nfqSetVerdict, recv } = libnfq();
   const h = nfqOpen();
   if (!h) throw new Error("nfq_open failed (NET_ADMIN missing?)");
@@ -17,7 +18,7 @@ export function runQueue(queue: number, handle: PacketHandler, onBound: () => vo
       result = packet.length > 0 ? handle(packet) : { verdict: NF_ACCEPT };
     } catch (e) {
       // The router must never lose traffic to an ALG bug of ours: pass the packet as it came, say why.
-      process.stdout.write(`CALLPATH-ALG error ${(e as Error).message}; packet passed untouched\n`);
+      onError(e as Error);
       result = { verdict: NF_ACCEPT };
     }
     return nfqSetVerdict(qh, id, result.verdict, result.packet?.length ?? 0, result.packet ?? null) as number;
@@ -27,10 +28,12 @@ export function runQueue(queue: number, handle: PacketHandler, onBound: () => vo
   if (nfqSetMode(qh, NFQNL_COPY_PACKET, 0xffff) < 0) throw new Error("nfq_set_mode failed");
   const fd = nfqFd(h) as number;
   const buf = Buffer.alloc(0x20000);
-  onBound();
-  for (;;) {
-    const n = Number(recv(fd, buf, buf.length, 0));
-    if (n > 0) nfqHandlePacket(h, buf, n);
-    // ENOBUFS (the kernel dropped queued packets while we were busy): keep reading.
-  }
+  const next = (): void =>
+    recv.async(fd, buf, buf.length, 0, (err: unknown, n: number | bigint) => {
+      if (err) throw err;
+      if (Number(n) > 0) nfqHandlePacket(h, buf, Number(n));
+      // ENOBUFS (the kernel dropped queued packets while we were busy): keep reading.
+      next();
+    });
+  next();
 }

@@ -82,3 +82,11 @@ export function printable(s: string): string {
 export function sdpLines(body: string): string[] {
   return body.split(/(?<=\n)/);
 }
+
+/** What a SIP datagram is, for an ALG verdict: "INVITE", "200 INVITE"; whether it is a re-INVITE (the To has a tag). */
+export function describeSip(payload: Buffer): { message: string | null; reinvite: boolean } {
+  const parsed = parseSip(payload);
+  if (!parsed.ok) return { message: null, reinvite: false };
+  const m = parsed.msg;
+  return { message: m.isRequest ? m.method : `${m.startLine.slice(8, 11)} ${m.method}`, reinvite: m.isRequest && m.method === "INVITE" && /;\s*tag=/i.test(findHeader(m, "to") ?? "") };
+}

@@ -1,28 +1,22 @@
 import type { Sample } from "../dpi/payloads.js";
 import type { StartedLab } from "../lab/started-lab.js";
-import { runNodeScript } from "./node-script.js";
+import { withProbes } from "./probe-handle.js";
+
+/** How long the listener waits, after the last send, for what is still in flight (or never comes). */
+const GRACE_MS = 1000;
 
 /**
  * Sends `count` copies of a sample from one node to another's address (UDP datagrams, or one TCP
- * connection carrying them) and returns how many arrived. Runs with the Node in the agent image on both
- * ends, so nothing but lab traffic is sent.
+ * connection carrying them) and returns how many arrived. The sender starts once the listener is bound.
  */
 export async function crossings(lab: StartedLab, from: string, to: string, sample: Sample, count = 1, gapMs = 20): Promise<number> {
   const ip = lab.addressOf(to);
-  const hex = Array.from({ length: count }, () => sample.bytes().toString("hex"));
-  const size = hex[0]!.length / 2;
-  const listenMs = 1500 + count * gapMs;
-  const listener =
-    sample.proto === "udp"
-      ? `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(${sample.port},"${ip}");setTimeout(()=>{console.log(n);process.exit(0)},${listenMs})`
-      : `let b=0;require("net").createServer(c=>{c.on("data",d=>b+=d.length);c.on("error",()=>{})}).listen(${sample.port},"${ip}");setTimeout(()=>{console.log(Math.floor(b/${size}));process.exit(0)},${listenMs})`;
-  const heard = runNodeScript(lab, to, listener);
-  await new Promise((r) => setTimeout(r, 400));
-  const packets = JSON.stringify(hex);
-  const sender =
-    sample.proto === "udp"
-      ? `const s=require("dgram").createSocket("udp4");const p=${packets};let i=0;const t=setInterval(()=>{if(i>=p.length){clearInterval(t);setTimeout(()=>process.exit(0),50);return}s.send(Buffer.from(p[i++],"hex"),${sample.port},"${ip}")},${gapMs})`
-      : `const c=require("net").connect(${sample.port},"${ip}",()=>{c.setNoDelay(true);const p=${packets};let i=0;const t=setInterval(()=>{if(i>=p.length){clearInterval(t);setTimeout(()=>process.exit(0),300);return}c.write(Buffer.from(p[i++],"hex"))},${gapMs})});c.on("error",()=>process.exit(0));setTimeout(()=>process.exit(0),${listenMs})`;
-  await runNodeScript(lab, from, sender);
-  return Number((await heard).trim());
+  const payloads = Array.from({ length: count }, () => sample.bytes().toString("base64"));
+  const size = Buffer.from(payloads[0]!, "base64").length;
+  return withProbes(lab, [to, from], async ([rx, tx]) => {
+    const { listener } = await rx!.request("listen", { proto: sample.proto, ip, port: sample.port });
+    await tx!.request("send", { proto: sample.proto, to: { ip, port: sample.port }, payloads, gapMs }, { timeoutMs: 10_000 + count * gapMs });
+    const got = await rx!.request("collect", { listener, expect: sample.proto === "udp" ? count : count * size, graceMs: GRACE_MS });
+    return sample.proto === "udp" ? got.datagrams : Math.floor(got.bytes / size);
+  });
 }

@@ -1,5 +1,5 @@
 import type { StartedLab } from "../lab/started-lab.js";
-import { runNodeScript } from "./node-script.js";
+import { withProbes } from "./probe-handle.js";
 
 // Which outside endpoints can reach an inside host's UDP mapping: the RFC 4787 filtering test.
 
@@ -10,26 +10,29 @@ export interface Sender {
   readonly port: number;
 }
 
+/** How long the inside host listens after the last sender: lab paths answer in milliseconds. */
+const GRACE_MS = 1000;
+
 /**
- * `inside` opens a mapping by sending to `peer`, then each sender sends one datagram to the router's
- * public address and the inside host's port. Returns the labels ("node:port") of those that arrived.
+ * `inside` opens a mapping by sending to `peer` from its listening socket, then each sender sends one
+ * datagram to the router's public address and the inside host's port. Returns the labels ("node:port")
+ * of those that arrived.
  */
 export async function reachableFrom(lab: StartedLab, inside: string, router: string, peer: Sender, senders: readonly Sender[]): Promise<string[]> {
-  const peerIp = lab.addressOf(peer.node);
-  const listen = runNodeScript(lab, inside, `const s=require("dgram").createSocket("udp4");s.on("message",(m)=>console.log(String(m)));` +
-      `s.bind(${PROBE_PORT},()=>s.send("open",${peer.port},"${peerIp}"));setTimeout(()=>process.exit(0),2500)`);
-  await new Promise((r) => setTimeout(r, 600));
   const target = lab.publicAddressOf(router);
-  for (const s of senders) {
-    await runNodeScript(lab, s.node, `const s=require("dgram").createSocket("udp4");s.bind(${s.port},()=>s.send("${s.node}:${s.port}",${PROBE_PORT},"${target}",()=>setTimeout(()=>process.exit(0),50)))`);
-  }
-  return (await listen).split("\n").map((l) => l.trim()).filter(Boolean);
+  return withProbes(lab, [inside, ...senders.map((s) => s.node)], async ([rx, ...txs]) => {
+    const open = { ip: lab.addressOf(peer.node), port: peer.port, text: "open" };
+    const { listener } = await rx!.request("listen", { proto: "udp", port: PROBE_PORT, mode: "text", open });
+    for (const [i, s] of senders.entries()) {
+      await txs[i]!.request("send", { proto: "udp", to: { ip: target, port: PROBE_PORT }, fromPort: s.port, payloads: [Buffer.from(`${s.node}:${s.port}`).toString("base64")] });
+    }
+    return (await rx!.request("collect", { listener, graceMs: GRACE_MS })).texts;
+  });
 }
 
 /** Sends one UDP datagram from `from` (source port `port`) to `to`: a request from a box the phone never contacted. */
 export async function sendDatagram(lab: StartedLab, from: string, port: number, to: { ip: string; port: number }, payload: string): Promise<void> {
-  const b64 = Buffer.from(payload).toString("base64");
-  await runNodeScript(lab, from, `const s=require("dgram").createSocket("udp4");s.bind(${port},()=>s.send(Buffer.from("${b64}","base64"),${to.port},"${to.ip}",()=>setTimeout(()=>process.exit(0),50)))`);
+  await withProbes(lab, [from], ([tx]) => tx!.request("send", { proto: "udp", to, fromPort: port, payloads: [Buffer.from(payload).toString("base64")] }));
 }
 
 /** An OPTIONS request for `user` at `target` ("ip:port"), from a proxy at `source` ("ip:port"). */

@@ -1,25 +1,24 @@
 // The userspace impairment engine, one process per node (bundled as impair.mjs): netfilter queues hand it
 // the packets of each impaired link end; it holds each one until the time its impairment gives it, then
 // lets it go (or drops, corrupts, or duplicates it). The kernel keeps the packet meanwhile, so holding
-// costs a packet id, not a copy. One thread: ppoll waits for the queue socket, the control FIFO, or the
-// next send time, whichever comes first.
-import { renameSync, writeFileSync } from "node:fs";
+// costs a packet id, not a copy. ppoll waits for the queue socket or the next send time, off the main
+// thread (koffi's async call), so the event loop stays free for the control socket (engine-service.ts).
 import { performance } from "node:perf_hooks";
 import { Impairer } from "./impairer.js";
 import { compileMatch, matches, type CompiledMatch } from "./packet-match.js";
-import type { ResolvedImpairment } from "./model.js";
-import { ENGINE_FILES, type EngineConfig, type EngineStats, type EndStats, DUP_MARK } from "./engine-protocol.js";
+import { DUP_MARK, ENGINE_SOCKET, ImpairService, type EndStats, type EngineEnd } from "./engine-service.js";
+import { ServiceServer } from "../protocol/server.js";
+import { listenUnix } from "../protocol/unix-socket.js";
 import { MinHeap } from "./min-heap.js";
 import { AF_INET, libnfq, NF_ACCEPT, NF_DROP, NFQNL_COPY_PACKET, queueCallback } from "../netfilter/libnfq.js";
 
 const POLLIN = 1;
-const O_RDWR = 2;
-const O_NONBLOCK = 0o4000;
 const MSG_DONTWAIT = 0x40;
 
-const { nfqOpen, nfqBindPf, nfqCreateQueue, nfqSetMode, nfqSetMaxlen, nfqFd, nfqHandlePacket, nfqSetVerdict, recv, read, open, ppoll, setsockopt, socket, sendto } = libnfq();
+const { nfqOpen, nfqBindPf, nfqCreateQueue, nfqSetMode, nfqSetMaxlen, nfqFd, nfqHandlePacket, nfqSetVerdict, recv, ppoll, setsockopt, socket, sendto } = libnfq();
 
-const say = (line: string): void => void process.stdout.write(`CALLPATH-IMPAIR ${line}\n`);
+/** For people reading the container log; the lab reads events and answers. */
+const say = (line: string): void => void process.stdout.write(`impair: ${line}\n`);
 
 interface Rule {
   readonly match: CompiledMatch;
@@ -48,8 +47,6 @@ const h = nfqOpen();
 if (!h) throw new Error("nfq_open failed (NET_ADMIN missing?)");
 nfqBindPf(h, AF_INET);
 const fd = nfqFd(h) as number;
-const ctl = open(ENGINE_FILES.fifo, O_RDWR | O_NONBLOCK) as number;
-if (ctl < 0) throw new Error(`cannot open ${ENGINE_FILES.fifo}`);
 const raw = socket(AF_INET, 3 /* SOCK_RAW */, 255 /* IPPROTO_RAW */) as number;
 const markBuf = Buffer.alloc(4);
 markBuf.writeUInt32LE(DUP_MARK);
@@ -59,8 +56,6 @@ if (raw < 0 || setsockopt(raw, 1 /* SOL_SOCKET */, 36 /* SO_MARK */, markBuf, 4)
 const ends = new Map<number, End>();
 const heap = new MinHeap<Held>((a, b) => a.at - b.at || a.seq - b.seq);
 let seq = 0;
-let generation = 0;
-let statsDirty = true;
 
 function bind(end: End): void {
   const cb = queueCallback((qh, id, data) => {
@@ -77,7 +72,6 @@ function bind(end: End): void {
 
 function onPacket(end: End, qh: unknown, id: number, data: Buffer): void {
   end.stats.seen++;
-  statsDirty = true;
   const rule = end.rules.find((r) => matches(r.match, data));
   if (!rule) {
     nfqSetVerdict(qh, id, NF_ACCEPT, 0, null);
@@ -125,88 +119,66 @@ function release(now: number): void {
       sendto(raw, top.packet, top.packet.length, 0, sockaddr, 16);
     }
     top.end.stats.sent++;
-    statsDirty = true;
   }
 }
 
-let ctlText = "";
-function readControl(): void {
-  const buf = Buffer.alloc(4096);
-  for (;;) {
-    const n = Number(read(ctl, buf, buf.length));
-    if (n <= 0) break;
-    ctlText += buf.subarray(0, n).toString("utf8");
-  }
-  let nl: number;
-  while ((nl = ctlText.indexOf("\n")) >= 0) {
-    const line = ctlText.slice(0, nl).trim();
-    ctlText = ctlText.slice(nl + 1);
-    if (line) applyConfig(line);
-  }
-}
-
-function applyConfig(line: string): void {
-  let config: EngineConfig;
-  try {
-    config = JSON.parse(line) as EngineConfig;
-    for (const e of config.ends) {
-      let end = ends.get(e.queue);
-      if (!end) {
-        end = { queue: e.queue, label: e.label, qh: null, rules: [], queued: 0, stats: { label: e.label, queue: e.queue, rules: [], seen: 0, matched: 0, sent: 0, lost: 0, overLimit: 0, duplicated: 0, corrupted: 0, maxLateMs: 0 } };
-        bind(end);
-        ends.set(e.queue, end);
-      }
-      // New rules start fresh (their own random state and rate clock); packets already held keep their times.
-      end.rules = e.rules.map((r: ResolvedImpairment) => ({ match: compileMatch(r.match), impairer: new Impairer(r) }));
-      end.stats.rules = e.descriptions;
-      say(`${e.label} queue ${e.queue}: ${e.descriptions.join("; ") || "cleared"}`);
+function configure(config: readonly EngineEnd[]): number {
+  for (const e of config) {
+    let end = ends.get(e.queue);
+    if (!end) {
+      end = { queue: e.queue, label: e.label, qh: null, rules: [], queued: 0, stats: { label: e.label, queue: e.queue, rules: [], seen: 0, matched: 0, sent: 0, lost: 0, overLimit: 0, duplicated: 0, corrupted: 0, maxLateMs: 0 } };
+      bind(end);
+      ends.set(e.queue, end);
     }
-    generation = config.generation;
-  } catch (e) {
-    say(`error: control line rejected (${(e as Error).message})`);
+    // New rules start fresh (their own random state and rate clock); packets already held keep their times.
+    end.rules = e.rules.map((r) => ({ match: compileMatch(r.match), impairer: new Impairer(r) }));
+    end.stats.rules = e.descriptions;
+    say(`${e.label} queue ${e.queue}: ${e.descriptions.join("; ") || "cleared"}`);
+    server.emit("configured", { label: e.label, queue: e.queue, rules: e.descriptions });
   }
-  statsDirty = true;
-  writeStats();
+  return ends.size;
 }
 
-let lastStats = 0;
-function writeStats(): void {
-  const stats: EngineStats = { generation, ends: [...ends.values()].map((e) => ({ ...e.stats, queuedNow: e.queued })) };
-  writeFileSync(`${ENGINE_FILES.stats}.tmp`, JSON.stringify(stats));
-  // rename is atomic: a reader never sees half a file.
-  renameSync(`${ENGINE_FILES.stats}.tmp`, ENGINE_FILES.stats);
-  statsDirty = false;
-  lastStats = performance.now();
-}
+const server = new ServiceServer(
+  ImpairService,
+  {
+    // Rules are replaced between two packets (one thread runs both), so once answered the next packet obeys them.
+    configure: (p) => ({ ends: configure(p.ends) }),
+    stats: () => ({ ends: [...ends.values()].map((e) => ({ ...e.stats, queuedNow: e.queued })) }),
+    subscribe: (p, ctx) => ctx.replay(p.sinceSeq),
+  },
+  { historyLimit: 1000 },
+);
 
-const pollfds = Buffer.alloc(16);
+const pollfds = Buffer.alloc(8);
 pollfds.writeInt32LE(fd, 0);
 pollfds.writeInt16LE(POLLIN, 4);
-pollfds.writeInt32LE(ctl, 8);
-pollfds.writeInt16LE(POLLIN, 12);
 const timeout = Buffer.alloc(16);
 const buf = Buffer.alloc(0x20000);
 
-say(`engine ready (pid ${process.pid})`);
-writeStats();
-for (;;) {
-  const now = performance.now();
-  release(now);
-  if (statsDirty && now - lastStats > 500) writeStats();
+function loop(): void {
+  release(performance.now());
   const next = heap.peek();
+  // A new packet ends the wait at once; the timeout only bounds how long a held one may wait for its time.
   const waitMs = next ? Math.max(0, next.at - performance.now()) : 500;
   timeout.writeBigInt64LE(BigInt(Math.floor(waitMs / 1000)), 0);
   timeout.writeBigInt64LE(BigInt(Math.floor((waitMs % 1000) * 1e6)), 8);
   pollfds.writeInt16LE(0, 6);
-  pollfds.writeInt16LE(0, 14);
-  ppoll(pollfds, 2, timeout, null);
-  if (pollfds.readInt16LE(6) & POLLIN) {
-    // Drain whatever the kernel has queued, without blocking: the next send time may be near.
-    for (;;) {
-      const n = Number(recv(fd, buf, buf.length, MSG_DONTWAIT));
-      if (n <= 0) break;
-      nfqHandlePacket(h, buf, n);
+  ppoll.async(pollfds, 1, timeout, null, (err: unknown) => {
+    if (err) throw err;
+    if (pollfds.readInt16LE(6) & POLLIN) {
+      // Drain whatever the kernel has queued, without blocking: the next send time may be near.
+      for (;;) {
+        const n = Number(recv(fd, buf, buf.length, MSG_DONTWAIT));
+        if (n <= 0) break;
+        nfqHandlePacket(h, buf, n);
+      }
     }
-  }
-  if (pollfds.readInt16LE(14) & POLLIN) readControl();
+    loop();
+  });
 }
+
+await listenUnix(ENGINE_SOCKET, server);
+say(`engine ready (pid ${process.pid}) on ${ENGINE_SOCKET}`);
+server.emit("ready", { pid: process.pid });
+loop();

@@ -1,7 +1,9 @@
 import { LabError } from "../common/errors.js";
 import type { NodeRuntime } from "../kinds/kind.js";
 import { interfaceLookup } from "../lab/interface-script.js";
-import { DUP_MARK, ENGINE_FILES, FIRST_QUEUE, type EngineConfig, type EngineStats } from "./engine-protocol.js";
+import type { ServiceClient } from "../protocol/client.js";
+import { logTail, openDaemon, startDaemon } from "../lab/daemon-channel.js";
+import { DUP_MARK, ENGINE_SOCKET, FIRST_QUEUE, ImpairService, type EngineEnd, type EngineStats } from "./engine-service.js";
 import { describeImpairment, type Direction, type Engine, type EngineChoice, type Impairment, type ResolvedImpairment } from "./model.js";
 import { NETEM_PROBE, shellLines, tcClearCommands, tcCommands } from "./tc-netem.js";
 
@@ -18,8 +20,8 @@ interface NodeState {
   /** "wan egress" → its netfilter queue (userspace engine). */
   readonly queues: Map<string, number>;
   readonly rules: Map<string, { rules: ResolvedImpairment[]; descriptions: string[] }>;
-  engineStarted: boolean;
-  generation: number;
+  /** The channel to the node's engine, once started. */
+  engine: ServiceClient<typeof ImpairService> | undefined;
   /** Changes to one node run one after another: each rewrites the whole engine configuration. */
   chain: Promise<unknown>;
 }
@@ -78,8 +80,8 @@ export class LabImpairments {
 
   /** The userspace engine's counters on `rt`, or null when it does not run there. */
   async stats(rt: NodeRuntime): Promise<EngineStats | null> {
-    if (!this.nodes.get(rt.name)?.engineStarted) return null;
-    return JSON.parse(await rt.exec(["cat", ENGINE_FILES.stats])) as EngineStats;
+    const engine = this.nodes.get(rt.name)?.engine;
+    return engine ? engine.request("stats", {}) : null;
   }
 
   /** Nodes with impairments applied at some point, for the report. */
@@ -90,7 +92,7 @@ export class LabImpairments {
   private stateOf(node: string): NodeState {
     let s = this.nodes.get(node);
     if (!s) {
-      s = { queues: new Map(), rules: new Map(), engineStarted: false, generation: 0, chain: Promise.resolve() };
+      s = { queues: new Map(), rules: new Map(), engine: undefined, chain: Promise.resolve() };
       this.nodes.set(node, s);
     }
     return s;
@@ -108,42 +110,43 @@ export class LabImpairments {
 
   private async applyUserspace(rt: NodeRuntime, state: NodeState, end: LinkEnd, rules: ResolvedImpairment[]): Promise<void> {
     const key = endKey(end);
-    const script: string[] = [];
-    if (!state.engineStarted) script.push(...engineStartScript());
+    state.engine ??= await startEngine(rt);
     let queue = state.queues.get(key);
     if (queue === undefined) {
       queue = FIRST_QUEUE + state.queues.size;
       state.queues.set(key, queue);
-      script.push(interfaceLookup("IF", rt.addressOf(rt.name, end.network)), ...queueRules(end.direction, queue));
+      // The queue is bound by the engine (configure) before any rule sends packets to it.
+      await this.configureEngine(state, key, rules);
+      await rt.exec(["sh", "-ec", [interfaceLookup("IF", rt.addressOf(rt.name, end.network)), ...queueRules(end.direction, queue)].join("\n")]);
+      return;
     }
+    await this.configureEngine(state, key, rules);
+  }
+
+  private async configureEngine(state: NodeState, key: string, rules: ResolvedImpairment[]): Promise<void> {
     state.rules.set(key, { rules, descriptions: rules.map(describeImpairment) });
-    state.generation++;
-    const config: EngineConfig = {
-      generation: state.generation,
-      ends: [...state.queues].map(([k, q]) => ({ queue: q, label: k, rules: state.rules.get(k)?.rules ?? [], descriptions: state.rules.get(k)?.descriptions ?? [] })),
-    };
-    // One exec: set-up if new, the configuration down the FIFO, then wait until the engine says it is live.
-    script.push(
-      `cat > ${ENGINE_FILES.fifo}`,
-      `i=0; until grep -q '"generation":${state.generation}[,}]' ${ENGINE_FILES.stats} 2>/dev/null; do i=$((i+1)); [ $i -lt 250 ] || { echo "the impairment engine did not apply configuration ${state.generation}" >&2; tail -5 /proc/1/fd/1 2>/dev/null; exit 1; }; sleep 0.02; done`,
-    );
-    await rt.exec(["sh", "-ec", script.join("\n")], { stdin: `${JSON.stringify(config)}\n` });
-    state.engineStarted = true;
+    const ends: EngineEnd[] = [...state.queues].map(([k, q]) => ({ queue: q, label: k, rules: state.rules.get(k)?.rules ?? [], descriptions: state.rules.get(k)?.descriptions ?? [] }));
+    await state.engine!.request("configure", { ends });
   }
 }
 
-/** Starts impair.mjs in the background (output to the container's log) with its control FIFO. */
-function engineStartScript(): string[] {
-  return [
-    "mkdir -p /run/callpath",
-    `[ -p ${ENGINE_FILES.fifo} ] || mkfifo ${ENGINE_FILES.fifo}`,
-    // Duplicates the engine sends itself are neither tracked (no NAT) nor queued again.
-    `nft add table ip callpath_impair`,
-    `nft add chain ip callpath_impair dup_notrack '{ type filter hook output priority -300; }'`,
+/** Starts impair.mjs in the node and waits for its `ready`; duplicates it sends itself skip conntrack. */
+async function startEngine(rt: NodeRuntime): Promise<ServiceClient<typeof ImpairService>> {
+  await rt.exec(["sh", "-ec", [
+    "nft add table ip callpath_impair",
+    "nft add chain ip callpath_impair dup_notrack '{ type filter hook output priority -300; }'",
     `nft add rule ip callpath_impair dup_notrack meta mark ${hex(DUP_MARK)} notrack`,
-    "nohup /usr/local/bin/node /opt/callpath/impair.mjs >/proc/1/fd/1 2>&1 &",
-    `i=0; until [ -e ${ENGINE_FILES.stats} ]; do i=$((i+1)); [ $i -lt 250 ] || { echo "the impairment engine did not start" >&2; exit 1; }; sleep 0.02; done`,
-  ];
+  ].join("\n")]);
+  await startDaemon(rt, ["/opt/callpath/impair.mjs"]);
+  const engine = await openDaemon(rt, ImpairService, ENGINE_SOCKET);
+  try {
+    await engine.request("subscribe", { sinceSeq: 0 });
+    await engine.waitFor("ready", () => true, { timeoutMs: 1000 });
+  } catch (e) {
+    engine.close();
+    throw new LabError(`${rt.name}: the impairment engine did not start: ${(e as Error).message}\n${await logTail(rt)}`);
+  }
+  return engine;
 }
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, "0")}`;

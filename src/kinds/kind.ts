@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Issue } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
 import type { LabSecrets } from "../lab/lab-secrets.js";
+import type { LogStream } from "../lab/log-stream.js";
 import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
 
 /** One network a node joins, with the role the kind gives that interface ("lan", "wan", ...). */
@@ -44,6 +45,8 @@ export interface NodeRuntime<S = unknown> {
   /** Starts a long-running command with its stdio attached (a user agent's control channel). */
   spawn(cmd: readonly string[]): Promise<ExecProcess>;
   logs(): Promise<string>;
+  /** The container's log followed from its start, one stream per node: for programs that are not ours (Kamailio, coturn). */
+  logStream(): Promise<LogStream>;
   /** Address of `node` on `network` (its first network when omitted), once the lab has allocated subnets. */
   addressOf(node: string, network?: string): string;
   /** Writes files inside the node (parents created) in one archive upload: one round trip for all of them. */

@@ -205,10 +205,10 @@ const NODE_APPS: Readonly<Record<string, NodeAppImage>> = {
   // koffi's FFI, which finds its native module beside itself.
   "user-agent": {
     name: "user-agent",
-    bundles: { "agent.mjs": "src/agent/main.ts", "mirror.mjs": "src/mirror/main.ts", "impair.mjs": "src/impair/engine-main.ts" },
+    bundles: { "agent.mjs": "src/agent/main.ts", "mirror.mjs": "src/mirror/main.ts", "impair.mjs": "src/impair/engine-main.ts", "probe.mjs": "src/probe/main.ts", "bridge.mjs": "src/protocol/bridge-main.ts" },
     packages: [WRTC_BINARY_PACKAGE, ...KOFFI_PACKAGES],
   },
-  "nat-router": { name: "nat-router", bundles: { "alg.mjs": "src/alg/main.ts", "impair.mjs": "src/impair/engine-main.ts" }, packages: [...KOFFI_PACKAGES] },
+  "nat-router": { name: "nat-router", bundles: { "alg.mjs": "src/alg/main.ts", "impair.mjs": "src/impair/engine-main.ts", "bridge.mjs": "src/protocol/bridge-main.ts" }, packages: [...KOFFI_PACKAGES] },
 };
 
 /**

@@ -10,6 +10,7 @@ import type { ResolvedTopology } from "../topology/types.js";
 import { activeLabs } from "./active-labs.js";
 import { docker } from "./docker-engine.js";
 import { demuxLogs } from "./docker-logs.js";
+import { followContainerLogs, type LogStream } from "./log-stream.js";
 import { execIn, spawnIn } from "./exec.js";
 import type { ImageName } from "./images.js";
 import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
@@ -129,6 +130,7 @@ export class Lab {
         }
         await container.start();
         const nlog = tagged(log, node.name);
+        let followed: Promise<LogStream> | undefined;
         const runtime: NodeRuntime = {
           name: node.name,
           node,
@@ -137,6 +139,13 @@ export class Lab {
           exec: async (cmd, opts) => (await execIn(d, container.id, node.name, cmd, opts)).stdout,
           spawn: (cmd) => spawnIn(d, container.id, cmd),
           logs: async () => demuxLogs(await container.logs({ stdout: true, stderr: true, follow: false })),
+          logStream: () => {
+            if (!followed) {
+              followed = followContainerLogs(d, container.id);
+              teardown.push(`${node.name}: stop following its log`, async () => (await followed)?.close());
+            }
+            return followed;
+          },
           addressOf,
           writeFiles: async (files) => {
             await container.putArchive(tarOf(files), { path: "/" });

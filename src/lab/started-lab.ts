@@ -6,7 +6,7 @@ import { userAgent } from "../kinds/user-agent/index.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { TeardownStack } from "./teardown-stack.js";
-import type { EngineStats } from "../impair/engine-protocol.js";
+import type { EngineStats } from "../impair/engine-service.js";
 import type { LabImpairments } from "../impair/lab-impairments.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
 import { zodIssues } from "../topology/load.js";

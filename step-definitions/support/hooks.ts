@@ -1,4 +1,6 @@
-import { algLogLines } from "../../src/kinds/nat-router/index.js";
+import { formatVerdict } from "../../src/alg/alg-service.js";
+import { algVerdicts } from "../../src/kinds/nat-router/alg-channel.js";
+import { resolveAlg, type NatRouterSpec } from "../../src/kinds/nat-router/index.js";
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
 import type { SipTraceEntry } from "../../src/calls/outcome.js";
 import { formatIceReport } from "../../src/calls/ice-report.js";
@@ -111,9 +113,13 @@ async function attachIce(world: LabWorld): Promise<void> {
 async function attachAlg(world: LabWorld): Promise<void> {
   const lab = world.lab;
   for (const name of lab.nodeNames()) {
-    if (lab.topology.nodes.get(name)?.kind !== "nat-router") continue;
-    const lines = algLogLines(await lab.node(name).logs().catch(() => ""));
-    if (lines.length > 0) await world.attach(lines.join("\n"), { mediaType: "text/plain", fileName: `${name}-alg.txt` });
+    const node = lab.topology.nodes.get(name);
+    if (node?.kind !== "nat-router" || resolveAlg((node.spec as NatRouterSpec).alg).kind !== "userspace") continue;
+    const text = await algVerdicts(lab.node(name)).then(
+      ({ verdicts }) => verdicts.map(formatVerdict).join("\n"),
+      (e: Error) => `could not read the ALG's verdicts: ${e.message}`,
+    );
+    if (text) await world.attach(text, { mediaType: "text/plain", fileName: `${name}-alg.txt` });
   }
 }
 

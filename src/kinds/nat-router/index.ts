@@ -2,10 +2,11 @@ import { ROUTER_KINDS } from "../kind.js";
 import { interfaceLookup, nftLoad } from "../../lab/interface-script.js";
 import { z } from "zod";
 import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
-import { choices } from "../../common/errors.js";
+import { choices, LabError } from "../../common/errors.js";
 import { formatCidr, parseCidr } from "../../common/ipv4.js";
 import { networkRef, nodeRef } from "../../topology/schema.js";
-import { retryUntil } from "../../common/retry.js";
+import { logTail, startDaemon } from "../../lab/daemon-channel.js";
+import { withAlg } from "./alg-channel.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
 import { FirewallSpec, firewallRuleset, isActive } from "./firewall.js";
@@ -116,21 +117,12 @@ export function withInterfaces(lan: string, wan: string, body: string): string {
   return [interfaceLookup("LAN_IF", lan), interfaceLookup("WAN_IF", wan), body].join("\n");
 }
 
-export const ALG_LOG_PREFIX = "CALLPATH-ALG ";
-
-/** The userspace ALG's verdict lines in a router's log. */
-export function algLogLines(logs: string): string[] {
-  return logs.split("\n").filter((l) => l.startsWith(ALG_LOG_PREFIX));
-}
-
 async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { kind: "userspace" }>, wanIp: string): Promise<void> {
   const config = JSON.stringify({ queue: ALG_QUEUE, profile: alg.profile, rules: alg.rules, wanIp });
-  // Its output goes to PID 1's stdout, so `docker logs` (and the scenario's evidence) carries every verdict.
-  await rt.exec(["sh", "-c", 'nohup /usr/local/bin/node /opt/callpath/alg.mjs "$1" >/proc/1/fd/1 2>&1 &', "sh", config]);
-  await retryUntil(async () => (await rt.logs()).includes(`${ALG_LOG_PREFIX}bound queue ${ALG_QUEUE}`), {
-    timeoutMs: 10_000,
-    intervalMs: 50,
-    what: `the userspace ALG (${alg.profile}) on ${rt.name} to bind netfilter queue ${ALG_QUEUE}`,
+  await startDaemon(rt, ["/opt/callpath/alg.mjs", config]);
+  // Its socket appears once the queue is bound; the replayed `bound` event says so in as many words.
+  await withAlg(rt, (a) => a.waitFor("bound", (b) => b.queue === ALG_QUEUE, { timeoutMs: 1000 }), 10_000).catch(async (e: Error) => {
+    throw new LabError(`the userspace ALG (${alg.profile}) on ${rt.name} did not bind netfilter queue ${ALG_QUEUE}: ${e.message}\n${await logTail(rt)}`);
   });
 }
 

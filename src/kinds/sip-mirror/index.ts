@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { retryUntil } from "../../common/retry.js";
+import { openDaemon } from "../../lab/daemon-channel.js";
+import { MIRROR_SOCKET, MirrorService } from "../../mirror/mirror-service.js";
 import { defineKind } from "../kind.js";
 import { SIP_LISTENERS } from "../sip-server/kamailio-files.js";
 
@@ -19,17 +20,12 @@ export const sipMirror = defineKind<SipMirrorSpec>({
   // The user agent's image carries Node and the mirror's bundle.
   plan: () => ({ image: "user-agent", cmd: ["/usr/local/bin/node", "/opt/callpath/mirror.mjs", MIRROR_PORTS.join(",")] }),
   async ready(rt, signal) {
-    await retryUntil(
-      async () => {
-        const logs = await rt.logs();
-        return MIRROR_PORTS.every((p) => logs.includes(`listening on udp ${p}\n`));
-      },
-      {
-      timeoutMs: 10_000,
-      intervalMs: 25,
-      signal,
-        what: `the SIP mirror on ${rt.name} listening on UDP ${MIRROR_PORTS.join(", ")}`,
-      },
-    );
+    const mirror = await openDaemon(rt, MirrorService, MIRROR_SOCKET);
+    try {
+      await mirror.request("subscribe", { sinceSeq: 0 });
+      for (const port of MIRROR_PORTS) await mirror.waitFor("listening", (l) => l.port === port, { timeoutMs: 1000, signal });
+    } finally {
+      mirror.close();
+    }
   },
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { retryUntil } from "../../common/retry.js";
 import { defineKind } from "../kind.js";
-import { listeningPorts } from "../listening.js";
+import { waitForListeningPorts } from "../../lab/wait/port-wait-strategy.js";
 import { LISTEN_PATH, listenConfig, SIP_LISTENERS, TLS_CERT_PATH, TLS_CONFIG_PATH, TLS_KEY_PATH, tlsConfig } from "./kamailio-files.js";
 
 /** The SIP domain every lab serves; Kamailio's config aliases it to itself. */
@@ -50,13 +49,7 @@ export const sipServer = defineKind<SipServerSpec>({
     ]);
   },
   async ready(rt, signal) {
-    const tcpPorts = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss];
-    await retryUntil(
-      async () => {
-        const { tcp, udp } = await listeningPorts(rt);
-        return udp.has(SIP_LISTENERS.udp) && tcpPorts.every((p) => tcp.has(p));
-      },
-      { timeoutMs: 20_000, intervalMs: 25, signal, what: `Kamailio on ${rt.name} listening on UDP ${SIP_LISTENERS.udp} and TCP ${tcpPorts.join(", ")}` },
-    );
+    const tcp = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss];
+    await waitForListeningPorts(rt, { udp: [SIP_LISTENERS.udp], tcp }, { timeoutMs: 20_000, signal, what: "Kamailio" });
   },
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { retryUntil } from "../../common/retry.js";
 import { defineKind } from "../kind.js";
-import { listeningPorts } from "../listening.js";
+import { waitForListeningPorts } from "../../lab/wait/port-wait-strategy.js";
 import { CERT_PATH, CONFIG_PATH, coturnConfig, KEY_PATH, tls443Redirect, TURN_HOST, TURN_PORTS } from "./coturn-config.js";
 
 export const TurnServerSpec = z.strictObject({
@@ -28,18 +27,8 @@ export const turnServer = defineKind<TurnServerSpec>({
     ]);
   },
   async ready(rt, signal) {
-    await retryUntil(
-      async () => {
-        const { tcp, udp } = await listeningPorts(rt);
-        return tcp.has(TURN_PORTS.plain) && tcp.has(TURN_PORTS.tls) && udp.has(TURN_PORTS.plain);
-      },
-      {
-        timeoutMs: 20_000,
-        intervalMs: 50,
-        signal,
-        what: `coturn on ${rt.name} listening on UDP ${TURN_PORTS.plain} and TCP ${TURN_PORTS.plain}, ${TURN_PORTS.tls} (443 is redirected to ${TURN_PORTS.tls})`,
-      },
-    );
+    // 443 is redirected to the TLS port.
+    await waitForListeningPorts(rt, { udp: [TURN_PORTS.plain], tcp: [TURN_PORTS.plain, TURN_PORTS.tls] }, { timeoutMs: 20_000, signal, what: "coturn" });
   },
   async stopService(rt) {
     // TERM, then wait: a relay that is "down" must not answer a single late request.
