@@ -24,3 +24,26 @@ test("soak summary counts passes per scenario and keeps the first line of each f
   assert.deepEqual(s.json.scenarios[0]!.failures, ["run 2: FAILED: AssertionError: no audio"]);
   assert.match(s.markdown, /\| baseline.feature \| alice calls bob \| 1\/2 \|/);
 });
+
+test("scenarios that share a name are counted apart", () => {
+  const twice = [
+    { pickle: { id: "p1", name: "same", uri: "f.feature" } },
+    { pickle: { id: "p2", name: "same", uri: "f.feature" } },
+    { testCase: { id: "c1", pickleId: "p1" } },
+    { testCase: { id: "c2", pickleId: "p2" } },
+    { testCaseStarted: { id: "a1", testCaseId: "c1" } },
+    { testCaseStarted: { id: "a2", testCaseId: "c2" } },
+    { testStepFinished: { testCaseStartedId: "a1", testStepResult: { status: "PASSED" } } },
+    { testStepFinished: { testCaseStartedId: "a2", testStepResult: { status: "PASSED" } } },
+  ]
+    .map((m) => JSON.stringify(m))
+    .join("\n");
+  const s = soakSummary([{ run: 1, exitCode: 0, seconds: 1, messages: twice }]);
+  assert.deepEqual(
+    s.json.scenarios.map((x) => [x.scenario, x.passed, x.runs]),
+    [
+      ["same", 1, 1],
+      ["same (#2)", 1, 1],
+    ],
+  );
+});

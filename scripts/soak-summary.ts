@@ -34,10 +34,21 @@ export function soakSummary(runs: readonly RunResult[]): { json: { runs: Array<O
         if (!prev || (prev.status === "PASSED" && r.status !== "PASSED")) attemptWorst.set(m.testStepFinished.testCaseStartedId, r);
       }
     }
+    // Ids differ from run to run and names repeat (outline rows, the same title under two rules): a
+    // scenario is its file, its name and which occurrence of that name it is, in document order.
+    const occurrence = new Map<string, number>();
+    const keyOf = new Map<string, { key: string; label: string }>();
+    for (const [id, p] of pickles) {
+      const base = `${p.uri}\u0000${p.name}`;
+      const n = (occurrence.get(base) ?? 0) + 1;
+      occurrence.set(base, n);
+      keyOf.set(id, { key: `${base}\u0000${n}`, label: n > 1 ? `${p.name} (#${n})` : p.name });
+    }
     for (const [attempt, worst] of attemptWorst) {
-      const pickle = pickles.get(caseToPickle.get(attemptCase.get(attempt)!)!)!;
-      const key = `${pickle.uri}\u0000${pickle.name}`;
-      const t = tallies.get(key) ?? { scenario: pickle.name, uri: pickle.uri, passed: 0, runs: 0, failures: [] };
+      const pickleId = caseToPickle.get(attemptCase.get(attempt)!)!;
+      const pickle = pickles.get(pickleId)!;
+      const { key, label } = keyOf.get(pickleId)!;
+      const t = tallies.get(key) ?? { scenario: label, uri: pickle.uri, passed: 0, runs: 0, failures: [] };
       t.runs++;
       if (worst.status === "PASSED") t.passed++;
       else t.failures.push(`run ${run.run}: ${worst.status}${worst.message ? `: ${worst.message.split("\n")[0]!.slice(0, 300)}` : ""}`);
