@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Then } from "@cucumber/cucumber";
-import { assessDirection, formatDirection, type DirectionReport } from "../src/calls/media-check.js";
+import { assessDirection, formatDirection, receiverWindowMs, type DirectionReport } from "../src/calls/media-check.js";
 import { toneOf } from "../src/kinds/user-agent/index.js";
 import type { LabWorld } from "./support/world.js";
 
@@ -16,8 +16,8 @@ async function measure(world: LabWorld, windowMs: number): Promise<{ caller: str
   assert.ok(a1 && b1, `no media session for call ${outcome.callId} on ${a1 ? callee : caller}`);
   const topo = world.lab.topology;
   const reports: [DirectionReport, DirectionReport] = [
-    assessDirection(callee, caller, a0, a1, measured, toneOf(callee, topo)),
-    assessDirection(caller, callee, b0, b1, measured, toneOf(caller, topo)),
+    assessDirection(callee, caller, a0, a1, receiverWindowMs(a0, a1, measured), toneOf(callee, topo)),
+    assessDirection(caller, callee, b0, b1, receiverWindowMs(b0, b1, measured), toneOf(caller, topo)),
   ];
   await world.attach(reports.map(formatDirection).join("\n"), { mediaType: "text/plain", fileName: "media.txt" });
   return { caller, callee, reports };

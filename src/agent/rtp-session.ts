@@ -20,6 +20,11 @@ export interface RtpSnapshot {
   readonly received: ReceiverSnapshot;
   /** The tone found in the last second of received audio. */
   readonly signal: DetectedSignal;
+  /**
+   * When the snapshot was taken, on the agent's own monotonic clock (ms): a media check's window runs from
+   * one snapshot to the next as the receiver saw it, not as long as the control round trips took.
+   */
+  readonly atMs: number;
 }
 
 /**
@@ -117,6 +122,7 @@ export class RtpSession {
       sent: this.sent,
       received: this.stats.snapshot(),
       signal: detectTone(ordered),
+      atMs: performance.now(),
     };
   }
 

@@ -67,6 +67,14 @@ export function assessDirection(
   };
 }
 
+/**
+ * The window as the receiving agent saw it, between its own two snapshots. Under load the control round
+ * trips stretch (seconds, at times), and a window timed here would expect packets that were never due.
+ */
+export function receiverWindowMs(before: RtpSnapshot | undefined, after: RtpSnapshot, fallbackMs: number): number {
+  return before?.atMs !== undefined && after.atMs !== undefined ? after.atMs - before.atMs : fallbackMs;
+}
+
 export function formatDirection(r: DirectionReport): string {
   return `${r.from} → ${r.to}: ${r.received}/${r.nominal} packets, loss ${(r.lossRatio * 100).toFixed(2)}%, jitter ${r.jitterMs.toFixed(2)} ms, tone ${r.dominantHz ?? "none"} Hz (expected ${r.expectedHz})${r.problems.length ? ` — ${r.problems.join("; ")}` : ""}`;
 }

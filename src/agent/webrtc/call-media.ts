@@ -114,6 +114,7 @@ export class CallMedia {
   async snapshot(): Promise<RtpSnapshot | undefined> {
     const r = await this.report();
     if (!r) return undefined;
+    const atMs = performance.now();
     const received = r.rtp?.packetsReceived ?? 0;
     const expected = received + (r.rtp?.packetsLost ?? 0);
     return {
@@ -131,6 +132,7 @@ export class CallMedia {
         source: r.selected ? `${r.selected.remote.address}:${r.selected.remote.port}` : null,
       },
       signal: this.listener.signal(),
+      atMs,
     };
   }
 
