@@ -15,11 +15,14 @@ import { benchSetup, log, machine, median, quantile, writeSection } from "./benc
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 40);
 
 // 1. The rewriter alone, on the INVITE the agent really sends (headers and SDP to rewrite).
-const sdp = "v=0\r\no=- 1 0 IN IP4 10.123.0.2\r\ns=callpath\r\nc=IN IP4 10.123.0.2\r\nt=0 0\r\nm=audio 16384 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n";
+const sdp =
+  "v=0\r\no=- 1 0 IN IP4 10.123.0.2\r\ns=callpath\r\nc=IN IP4 10.123.0.2\r\nt=0 0\r\nm=audio 16384 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n";
 const invite = Buffer.from(
   `INVITE sip:bob@callpath.test SIP/2.0\r\nVia: SIP/2.0/UDP 10.123.0.2:5060;branch=z9hG4bK1;rport\r\nMax-Forwards: 70\r\nTo: <sip:bob@callpath.test>\r\nFrom: <sip:alice@callpath.test>;tag=x\r\nCall-ID: abc\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@10.123.0.2:5060;transport=udp;ob>\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
 );
-const reply = Buffer.from("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.51.100.3:5060;branch=z9hG4bK1;rport=5060;received=198.51.100.3\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@198.51.100.3:5060>\r\nContent-Length: 0\r\n\r\n");
+const reply = Buffer.from(
+  "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.51.100.3:5060;branch=z9hG4bK1;rport=5060;received=198.51.100.3\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@198.51.100.3:5060>\r\nContent-Length: 0\r\n\r\n",
+);
 const rules = AlgRules.parse({});
 const state = new AlgState();
 const N = 50_000;

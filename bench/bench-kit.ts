@@ -34,7 +34,12 @@ export async function writeSection(heading: string, section: string): Promise<vo
 }
 
 /** Places a WebRTC call and times it: INVITE → 200 OK, and the caller's ICE and DTLS reaching connected. */
-export async function timedWebRtcCall(lab: StartedLab, caller: string, callee: string, what: string): Promise<{ sipSetupMs: number; iceConnectedMs: number; dtlsConnectedMs: number }> {
+export async function timedWebRtcCall(
+  lab: StartedLab,
+  caller: string,
+  callee: string,
+  what: string,
+): Promise<{ sipSetupMs: number; iceConnectedMs: number; dtlsConnectedMs: number }> {
   const outcome = await lab.agent(caller).call(callee);
   if (!outcome.established) throw new Error(`${what}: call not established: ${outcome.failedStage} ${outcome.reason}`);
   const deadline = Date.now() + 15_000;

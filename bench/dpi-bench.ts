@@ -14,8 +14,20 @@ const { images } = await benchSetup();
 
 const CASES: Array<{ name: string; overrides: TopologyOverrides }> = [
   { name: "UDP open (baseline)", overrides: [["nodes.alice.ice", "{ server: turn, turn: [udp, tcp] }"]] },
-  { name: "UDP blocked → TURN over TCP", overrides: [["nodes.alice.ice", "{ server: turn, turn: [udp, tcp] }"], ["nodes.nat1.firewall", "{ udp: block }"]] },
-  { name: "UDP blocked, STUN-in-TCP DPI → TURN over TLS 443", overrides: [["nodes.alice.ice", "{ server: turn, turn: [tls] }"], ["nodes.nat1.firewall", "{ udp: block, block: [stun-tcp] }"]] },
+  {
+    name: "UDP blocked → TURN over TCP",
+    overrides: [
+      ["nodes.alice.ice", "{ server: turn, turn: [udp, tcp] }"],
+      ["nodes.nat1.firewall", "{ udp: block }"],
+    ],
+  },
+  {
+    name: "UDP blocked, STUN-in-TCP DPI → TURN over TLS 443",
+    overrides: [
+      ["nodes.alice.ice", "{ server: turn, turn: [tls] }"],
+      ["nodes.nat1.firewall", "{ udp: block, block: [stun-tcp] }"],
+    ],
+  },
 ];
 
 const samples: Record<string, { sipSetup: number[]; ice: number[]; dtls: number[] }> = {};
@@ -43,7 +55,9 @@ const results = {
   machine: machine(),
   runs: RUNS,
   samples,
-  medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { sipSetupMs: median(v.sipSetup), iceConnectedMs: median(v.ice), dtlsConnectedMs: median(v.dtls) }])),
+  medians: Object.fromEntries(
+    Object.entries(samples).map(([k, v]) => [k, { sipSetupMs: median(v.sipSetup), iceConnectedMs: median(v.ice), dtlsConnectedMs: median(v.dtls) }]),
+  ),
 };
 await writeJson(join(PROJECT_ROOT, "bench/dpi-results.json"), results);
 const rows = Object.entries(results.medians)

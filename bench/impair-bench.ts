@@ -40,7 +40,12 @@ try {
     const r = await run({ delay: { ms } }, 1000, 5);
     const added = r.delaysMs.map((d) => d - floor);
     const errors = added.map((d) => Math.abs(d - ms));
-    delay.push({ configuredMs: ms, medianMs: round(quantile(added, 0.5)), medianErrorMs: round(Math.abs(quantile(added, 0.5) - ms)), p99ErrorMs: round(quantile(errors, 0.99)) });
+    delay.push({
+      configuredMs: ms,
+      medianMs: round(quantile(added, 0.5)),
+      medianErrorMs: round(Math.abs(quantile(added, 0.5) - ms)),
+      p99ErrorMs: round(quantile(errors, 0.99)),
+    });
   }
   results.delay = delay;
 
@@ -49,7 +54,14 @@ try {
     const r = await run({ delay: { ms: 50, jitter: 10, distribution } }, 2000, 5);
     const added = r.delaysMs.map((d) => d - floor);
     // uniform ±10 ms has a standard deviation of 10/√3; normal, 10.
-    jitter.push({ distribution, configured: "50 ms ± 10 ms", medianMs: round(quantile(added, 0.5)), sdMs: round(sd(added)), expectedSdMs: round(distribution === "normal" ? 10 : 10 / Math.sqrt(3)), reorderedPct: round((100 * r.reordered) / r.received, 1) });
+    jitter.push({
+      distribution,
+      configured: "50 ms ± 10 ms",
+      medianMs: round(quantile(added, 0.5)),
+      sdMs: round(sd(added)),
+      expectedSdMs: round(distribution === "normal" ? 10 : 10 / Math.sqrt(3)),
+      reorderedPct: round((100 * r.reordered) / r.received, 1),
+    });
   }
   results.jitter = jitter;
 
@@ -58,7 +70,13 @@ try {
     const r = await run({ loss: { random: pct } }, 4000, 1);
     const lost = r.sent - r.received;
     const ci = wilsonInterval(lost, r.sent);
-    loss.push({ configuredPct: pct, measuredPct: round((100 * lost) / r.sent), ci95LoPct: round(100 * ci.lo), ci95HiPct: round(100 * ci.hi), inside: pct / 100 >= ci.lo && pct / 100 <= ci.hi });
+    loss.push({
+      configuredPct: pct,
+      measuredPct: round((100 * lost) / r.sent),
+      ci95LoPct: round(100 * ci.lo),
+      ci95HiPct: round(100 * ci.hi),
+      inside: pct / 100 >= ci.lo && pct / 100 <= ci.hi,
+    });
   }
   results.loss = loss;
 

@@ -35,7 +35,24 @@ for (let i = 0; i < RUNS; i++) {
   docker("network", "create", "--label", label, "--subnet", "198.51.100.224/27", "--gateway", "198.51.100.254", "cp-bench-wan");
   const run = (name: string, image: string, net: string, ip: string): Promise<void> =>
     new Promise((res, rej) => {
-      const p = spawnSync("docker", ["run", "-d", "--label", label, "--name", name, "--cap-add", "NET_ADMIN", "--network", net, "--ip", ip, "--entrypoint", "sleep", image, "infinity"]);
+      const p = spawnSync("docker", [
+        "run",
+        "-d",
+        "--label",
+        label,
+        "--name",
+        name,
+        "--cap-add",
+        "NET_ADMIN",
+        "--network",
+        net,
+        "--ip",
+        ip,
+        "--entrypoint",
+        "sleep",
+        image,
+        "infinity",
+      ]);
       if (p.status === 0) res();
       else rej(new Error(p.stderr.toString()));
     });

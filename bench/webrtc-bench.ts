@@ -52,7 +52,12 @@ const results = {
   machine: machine(),
   runs: RUNS,
   samples,
-  medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { upMs: Math.round(median(v.up)), sipSetupMs: median(v.sipSetup), iceConnectedMs: median(v.ice), dtlsConnectedMs: median(v.dtls) }])),
+  medians: Object.fromEntries(
+    Object.entries(samples).map(([k, v]) => [
+      k,
+      { upMs: Math.round(median(v.up)), sipSetupMs: median(v.sipSetup), iceConnectedMs: median(v.ice), dtlsConnectedMs: median(v.dtls) },
+    ]),
+  ),
 };
 await writeJson(join(PROJECT_ROOT, "bench/webrtc-results.json"), results);
 

@@ -8,7 +8,12 @@ const run = (n: number, status: string): string =>
     { testCase: { id: "c1", pickleId: "p1" } },
     { testCaseStarted: { id: `a${n}`, testCaseId: "c1" } },
     { testStepFinished: { testCaseStartedId: `a${n}`, testStepResult: { status: "PASSED" } } },
-    { testStepFinished: { testCaseStartedId: `a${n}`, testStepResult: status === "PASSED" ? { status } : { status, message: "AssertionError: no audio\n  at x" } } },
+    {
+      testStepFinished: {
+        testCaseStartedId: `a${n}`,
+        testStepResult: status === "PASSED" ? { status } : { status, message: "AssertionError: no audio\n  at x" },
+      },
+    },
   ]
     .map((m) => JSON.stringify(m))
     .join("\n");

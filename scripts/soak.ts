@@ -19,12 +19,15 @@ const { values } = parseArgs({
   },
 });
 if (values.summarize) {
-  const runs: RunResult[] = values.summarize.split(",").flatMap((dir) =>
-    readdirSync(dir)
-      .filter((f) => /^run-\d+\.ndjson$/.test(f))
-      .sort()
-      .map((f) => ({ dir, f })),
-  ).map(({ dir, f }, i) => ({ run: i + 1, exitCode: null, seconds: 0, messages: readFileSync(join(dir, f), "utf8") }));
+  const runs: RunResult[] = values.summarize
+    .split(",")
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => /^run-\d+\.ndjson$/.test(f))
+        .sort()
+        .map((f) => ({ dir, f })),
+    )
+    .map(({ dir, f }, i) => ({ run: i + 1, exitCode: null, seconds: 0, messages: readFileSync(join(dir, f), "utf8") }));
   const summary = soakSummary(runs);
   mkdirSync(values.out!, { recursive: true });
   writeFileSync(join(values.out!, "soak.json"), `${JSON.stringify({ from: values.summarize, ...summary.json }, null, 2)}\n`);

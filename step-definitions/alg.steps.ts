@@ -25,7 +25,13 @@ const FIELDS: Readonly<Record<string, readonly DiffField[]>> = {
 
 function fieldList(text: string): DiffField[] {
   return text.split(/,\s*|\s+and\s+/).flatMap((name) => {
-    const fields = FIELDS[name.trim().toLowerCase().replace(/^the\s+/, "")];
+    const fields =
+      FIELDS[
+        name
+          .trim()
+          .toLowerCase()
+          .replace(/^the\s+/, "")
+      ];
     if (!fields) throw new Error(`unknown field "${name}"; known: ${Object.keys(FIELDS).join(", ")}`);
     return fields;
   });
@@ -39,7 +45,10 @@ When("{node} probes the SIP mirror {node}", async function (this: LabWorld, ua: 
   const arrived = readMirrorResponse(response);
   assert.ok(arrived, `${ua}'s probe got an answer that is not the mirror's:\n${response}`);
   this.probes.set(ua, { sent, ...arrived });
-  await this.attach(`${ua} → ${mirror} (arrived from ${arrived.source})\n${formatDiff(diffSip(sent, arrived.received))}`, { mediaType: "text/plain", fileName: `mirror-${ua}.txt` });
+  await this.attach(`${ua} → ${mirror} (arrived from ${arrived.source})\n${formatDiff(diffSip(sent, arrived.received))}`, {
+    mediaType: "text/plain",
+    fileName: `mirror-${ua}.txt`,
+  });
 });
 
 function lastDiff(world: LabWorld) {
@@ -67,7 +76,10 @@ Then(/^the ALG on (\S+) rewrote (.+?)(?: but not (.+))?$/, function (this: LabWo
 
 Then("the ALG rewrote nothing", function (this: LabWorld) {
   const { diff } = lastDiff(this);
-  assert.ok(diff.fields.every((f) => !f.changed), `something on the path rewrote the probe:\n${formatDiff(diff)}`);
+  assert.ok(
+    diff.fields.every((f) => !f.changed),
+    `something on the path rewrote the probe:\n${formatDiff(diff)}`,
+  );
 });
 
 Then("the SDP media port arrived unchanged", function (this: LabWorld) {
@@ -79,7 +91,11 @@ Then("Content-Length {word} the body that arrived", function (this: LabWorld, ve
   const { diff } = lastDiff(this);
   const matches = verb === "matches";
   assert.ok(["matches", "contradicts"].includes(verb), `say "matches" or "contradicts", not "${verb}"`);
-  assert.equal(diff.contentLengthMatchesBody, matches, `Content-Length ${diff.contentLengthMatchesBody ? "matches" : "does not match"} the body:\n${formatDiff(diff)}`);
+  assert.equal(
+    diff.contentLengthMatchesBody,
+    matches,
+    `Content-Length ${diff.contentLengthMatchesBody ? "matches" : "does not match"} the body:\n${formatDiff(diff)}`,
+  );
 });
 
 Then(/^the SIP server (saw|did not see) (\S+) as behind NAT$/, async function (this: LabWorld, verdict: string, router: string) {
@@ -99,10 +115,12 @@ Then(/^(\S+)'s ALG log shows an? (rewritten|dropped|passed) (\S+)$/, async funct
   const message = reinvite ? "INVITE" : method;
   await withAlg(this.lab.node(router), async (alg) => {
     // The verdict may trail the SIP exchange the scenario just saw by a moment: wait for it briefly.
-    await alg.waitFor("verdict", (v) => v.action === want && v.message === message && v.reinvite === reinvite, { timeoutMs: 2000 }).catch(() => {
-      const seen = alg.received("verdict").map((e) => formatVerdict(e.data));
-      assert.fail(`${router}'s ALG never ${action} a ${method}; its verdicts:\n${seen.join("\n") || "(none: is an ALG profile set?)"}`);
-    });
+    await alg
+      .waitFor("verdict", (v) => v.action === want && v.message === message && v.reinvite === reinvite, { timeoutMs: 2000 })
+      .catch(() => {
+        const seen = alg.received("verdict").map((e) => formatVerdict(e.data));
+        assert.fail(`${router}'s ALG never ${action} a ${method}; its verdicts:\n${seen.join("\n") || "(none: is an ALG profile set?)"}`);
+      });
   });
 });
 
@@ -144,28 +162,47 @@ Then("{node} never rang", async function (this: LabWorld, ua: string) {
 const SENDERS: Readonly<Record<string, string>> = { "the peer": "bob:7000", "the peer's other port": "bob:7001", "a stranger": "mirror:7000" };
 
 Then(/^(\S+) lets in (.+)$/, { timeout: 30_000 }, async function (this: LabWorld, router: string, allowed: string) {
-  const expected = allowed === "nothing" ? [] : allowed.split(/,\s*|\s+and\s+/).map((s) => {
-    const sender = SENDERS[s.trim()];
-    if (!sender) throw new Error(`unknown sender "${s}"; known: ${Object.keys(SENDERS).join(", ")}, or "nothing"`);
-    return sender;
-  });
+  const expected =
+    allowed === "nothing"
+      ? []
+      : allowed.split(/,\s*|\s+and\s+/).map((s) => {
+          const sender = SENDERS[s.trim()];
+          if (!sender) throw new Error(`unknown sender "${s}"; known: ${Object.keys(SENDERS).join(", ")}, or "nothing"`);
+          return sender;
+        });
   const arrived = await reachableFrom(this.lab, "alice", router, { node: "bob", port: 7000 }, [
     { node: "bob", port: 7000 },
     { node: "bob", port: 7001 },
     { node: "mirror", port: 7000 },
   ]);
-  await this.attach(`arrived at alice through ${router}: ${arrived.join(", ") || "(nothing)"}`, { mediaType: "text/plain", fileName: `${router}-filtering.txt` });
-  assert.deepEqual([...arrived].sort(), [...expected].sort(), `through ${router} arrived ${arrived.join(", ") || "nothing"}; expected ${expected.join(", ") || "nothing"}`);
+  await this.attach(`arrived at alice through ${router}: ${arrived.join(", ") || "(nothing)"}`, {
+    mediaType: "text/plain",
+    fileName: `${router}-filtering.txt`,
+  });
+  assert.deepEqual(
+    [...arrived].sort(),
+    [...expected].sort(),
+    `through ${router} arrived ${arrived.join(", ") || "nothing"}; expected ${expected.join(", ") || "nothing"}`,
+  );
 });
 
 // A3.6: a second proxy (the mirror node, which never talked to alice) sends a request to the address alice
 // registered through nat1. The kernel helper's REGISTER expectation admits only the registrar by default.
-When("a second proxy {node} sends {node} a request at the address it registered through {node}", async function (this: LabWorld, proxy: string, ua: string, router: string) {
-  const target = `${publicAddress(this, router)}:5060`;
-  const callId = `stray${Date.now()}`;
-  await sendDatagram(this.lab, proxy, 5070, { ip: publicAddress(this, router), port: 5060 }, strayOptions(ua, target, `${this.lab.addressOf(proxy)}:5070`, callId));
-  this.strayCallId = callId;
-});
+When(
+  "a second proxy {node} sends {node} a request at the address it registered through {node}",
+  async function (this: LabWorld, proxy: string, ua: string, router: string) {
+    const target = `${publicAddress(this, router)}:5060`;
+    const callId = `stray${Date.now()}`;
+    await sendDatagram(
+      this.lab,
+      proxy,
+      5070,
+      { ip: publicAddress(this, router), port: 5060 },
+      strayOptions(ua, target, `${this.lab.addressOf(proxy)}:5070`, callId),
+    );
+    this.strayCallId = callId;
+  },
+);
 
 Then(/^(\S+) (received|never received) the second proxy's request$/, async function (this: LabWorld, ua: string, verdict: string) {
   assert.ok(this.strayCallId, "no second proxy sent anything in this scenario");
@@ -184,14 +221,18 @@ async function contactsSeen(world: LabWorld, ua: string, method: string): Promis
 
 const contactHost = (c: string): string => /sips?:[^@]+@([^:;>]+)/.exec(c)?.[1] ?? "";
 
-Then("the SIP server saw {node}'s {word} with a Contact on {node}'s public address", async function (this: LabWorld, ua: string, method: string, router: string) {
-  for (const c of await contactsSeen(this, ua, method)) {
-    assert.equal(contactHost(c), publicAddress(this, router), `${method} from ${ua} arrived with Contact ${c}, not on ${router}'s public address`);
-  }
-});
+Then(
+  "the SIP server saw {node}'s {word} with a Contact on {node}'s public address",
+  async function (this: LabWorld, ua: string, method: string, router: string) {
+    for (const c of await contactsSeen(this, ua, method)) {
+      assert.equal(contactHost(c), publicAddress(this, router), `${method} from ${ua} arrived with Contact ${c}, not on ${router}'s public address`);
+    }
+  },
+);
 
 Then("the SIP server saw {node}'s {word} with a private Contact", async function (this: LabWorld, ua: string, method: string) {
-  for (const c of await contactsSeen(this, ua, method)) assert.ok(isPrivateLiteral(contactHost(c)), `${method} from ${ua} arrived with Contact ${c}, which is not private`);
+  for (const c of await contactsSeen(this, ua, method))
+    assert.ok(isPrivateLiteral(contactHost(c)), `${method} from ${ua} arrived with Contact ${c}, which is not private`);
 });
 
 Then("the probe arrived with {word} naming a private address, from {node}'s public address", function (this: LabWorld, field: string, router: string) {

@@ -23,7 +23,10 @@ When("{node} calls {node}", { timeout: 90_000 }, async function (this: LabWorld,
 
 Then("the call is established within {duration}", function (this: LabWorld, limitMs: number) {
   const { outcome, caller, callee } = this.lastCall();
-  assert.ok(outcome.established, `${caller} → ${callee} was not established: ${outcome.failedStage} (${outcome.finalStatus ?? "no response"} ${outcome.reason ?? ""})`);
+  assert.ok(
+    outcome.established,
+    `${caller} → ${callee} was not established: ${outcome.failedStage} (${outcome.finalStatus ?? "no response"} ${outcome.reason ?? ""})`,
+  );
   assert.ok(outcome.setupMs !== null && outcome.setupMs <= limitMs, `set-up took ${outcome.setupMs} ms, more than ${limitMs} ms`);
 });
 
@@ -33,19 +36,21 @@ When("{node} hangs up", async function (this: LabWorld, ua: string) {
 
 Then("{node} sees the call ended by the other side", async function (this: LabWorld, ua: string) {
   const callId = this.lastCall().outcome.callId;
-  const call = await pollUntil(async () => (await this.lab.agent(ua).calls()).find((c) => c.callId === callId), (c) => c?.endedBy === "remote", 5000);
+  const call = await pollUntil(
+    async () => (await this.lab.agent(ua).calls()).find((c) => c.callId === callId),
+    (c) => c?.endedBy === "remote",
+    5000,
+  );
   assert.equal(call?.endedBy, "remote", `${ua} never saw the call ${callId} end (state: ${JSON.stringify(call)})`);
 });
 
-Then(
-  "the SIP server saw {node}'s {word} arrive from {node}'s public address",
-  async function (this: LabWorld, ua: string, method: string, router: string) {
-    const publicAddress = this.lab.publicAddressOf(router);
-    const seen = await sightings(this, sipServerOf(this, ua), ua, method, true);
-    assert.ok(seen.length > 0, `the SIP server logged no ${method} from ${ua}`);
-    for (const s of seen) assert.equal(s.source.split(":")[0], publicAddress, `${method} from ${ua} arrived from ${s.source}, not from ${router}'s public address ${publicAddress}`);
-  },
-);
+Then("the SIP server saw {node}'s {word} arrive from {node}'s public address", async function (this: LabWorld, ua: string, method: string, router: string) {
+  const publicAddress = this.lab.publicAddressOf(router);
+  const seen = await sightings(this, sipServerOf(this, ua), ua, method, true);
+  assert.ok(seen.length > 0, `the SIP server logged no ${method} from ${ua}`);
+  for (const s of seen)
+    assert.equal(s.source.split(":")[0], publicAddress, `${method} from ${ua} arrived from ${s.source}, not from ${router}'s public address ${publicAddress}`);
+});
 
 Then("the call fails with status {int}", function (this: LabWorld, status: number) {
   const { outcome, caller, callee } = this.lastCall();
@@ -59,7 +64,11 @@ Then("the call fails with no media within {duration}", { timeout: 120_000 }, asy
   const entry = this.lastCall();
   await awaitFailedStage(this, entry, limitMs);
   assert.equal(entry.outcome.established, true, `the call was never established: ${entry.outcome.failedStage} ${entry.outcome.reason ?? ""}`);
-  assert.equal(entry.outcome.failedStage, "no-media", `expected the outcome "no-media" within ${limitMs} ms; got ${entry.outcome.failedStage ?? "no failure"} ${entry.outcome.reason ?? ""}`);
+  assert.equal(
+    entry.outcome.failedStage,
+    "no-media",
+    `expected the outcome "no-media" within ${limitMs} ms; got ${entry.outcome.failedStage ?? "no failure"} ${entry.outcome.reason ?? ""}`,
+  );
   await this.attach(`${entry.caller}: ${entry.outcome.reason}`, { mediaType: "text/plain", fileName: "no-media.txt" });
 });
 
@@ -74,7 +83,11 @@ Then("the call gets no response, after about {int} seconds", function (this: Lab
 
 Then("the SIP server never saw {node}'s {word}", async function (this: LabWorld, ua: string, method: string) {
   // The positive control: the server's log is read, and it has what came before (the agent registered).
-  if (method !== "REGISTER") assert.ok((await sightings(this, sipServerOf(this, ua), ua, "REGISTER", true)).length > 0, `the SIP server's log shows no REGISTER from ${ua} either: is it read as the server writes it?`);
+  if (method !== "REGISTER")
+    assert.ok(
+      (await sightings(this, sipServerOf(this, ua), ua, "REGISTER", true)).length > 0,
+      `the SIP server's log shows no REGISTER from ${ua} either: is it read as the server writes it?`,
+    );
   const seen = await sightings(this, sipServerOf(this, ua), ua, method, false);
   assert.equal(seen.length, 0, `the SIP server saw ${seen.length} ${method}(s) from ${ua}: ${seen.map((s) => s.source).join(", ")}`);
 });

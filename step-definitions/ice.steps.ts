@@ -80,14 +80,22 @@ Then("{node}'s selected candidate pair is relay over {turnTransport}", async fun
   const r = await iceOf(this, agent, this.lastCall().outcome.callId);
   assert.ok(r.selected, `${agent} has no selected candidate pair (ICE ${r.iceState})`);
   assert.equal(r.selected.local.type, "relay", `${agent}'s selected pair is not local relay: ${selectedText(r)}`);
-  assert.equal(r.selected.local.relayProtocol, transport, `${agent} reaches its relay over ${r.selected.local.relayProtocol}, not ${transport}: ${selectedText(r)}`);
+  assert.equal(
+    r.selected.local.relayProtocol,
+    transport,
+    `${agent} reaches its relay over ${r.selected.local.relayProtocol}, not ${transport}: ${selectedText(r)}`,
+  );
 });
 
 Then("the call fails at ICE within {duration}", { timeout: 120_000 }, async function (this: LabWorld, limitMs: number) {
   const entry = this.lastCall();
   await awaitFailedStage(this, entry, limitMs);
   const r = await iceOf(this, entry.caller, entry.outcome.callId);
-  assert.equal(entry.outcome.failedStage, "ice", `expected an ICE failure within ${limitMs} ms; outcome: ${entry.outcome.failedStage ?? "no failure"} (ICE ${r.iceState}, pair ${selectedText(r)})`);
+  assert.equal(
+    entry.outcome.failedStage,
+    "ice",
+    `expected an ICE failure within ${limitMs} ms; outcome: ${entry.outcome.failedStage ?? "no failure"} (ICE ${r.iceState}, pair ${selectedText(r)})`,
+  );
   assert.ok(!["connected", "completed"].includes(r.iceState), `the outcome says ICE failed but ICE is ${r.iceState}`);
   assert.equal(r.selected, null, `ICE failed yet a pair is selected: ${selectedText(r)}`);
   await this.attach(`${entry.caller}: ${entry.outcome.reason}`, { mediaType: "text/plain", fileName: "ice-failure.txt" });
@@ -126,7 +134,10 @@ When("the call's media quality is measured for {duration} as {string}", { timeou
 Then("{string} shows more jitter than {string} at {node} and {node}", function (this: LabWorld, worse: string, better: string, a: string, b: string) {
   const w = this.quality.get(worse);
   const g = this.quality.get(better);
-  assert.ok(w && g, `measure both calls first ("the call's media quality is measured for ... as ..."); measured: ${[...this.quality.keys()].join(", ") || "none"}`);
+  assert.ok(
+    w && g,
+    `measure both calls first ("the call's media quality is measured for ... as ..."); measured: ${[...this.quality.keys()].join(", ") || "none"}`,
+  );
   for (const agent of [a, b]) {
     assert.ok(w[agent] && g[agent], `${agent} took no part in both measured calls`);
     assert.ok(
@@ -144,9 +155,15 @@ Then("{node}'s host candidates include its tunnel address", async function (this
   const subnet = (this.lab.topology.nodes.get(vpn.server)!.spec as { subnet: string }).subnet;
   const c = parseCidr(subnet)!;
   const hosts = r.localCandidates.filter((x) => x.type === "host");
-  await this.attach(`${agent}'s host candidates: ${hosts.map(describeCandidate).join(", ")}; selected pair ${selectedText(r)}`, { mediaType: "text/plain", fileName: `candidates-${agent}.txt` });
+  await this.attach(`${agent}'s host candidates: ${hosts.map(describeCandidate).join(", ")}; selected pair ${selectedText(r)}`, {
+    mediaType: "text/plain",
+    fileName: `candidates-${agent}.txt`,
+  });
   assert.ok(
-    hosts.some((h) => { const ip = parseIp(h.address); return ip !== null && contains(c, ip); }),
+    hosts.some((h) => {
+      const ip = parseIp(h.address);
+      return ip !== null && contains(c, ip);
+    }),
     `no host candidate of ${agent} is on the tunnel (${subnet}): ${hosts.map(describeCandidate).join(", ")}`,
   );
 });

@@ -8,23 +8,30 @@ import type { LabWorld } from "./support/world.js";
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
-When(/^(\S+)'s "([^"]+)" (egress|ingress|link both ways) (?:is|are) impaired with:$/, async function (this: LabWorld, node: string, network: string, dir: string, yaml: string) {
-  await this.lab.impair(node, network, dir === "link both ways" ? "both" : (dir as "egress" | "ingress"), asList(parse(yaml)));
-});
+When(
+  /^(\S+)'s "([^"]+)" (egress|ingress|link both ways) (?:is|are) impaired with:$/,
+  async function (this: LabWorld, node: string, network: string, dir: string, yaml: string) {
+    await this.lab.impair(node, network, dir === "link both ways" ? "both" : (dir as "egress" | "ingress"), asList(parse(yaml)));
+  },
+);
 
 When(/^(\S+)'s "([^"]+)" impairments are cleared$/, async function (this: LabWorld, node: string, network: string) {
   await this.lab.impair(node, network, "both", []);
 });
 
-When(/^(\S+) sends (\d+) UDP packets to (\S+)(?: on port (\d+))?, (\d+) ms apart$/, { timeout: 120_000 }, async function (this: LabWorld, from: string, count: string, to: string, port: string | undefined, gap: string) {
-  const r = await oneWay(this.lab, from, to, { count: Number(count), gapMs: Number(gap), port: port ? Number(port) : undefined });
-  this.oneWay = r;
-  const d = r.delaysMs;
-  await this.attach(
-    `${from} → ${to}: ${r.received}/${r.sent} arrived, ${r.duplicates} duplicates, ${r.reordered} out of order; one-way delay median ${quantile(d, 0.5).toFixed(2)} ms, p5 ${quantile(d, 0.05).toFixed(2)}, p95 ${quantile(d, 0.95).toFixed(2)}, p99 ${quantile(d, 0.99).toFixed(2)} (engine: ${this.lab.impairmentEngine ?? "none"})`,
-    { mediaType: "text/plain", fileName: `one-way-${from}-${to}.txt` },
-  );
-});
+When(
+  /^(\S+) sends (\d+) UDP packets to (\S+)(?: on port (\d+))?, (\d+) ms apart$/,
+  { timeout: 120_000 },
+  async function (this: LabWorld, from: string, count: string, to: string, port: string | undefined, gap: string) {
+    const r = await oneWay(this.lab, from, to, { count: Number(count), gapMs: Number(gap), port: port ? Number(port) : undefined });
+    this.oneWay = r;
+    const d = r.delaysMs;
+    await this.attach(
+      `${from} → ${to}: ${r.received}/${r.sent} arrived, ${r.duplicates} duplicates, ${r.reordered} out of order; one-way delay median ${quantile(d, 0.5).toFixed(2)} ms, p5 ${quantile(d, 0.05).toFixed(2)}, p95 ${quantile(d, 0.95).toFixed(2)}, p99 ${quantile(d, 0.99).toFixed(2)} (engine: ${this.lab.impairmentEngine ?? "none"})`,
+      { mediaType: "text/plain", fileName: `one-way-${from}-${to}.txt` },
+    );
+  },
+);
 
 const last = (w: LabWorld) => {
   assert.ok(w.oneWay, "no packets were sent in this scenario (use: When <a> sends N UDP packets to <b>, G ms apart)");
@@ -49,7 +56,10 @@ Then(/^the share lost is consistent with (\d+(?:\.\d+)?)%$/, function (this: Lab
   const lost = r.sent - r.received;
   const ci = wilsonInterval(lost, r.sent, 3.29);
   const p = Number(pct) / 100;
-  assert.ok(p >= ci.lo && p <= ci.hi, `${lost} of ${r.sent} lost (${((100 * lost) / r.sent).toFixed(1)} %, 99.9 % interval ${(100 * ci.lo).toFixed(1)}–${(100 * ci.hi).toFixed(1)} %), not consistent with ${pct} %`);
+  assert.ok(
+    p >= ci.lo && p <= ci.hi,
+    `${lost} of ${r.sent} lost (${((100 * lost) / r.sent).toFixed(1)} %, 99.9 % interval ${(100 * ci.lo).toFixed(1)}–${(100 * ci.hi).toFixed(1)} %), not consistent with ${pct} %`,
+  );
 });
 
 Then("all of them arrive", function (this: LabWorld) {
@@ -76,7 +86,13 @@ Then(/^the path's MOS estimate is (below|above) (\d+(?:\.\d+)?)$/, async functio
   const r = last(this);
   const q = { oneWayMs: quantile(r.delaysMs, 0.5), jitterMs: meanDelayVariation(r.delaysMs), lossPct: (100 * (r.sent - r.received)) / r.sent };
   const mos = estimateMos(q);
-  await this.attach(`one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} % → MOS estimate ${mos.toFixed(2)}`, { mediaType: "text/plain", fileName: "mos.txt" });
+  await this.attach(
+    `one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} % → MOS estimate ${mos.toFixed(2)}`,
+    { mediaType: "text/plain", fileName: "mos.txt" },
+  );
   const ok = side === "below" ? mos < Number(threshold) : mos > Number(threshold);
-  assert.ok(ok, `MOS estimate ${mos.toFixed(2)} is not ${side} ${threshold} (one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} %)`);
+  assert.ok(
+    ok,
+    `MOS estimate ${mos.toFixed(2)} is not ${side} ${threshold} (one-way ${q.oneWayMs.toFixed(1)} ms, jitter ${q.jitterMs.toFixed(1)} ms, loss ${q.lossPct.toFixed(1)} %)`,
+  );
 });

@@ -7,7 +7,10 @@ Given("the {string} topology is running", { timeout: 120_000 }, async function (
 
 // A variant of a topology: each row is a dotted path and a YAML value, checked like the file itself.
 Given("the {string} topology is running with:", { timeout: 120_000 }, async function (this: LabWorld, name: string, table: DataTable) {
-  await this.startLab(name, table.raw().map(([path, value]) => [path!.trim(), value!.trim()] as const));
+  await this.startLab(
+    name,
+    table.raw().map(([path, value]) => [path!.trim(), value!.trim()] as const),
+  );
 });
 
 When("{duration} pass(es)", { timeout: 600_000 }, async function (this: LabWorld, ms: number) {

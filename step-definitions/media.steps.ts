@@ -29,14 +29,18 @@ Then("audio flows both ways for {duration}", { timeout: 120_000 }, async functio
   assert.equal(problems.length, 0, `audio did not flow both ways:\n${problems.map(formatDirection).join("\n")}`);
 });
 
-Then("audio flows from {node} to {node} but none comes back for {duration}", { timeout: 120_000 }, async function (this: LabWorld, from: string, to: string, windowMs: number) {
-  const { caller, reports } = await measure(this, windowMs);
-  const [toCaller, toCallee] = reports;
-  const forward = from === caller ? toCallee : toCaller;
-  const back = from === caller ? toCaller : toCallee;
-  assert.equal(forward.problems.length, 0, `audio from ${from} to ${to} should flow:\n${formatDirection(forward)}`);
-  assert.equal(back.received, 0, `audio came back from ${to} to ${from}:\n${formatDirection(back)}`);
-});
+Then(
+  "audio flows from {node} to {node} but none comes back for {duration}",
+  { timeout: 120_000 },
+  async function (this: LabWorld, from: string, to: string, windowMs: number) {
+    const { caller, reports } = await measure(this, windowMs);
+    const [toCaller, toCallee] = reports;
+    const forward = from === caller ? toCallee : toCaller;
+    const back = from === caller ? toCaller : toCallee;
+    assert.equal(forward.problems.length, 0, `audio from ${from} to ${to} should flow:\n${formatDirection(forward)}`);
+    assert.equal(back.received, 0, `audio came back from ${to} to ${from}:\n${formatDirection(back)}`);
+  },
+);
 
 Then("{node} dropped RTP from an address the signalling did not name", async function (this: LabWorld, ua: string) {
   const { outcome } = this.lastCall();

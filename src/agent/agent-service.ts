@@ -66,7 +66,10 @@ export const AgentService = defineService({
     media: { params: z.object({}), result: z.array(z.object({ callId: z.string(), rtp: RtpSnapshotSchema })) },
     ice: { params: CallRef, result: z.array(z.object({ callId: z.string(), ice: IceReportSchema })) },
     /** Answers with the policy now in force. */
-    setIcePolicy: { params: IcePolicySchema, result: z.object({ iceTransportPolicy: z.enum(["all", "relay"]), turnTransports: z.array(z.enum(TURN_TRANSPORTS)) }) },
+    setIcePolicy: {
+      params: IcePolicySchema,
+      result: z.object({ iceTransportPolicy: z.enum(["all", "relay"]), turnTransports: z.array(z.enum(TURN_TRANSPORTS)) }),
+    },
     /** A probe INVITE to a SIP mirror ("ip:port"): what was sent, and the mirror's answer (null: none came). */
     probe: { params: z.object({ mirror: z.string() }), result: z.object({ sent: z.string(), response: z.string().nullable() }) },
     reinvite: { params: CallRef, result: z.null() },

@@ -22,7 +22,10 @@ test("a re-INVITE right after the far end's waits for that one's ACK", async () 
   assert.equal(done, false, "went ahead before the far end's re-INVITE was ACKed");
   dialog.reinviteUserAgentServer = undefined;
   await waiting;
-  await assert.rejects(inviteTransactionsSettled({ state: "Established", dialog: { sessionState: "Confirmed", reinviteUserAgentClient: {} } }, 5, 20), /previous re-INVITE was never answered within 20 ms/);
+  await assert.rejects(
+    inviteTransactionsSettled({ state: "Established", dialog: { sessionState: "Confirmed", reinviteUserAgentClient: {} } }, 5, 20),
+    /previous re-INVITE was never answered within 20 ms/,
+  );
 });
 
 test("a placed call, or one already ACKed, goes at once; an ended one, or an ACK that never comes, fails", async () => {
@@ -36,10 +39,22 @@ test("a placed call, or one already ACKed, goes at once; an ended one, or an ACK
 });
 
 test("a 491 is retried after RFC 3261's random wait, the caller's longer than the callee's", () => {
-  assert.equal(reinviteRetryDelayMs(491, undefined, true, () => 0), 2100);
-  assert.equal(reinviteRetryDelayMs(491, undefined, true, () => 0.999999), 3990);
-  assert.equal(reinviteRetryDelayMs(491, undefined, false, () => 0), 0);
-  assert.equal(reinviteRetryDelayMs(491, undefined, false, () => 0.5), 1000);
+  assert.equal(
+    reinviteRetryDelayMs(491, undefined, true, () => 0),
+    2100,
+  );
+  assert.equal(
+    reinviteRetryDelayMs(491, undefined, true, () => 0.999999),
+    3990,
+  );
+  assert.equal(
+    reinviteRetryDelayMs(491, undefined, false, () => 0),
+    0,
+  );
+  assert.equal(
+    reinviteRetryDelayMs(491, undefined, false, () => 0.5),
+    1000,
+  );
   for (let i = 0; i < 100; i++) assert.equal(reinviteRetryDelayMs(491, undefined, false)! % 10, 0);
 });
 

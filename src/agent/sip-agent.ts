@@ -172,7 +172,14 @@ export class SipAgent {
     const sig = this.config.signalling;
     const media = this.config.media;
     if (sig.transport !== "udp" || media.kind !== "rtp") throw new Error(`${this.config.name} is not a SIP/UDP phone: only those can probe a SIP mirror`);
-    const { message, branch } = probeInvite({ user: this.config.user, domain: this.config.domain, address: sig.address, port: sig.port, rtpPort: media.rtpPortBase, mirror });
+    const { message, branch } = probeInvite({
+      user: this.config.user,
+      domain: this.config.domain,
+      address: sig.address,
+      port: sig.port,
+      rtpPort: media.rtpPortBase,
+      mirror,
+    });
     const [host, port] = mirror.split(":");
     const response = await this.udpTransport().probe(message, branch, host!, Number(port), timeoutMs);
     return { sent: message, response };
@@ -210,12 +217,10 @@ export class SipAgent {
         session.stateChange.removeListener(ended);
         resolve(refused);
       };
-      session
-        .invite({ requestDelegate: { onAccept: () => settle(undefined), onReject: (r) => settle(r.message) } })
-        .catch((e: Error) => {
-          session.stateChange.removeListener(ended);
-          reject(e);
-        });
+      session.invite({ requestDelegate: { onAccept: () => settle(undefined), onReject: (r) => settle(r.message) } }).catch((e: Error) => {
+        session.stateChange.removeListener(ended);
+        reject(e);
+      });
     });
   }
 

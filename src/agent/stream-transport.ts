@@ -91,5 +91,4 @@ export class StreamTransport extends TransportBase {
     this.options.onTrace(traceEntry("sent", this.peer, message));
     this.socket.write(message);
   }
-
 }

@@ -47,6 +47,9 @@ test("an unanswered INVITE is retransmitted over a real socket (Timer A)", async
   await t.disconnect();
   sink.close();
   assert.equal(got.length, 3, "original at 0, retransmissions at 0.5 s and 1.5 s");
-  assert.deepEqual(trace.map((e) => e.retransmission ?? false), [false, true, true]);
+  assert.deepEqual(
+    trace.map((e) => e.retransmission ?? false),
+    [false, true, true],
+  );
   assert.equal(trace[0]!.callId, "abc");
 });

@@ -18,7 +18,12 @@ const DEFAULT_SIP_PORT = 5060;
 export function requestDestination(raw: string): { host: string; port: number } {
   const route = headerValue(raw, "route");
   const firstLine = raw.slice(0, raw.indexOf("\r\n"));
-  const target = route ? route.split(",")[0]!.trim().replace(/^<|>.*$/g, "") : firstLine.split(" ")[1] ?? "";
+  const target = route
+    ? route
+        .split(",")[0]!
+        .trim()
+        .replace(/^<|>.*$/g, "")
+    : (firstLine.split(" ")[1] ?? "");
   const uri = Grammar.URIParse(target);
   if (!uri) throw new Error(`cannot route request: no usable URI in "${target}"`);
   return { host: uri.host, port: uri.port ?? DEFAULT_SIP_PORT };
@@ -84,7 +89,6 @@ export class UdpTransport extends TransportBase {
     super();
   }
 
-
   async connect(): Promise<void> {
     if (this.socket) return;
     const socket = dgram.createSocket("udp4");
@@ -149,10 +153,12 @@ export class UdpTransport extends TransportBase {
       };
       this.probes.set(branch, done);
       for (let at = 0, gap = 500, n = 0; at < timeoutMs; at += gap, gap *= 2, n++) {
-        timers.push(setTimeout(() => {
-          this.options.onTrace(traceEntry("sent", `${host}:${port}`, message, n > 0));
-          socket.send(message, port, host);
-        }, at));
+        timers.push(
+          setTimeout(() => {
+            this.options.onTrace(traceEntry("sent", `${host}:${port}`, message, n > 0));
+            socket.send(message, port, host);
+          }, at),
+        );
       }
       timers.push(setTimeout(() => done(null), timeoutMs));
     });
@@ -179,5 +185,4 @@ export class UdpTransport extends TransportBase {
     if (method === "ACK") this.retransmitter.onAck(`${branch}|INVITE`);
     this.onMessage?.(message);
   }
-
 }

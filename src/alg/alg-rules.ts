@@ -13,7 +13,8 @@ export const AlgRuleOptions = z.strictObject({
     .min(1)
     .max(8)
     .refine((l) => new Set(l).size === l.length, "each port once (nft refuses a set with a port twice)")
-    .optional().describe("UDP destination ports the ALG intercepts; default [5060]"),
+    .optional()
+    .describe("UDP destination ports the ALG intercepts; default [5060]"),
   rewrite: z
     .array(z.enum(REWRITE_FIELDS))
     .refine((l) => new Set(l).size === l.length, "each field once")

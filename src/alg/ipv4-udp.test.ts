@@ -20,13 +20,16 @@ function packet(payload: Buffer, fragmentFlags = 0): Buffer {
 
 test("reads addresses, ports and payload of a whole IPv4/UDP packet", () => {
   const d = parseUdp(packet(Buffer.from("hello")))!;
-  assert.deepEqual({ src: d.src, dst: d.dst, sport: d.sport, dport: d.dport, payload: d.payload.toString() }, {
-    src: "198.51.100.3",
-    dst: "198.51.100.1",
-    sport: 40000,
-    dport: 5060,
-    payload: "hello",
-  });
+  assert.deepEqual(
+    { src: d.src, dst: d.dst, sport: d.sport, dport: d.dport, payload: d.payload.toString() },
+    {
+      src: "198.51.100.3",
+      dst: "198.51.100.1",
+      sport: 40000,
+      dport: 5060,
+      payload: "hello",
+    },
+  );
 });
 
 test("refuses fragments, other protocols and lying lengths", () => {

@@ -33,7 +33,15 @@ runQueue(
   (packet) => {
     const d = parseUdp(packet);
     if (!d) {
-      tell({ action: "pass", direction: "inbound", flow: "?", message: null, reinvite: false, summary: "untouched (not a whole IPv4/UDP packet)", changes: [] });
+      tell({
+        action: "pass",
+        direction: "inbound",
+        flow: "?",
+        message: null,
+        reinvite: false,
+        summary: "untouched (not a whole IPv4/UDP packet)",
+        changes: [],
+      });
       return { verdict: NF_ACCEPT };
     }
     const outbound = d.src === config.wanIp;
@@ -41,11 +49,19 @@ runQueue(
       ? rewriteOutbound(d.payload, { publicIp: d.src, publicPort: d.sport }, rules, state)
       : rewriteInbound(d.payload, { privateIp: d.dst, privatePort: d.dport }, state);
     const action = v.verdict === "drop" ? "drop" : v.changes.length ? "rewrite" : "pass";
-    tell({ action, direction: outbound ? "outbound" : "inbound", flow: `${d.src}:${d.sport}→${d.dst}:${d.dport}`, ...describeSip(d.payload), summary: v.summary, changes: [...v.changes] });
+    tell({
+      action,
+      direction: outbound ? "outbound" : "inbound",
+      flow: `${d.src}:${d.sport}→${d.dst}:${d.dport}`,
+      ...describeSip(d.payload),
+      summary: v.summary,
+      changes: [...v.changes],
+    });
     if (v.verdict === "drop") return { verdict: NF_DROP };
     return v.changes.length ? { verdict: NF_ACCEPT, packet: withUdpPayload(packet, d, v.payload) } : { verdict: NF_ACCEPT };
   },
-  (e) => tell({ action: "error", direction: "outbound", flow: "?", message: null, reinvite: false, summary: `${e.message}; packet passed untouched`, changes: [] }),
+  (e) =>
+    tell({ action: "error", direction: "outbound", flow: "?", message: null, reinvite: false, summary: `${e.message}; packet passed untouched`, changes: [] }),
 );
 // The socket appears once the queue is bound: a client that reaches it knows the ALG is in place.
 await listenUnix(ALG_SOCKET, server);

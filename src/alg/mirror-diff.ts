@@ -2,7 +2,18 @@ import { contentLength, findHeader, parseSip, type SipText } from "./sip-text.js
 
 // What a path did to a SIP message: the probe as sent against the bytes the mirror saw arrive.
 
-export const DIFF_FIELDS = ["request-uri", "via", "contact", "from", "to", "call-id", "content-length", "sdp-origin", "sdp-connection", "sdp-media-port"] as const;
+export const DIFF_FIELDS = [
+  "request-uri",
+  "via",
+  "contact",
+  "from",
+  "to",
+  "call-id",
+  "content-length",
+  "sdp-origin",
+  "sdp-connection",
+  "sdp-media-port",
+] as const;
 export type DiffField = (typeof DIFF_FIELDS)[number];
 
 export interface FieldChange {
@@ -46,6 +57,8 @@ export function diffSip(sent: string, received: string): MirrorDiff {
 }
 
 export function formatDiff(d: MirrorDiff): string {
-  const rows = d.fields.map((f) => `${f.changed ? "REWRITTEN" : "unchanged"}  ${f.field.padEnd(15)} ${f.sent ?? "(none)"}${f.changed ? `  →  ${f.received ?? "(none)"}` : ""}`);
+  const rows = d.fields.map(
+    (f) => `${f.changed ? "REWRITTEN" : "unchanged"}  ${f.field.padEnd(15)} ${f.sent ?? "(none)"}${f.changed ? `  →  ${f.received ?? "(none)"}` : ""}`,
+  );
   return [...rows, `Content-Length ${d.contentLengthMatchesBody ? "matches" : "DOES NOT match"} the body that arrived`].join("\n");
 }

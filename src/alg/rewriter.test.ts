@@ -102,8 +102,13 @@ test("inbound, the ALG restores exactly what it wrote: Via with received/rport, 
   const back = text(rewriteInbound(response, { privateIp: "10.123.0.2", privatePort: 5060 }, state));
   assert.match(back, /^Via: SIP\/2\.0\/UDP 10\.123\.0\.2:5060;branch=z9hG4bK1;rport=5060;received=10\.123\.0\.2$/m);
   assert.match(back, /^Contact: <sip:alice@10\.123\.0\.2:5060>$/m);
-  const request = Buffer.from("BYE sip:alice@198.51.100.3:40000;transport=udp SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKx\r\nCSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n");
-  assert.match(text(rewriteInbound(request, { privateIp: "10.123.0.2", privatePort: 5060 }, state)), /^BYE sip:alice@10\.123\.0\.2:5060;transport=udp SIP\/2\.0/);
+  const request = Buffer.from(
+    "BYE sip:alice@198.51.100.3:40000;transport=udp SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKx\r\nCSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n",
+  );
+  assert.match(
+    text(rewriteInbound(request, { privateIp: "10.123.0.2", privatePort: 5060 }, state)),
+    /^BYE sip:alice@10\.123\.0\.2:5060;transport=udp SIP\/2\.0/,
+  );
   const foreign = Buffer.from("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.51.100.9:5060;branch=z9hG4bK2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
   assert.equal(rewriteInbound(foreign, { privateIp: "10.123.0.2", privatePort: 5060 }, state).changes.length, 0);
 });
@@ -119,14 +124,40 @@ const HOSTILE: Array<[string, Buffer]> = [
   ["a lone CRLF keep-alive", Buffer.from("\r\n\r\n")],
   ["truncated in the headers", invite().subarray(0, 120)],
   ["truncated in the body", invite().subarray(0, invite().length - 20)],
-  ["Content-Length larger than the body", Buffer.from(invite().toString().replace(/Content-Length: \d+/, "Content-Length: 9999"))],
-  ["Content-Length not a number", Buffer.from(invite().toString().replace(/Content-Length: \d+/, "Content-Length: lots"))],
-  ["no CSeq", Buffer.from(invite().toString().replace(/CSeq: .*\r\n/, ""))],
+  [
+    "Content-Length larger than the body",
+    Buffer.from(
+      invite()
+        .toString()
+        .replace(/Content-Length: \d+/, "Content-Length: 9999"),
+    ),
+  ],
+  [
+    "Content-Length not a number",
+    Buffer.from(
+      invite()
+        .toString()
+        .replace(/Content-Length: \d+/, "Content-Length: lots"),
+    ),
+  ],
+  [
+    "no CSeq",
+    Buffer.from(
+      invite()
+        .toString()
+        .replace(/CSeq: .*\r\n/, ""),
+    ),
+  ],
   ["a 64 KB header", Buffer.from(`INVITE sip:x@y SIP/2.0\r\nX-Big: ${"a".repeat(65_000)}\r\nCSeq: 1 INVITE\r\n\r\n`)],
   ["ten thousand headers", Buffer.from(`INVITE sip:x@y SIP/2.0\r\n${"X: 1\r\n".repeat(10_000)}CSeq: 1 INVITE\r\n\r\n`)],
   ["NUL bytes in a header", Buffer.from("INVITE sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1\0\0:5060\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")],
   ["a header line with no colon", Buffer.from("INVITE sip:x@y SIP/2.0\r\nthis is not a header\r\nCSeq: 1 INVITE\r\n\r\n")],
-  ["an address with octets over 255", Buffer.from("INVITE sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 10.999.0.1:5060;branch=z\r\nContact: <sip:a@10.1.2.300:99999>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")],
+  [
+    "an address with octets over 255",
+    Buffer.from(
+      "INVITE sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 10.999.0.1:5060;branch=z\r\nContact: <sip:a@10.1.2.300:99999>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+    ),
+  ],
   ["HTTP, not SIP", Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n")],
 ];
 

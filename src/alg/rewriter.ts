@@ -58,11 +58,17 @@ export function rewriteOutbound(payload: Buffer, egress: Egress, rules: AlgRules
   const label = msg.isRequest ? msg.method : `${msg.startLine.slice(8, 11)} ${msg.method}`;
   const declared = contentLength(msg);
   if (declared !== undefined && declared !== Buffer.byteLength(msg.body, "latin1")) {
-    return { verdict: "pass", payload, summary: `${label} untouched (Content-Length ${declared} but ${Buffer.byteLength(msg.body, "latin1")} body bytes)`, changes: [] };
+    return {
+      verdict: "pass",
+      payload,
+      summary: `${label} untouched (Content-Length ${declared} but ${Buffer.byteLength(msg.body, "latin1")} body bytes)`,
+      changes: [],
+    };
   }
   if (msg.isRequest && msg.method === "REGISTER" && rules.register === "drop-refresh") {
     const callId = findHeader(msg, "call-id") ?? "";
-    if (state.isRefresh(callId, msg.cseq)) return { verdict: "drop", summary: `REGISTER CSeq ${msg.cseq} dropped (a refresh of ${printable(callId.slice(0, 40))})`, changes: [] };
+    if (state.isRefresh(callId, msg.cseq))
+      return { verdict: "drop", summary: `REGISTER CSeq ${msg.cseq} dropped (a refresh of ${printable(callId.slice(0, 40))})`, changes: [] };
   }
 
   const changes: string[] = [];
@@ -88,7 +94,12 @@ export function rewriteOutbound(payload: Buffer, egress: Egress, rules: AlgRules
     changes.push(...sdp.changes);
   }
   if (changes.length > 0 && rules.contentLength === "fix") fixContentLength(msg);
-  return { verdict: "pass", payload: serialise(msg), summary: `${label}${reinvite ? " (re-INVITE)" : ""}: ${changes.length ? changes.join(", ") : "nothing to rewrite"}`, changes };
+  return {
+    verdict: "pass",
+    payload: serialise(msg),
+    summary: `${label}${reinvite ? " (re-INVITE)" : ""}: ${changes.length ? changes.join(", ") : "nothing to rewrite"}`,
+    changes,
+  };
 }
 
 /** Top Via: "SIP/2.0/UDP host[:port];params". Its sent-by gets the public address and mapped port. */
@@ -164,12 +175,14 @@ export function rewriteInbound(payload: Buffer, ingress: Ingress, state: AlgStat
   const msg = parsed.msg;
   const label = msg.isRequest ? msg.method : `${msg.startLine.slice(8, 11)} ${msg.method}`;
   const changes: string[] = [];
-  const restore = (field: string) => (whole: string, before: string, hostport: string): string => {
-    const original = state.originalOf(hostport);
-    if (!original) return whole;
-    changes.push(`${field} ${hostport}→${original}`);
-    return `${before}${original}`;
-  };
+  const restore =
+    (field: string) =>
+    (whole: string, before: string, hostport: string): string => {
+      const original = state.originalOf(hostport);
+      if (!original) return whole;
+      changes.push(`${field} ${hostport}→${original}`);
+      return `${before}${original}`;
+    };
   if (msg.isRequest) {
     (msg as { startLine: string }).startLine = msg.startLine.replace(new RegExp(`^(\\S+ sips?:(?:[^@\\s]+@)?)${HOSTPORT}`), restore("Request-URI"));
   } else {
@@ -177,11 +190,15 @@ export function rewriteInbound(payload: Buffer, ingress: Ingress, state: AlgStat
     if (i >= 0) {
       const before = msg.headers[i]!;
       const after = before.replace(new RegExp(`^([^:]+:\\s*SIP\\s*/\\s*2\\.0\\s*/\\s*[A-Za-z]+\\s+)${HOSTPORT}`), restore("Via"));
-      msg.headers[i] = after === before ? after : after.replace(/;received=[^;,\s]+/i, `;received=${ingress.privateIp}`).replace(/;rport=\d+/i, `;rport=${ingress.privatePort}`);
+      msg.headers[i] =
+        after === before
+          ? after
+          : after.replace(/;received=[^;,\s]+/i, `;received=${ingress.privateIp}`).replace(/;rport=\d+/i, `;rport=${ingress.privatePort}`);
     }
   }
   for (let i = 0; i < msg.headers.length; i++) {
-    if (headerName(msg.headers[i]!) === "contact") msg.headers[i] = msg.headers[i]!.replace(new RegExp(`(sips?:(?:[^@<>;,\\s]+@)?)${HOSTPORT}`, "g"), restore("Contact"));
+    if (headerName(msg.headers[i]!) === "contact")
+      msg.headers[i] = msg.headers[i]!.replace(new RegExp(`(sips?:(?:[^@<>;,\\s]+@)?)${HOSTPORT}`, "g"), restore("Contact"));
   }
   return changes.length
     ? { verdict: "pass", payload: serialise(msg), summary: `${label} inbound: ${changes.join(", ")}`, changes }

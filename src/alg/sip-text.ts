@@ -88,5 +88,8 @@ export function describeSip(payload: Buffer): { message: string | null; reinvite
   const parsed = parseSip(payload);
   if (!parsed.ok) return { message: null, reinvite: false };
   const m = parsed.msg;
-  return { message: m.isRequest ? m.method : `${m.startLine.slice(8, 11)} ${m.method}`, reinvite: m.isRequest && m.method === "INVITE" && /;\s*tag=/i.test(findHeader(m, "to") ?? "") };
+  return {
+    message: m.isRequest ? m.method : `${m.startLine.slice(8, 11)} ${m.method}`,
+    reinvite: m.isRequest && m.method === "INVITE" && /;\s*tag=/i.test(findHeader(m, "to") ?? ""),
+  };
 }

@@ -28,10 +28,12 @@ export class AgentHandle {
   static async start(name: string, proc: ExecProcess, timeoutMs = 15_000): Promise<AgentHandle> {
     const client = new ServiceClient(AgentService, execTransport(proc), { peer: `agent ${name}`, timeoutMs: 30_000 });
     const handle = new AgentHandle(name, proc, client);
-    const fatal = client.waitFor("fatal", () => true, { timeoutMs }).then(
-      (e) => Promise.reject(new LabError(`agent ${name} failed to start: ${e.stack ?? e.message}`)),
-      () => new Promise<never>(() => undefined),
-    );
+    const fatal = client
+      .waitFor("fatal", () => true, { timeoutMs })
+      .then(
+        (e) => Promise.reject(new LabError(`agent ${name} failed to start: ${e.stack ?? e.message}`)),
+        () => new Promise<never>(() => undefined),
+      );
     try {
       await Promise.race([client.waitFor("ready", () => true, { timeoutMs }), fatal]);
     } catch (e) {

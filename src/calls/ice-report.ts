@@ -96,7 +96,10 @@ export function formatIceReport(agent: string, r: IceReport): string {
     "remote candidates:",
     ...r.remoteCandidates.map((c) => `  ${describeCandidate(c)}`),
     "candidate pairs (requests sent / responses received / requests received):",
-    ...r.pairs.map((p) => `  ${p.state.padEnd(10)} ${p.nominated ? "nominated " : ""}${name(p.local)} → ${name(p.remote)}  ${p.requestsSent}/${p.responsesReceived}/${p.requestsReceived}${p.rttMs !== null ? ` rtt ${p.rttMs} ms` : ""}`),
+    ...r.pairs.map(
+      (p) =>
+        `  ${p.state.padEnd(10)} ${p.nominated ? "nominated " : ""}${name(p.local)} → ${name(p.remote)}  ${p.requestsSent}/${p.responsesReceived}/${p.requestsReceived}${p.rttMs !== null ? ` rtt ${p.rttMs} ms` : ""}`,
+    ),
     "gathering errors:",
     ...(r.gatheringErrors.length ? r.gatheringErrors.map((e) => `  +${e.at - t0} ms ${e.url}: ${e.code} ${e.text}`) : ["  (none)"]),
     "timeline:",

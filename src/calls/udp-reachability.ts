@@ -24,7 +24,12 @@ export async function reachableFrom(lab: StartedLab, inside: string, router: str
     const open = { ip: lab.addressOf(peer.node), port: peer.port, text: "open" };
     const { listener } = await rx!.request("listen", { proto: "udp", port: PROBE_PORT, mode: "text", open });
     for (const [i, s] of senders.entries()) {
-      await txs[i]!.request("send", { proto: "udp", to: { ip: target, port: PROBE_PORT }, fromPort: s.port, payloads: [Buffer.from(`${s.node}:${s.port}`).toString("base64")] });
+      await txs[i]!.request("send", {
+        proto: "udp",
+        to: { ip: target, port: PROBE_PORT },
+        fromPort: s.port,
+        payloads: [Buffer.from(`${s.node}:${s.port}`).toString("base64")],
+      });
     }
     return (await rx!.request("collect", { listener, graceMs: GRACE_MS })).texts;
   });

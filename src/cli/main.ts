@@ -103,7 +103,10 @@ const COMMANDS: Record<string, Command> = {
     help: "Lists every lab: its id, topology, containers, and whether it is kept (`up`), live (its process runs) or an orphan.",
     run: async () => {
       const labs = await listLabs(await ensureDockerEngine(log));
-      for (const l of labs) process.stdout.write(`${l.id}  ${l.topology.padEnd(20)} ${String(l.containers).padStart(3)} container(s)  ${l.kept ? "kept (callpath up)" : l.live ? "live" : "orphan"}\n`);
+      for (const l of labs)
+        process.stdout.write(
+          `${l.id}  ${l.topology.padEnd(20)} ${String(l.containers).padStart(3)} container(s)  ${l.kept ? "kept (callpath up)" : l.live ? "live" : "orphan"}\n`,
+        );
       if (labs.length === 0) process.stdout.write("no labs\n");
       return OK;
     },
@@ -118,7 +121,9 @@ const COMMANDS: Record<string, Command> = {
       const d = await ensureDockerEngine(log);
       const r = await sweepLabs(d, { onlyOrphans: values.all !== true });
       if (values.all === true) await rm(STATE_FILE, { force: true });
-      process.stdout.write(`removed ${r.containers.length} container(s), ${r.networks.length} network(s)${values.all === true ? "" : " of orphaned labs (live and kept labs stay; --all removes them too)"}\n`);
+      process.stdout.write(
+        `removed ${r.containers.length} container(s), ${r.networks.length} network(s)${values.all === true ? "" : " of orphaned labs (live and kept labs stay; --all removes them too)"}\n`,
+      );
       for (const e of r.errors) process.stderr.write(`callpath prune: ${e}\n`);
       return r.errors.length > 0 ? FAILED : OK;
     },

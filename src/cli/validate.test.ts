@@ -17,15 +17,24 @@ async function run(args: string[], occupied = () => [] as never[]): Promise<{ co
 test("names, files and folders; non-YAML files skipped with a note; one bad file does not stop the others", async () => {
   const dir = await mkdtemp(join(tmpdir(), "callpath-validate-"));
   try {
-    await writeFile(join(dir, "a-bomb.yaml"), `name: t\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`);
+    await writeFile(
+      join(dir, "a-bomb.yaml"),
+      `name: t\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`,
+    );
     await writeFile(join(dir, "b-proto.yml"), "name: t\nnetworks: { constructor: {} }\nnodes: { toString: { kind: sip-server, network: constructor } }\n");
     await writeFile(join(dir, "c-good.yaml"), "name: t\nnetworks: { internet: { public: true } }\nnodes: { s: { kind: sip-server, network: internet } }\n");
     await writeFile(join(dir, "topology.schema.json"), "{}");
     const r = await run([dir, "baseline", join(dir, "missing.yaml")]);
     assert.equal(r.code, 1);
     const lines = r.stdout.trim().split("\n");
-    assert.ok(lines.some((l) => l.startsWith(`${join(dir, "a-bomb.yaml")}: (top): YAML: more than 100 alias expansions`)), r.stdout);
-    assert.ok(lines.some((l) => l.startsWith(`${join(dir, "b-proto.yml")}: nodes.toString: invalid node name "toString"`)), r.stdout);
+    assert.ok(
+      lines.some((l) => l.startsWith(`${join(dir, "a-bomb.yaml")}: (top): YAML: more than 100 alias expansions`)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`${join(dir, "b-proto.yml")}: nodes.toString: invalid node name "toString"`)),
+      r.stdout,
+    );
     assert.ok(lines.includes(`${join(dir, "c-good.yaml")}: ok (1 nodes, 1 networks)`), r.stdout);
     assert.ok(lines.includes(`${join(PROJECT_ROOT, "topologies/baseline.yaml")}: ok (4 nodes, 2 networks)`), r.stdout);
     assert.ok(lines.includes(`${join(dir, "missing.yaml")}: (top): cannot read the file (ENOENT)`), r.stdout);
@@ -51,7 +60,10 @@ test("usage errors exit 2; a subnet on a host route is reported with the route",
     await writeFile(file, "name: t\nnetworks: { internet: { subnet: 192.0.2.0/24 } }\nnodes: {}\n");
     const r = await run([file], () => [{ cidr: parseCidr("192.0.2.0/24")!, by: 'host route "192.0.2.0/24 dev eth0 scope link"' }] as never[]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout, `${file}: networks.internet.subnet: network "internet": subnet 192.0.2.0/24 collides with host route "192.0.2.0/24 dev eth0 scope link"; choose another subnet or omit it to allocate one\n`);
+    assert.equal(
+      r.stdout,
+      `${file}: networks.internet.subnet: network "internet": subnet 192.0.2.0/24 collides with host route "192.0.2.0/24 dev eth0 scope link"; choose another subnet or omit it to allocate one\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -41,10 +41,17 @@ function failure(file: string, e: unknown): FileResult {
   if (e instanceof TopologyError) return { ok: false, lines: formatIssues(file, e.issues).split("\n") };
   // Not a TopologyError: a bug in callpath, still reported as this file's problem on one line.
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { ok: false, internal: true, lines: formatIssues(file, [{ path: "", message: `internal error while checking this file (a bug in callpath; please report it): ${escapeControl(message).slice(0, 300)}` }]).split("\n") };
+  return {
+    ok: false,
+    internal: true,
+    lines: formatIssues(file, [
+      { path: "", message: `internal error while checking this file (a bug in callpath; please report it): ${escapeControl(message).slice(0, 300)}` },
+    ]).split("\n"),
+  };
 }
 
-const summary = (t: { nodes: ReadonlyMap<string, unknown>; networks: ReadonlyMap<string, unknown> }): string => `ok (${t.nodes.size} nodes, ${t.networks.size} networks)`;
+const summary = (t: { nodes: ReadonlyMap<string, unknown>; networks: ReadonlyMap<string, unknown> }): string =>
+  `ok (${t.nodes.size} nodes, ${t.networks.size} networks)`;
 
 /** Checks one topology given as text (the fuzz test's entry point); never throws. */
 export function validateText(file: string, text: string, deps: ValidateDeps = {}): FileResult {
@@ -91,7 +98,9 @@ async function expand(args: readonly string[], root: string, out: Output): Promi
 /** `callpath validate <topology|file|folder>...`: exit 0 when every file is clean, 1 on any problem, 2 on usage errors. */
 export async function validateCommand(args: string[], out: Output, deps: ValidateDeps = {}): Promise<number> {
   if (args.length === 0) {
-    out.stderr("usage: callpath validate <topology.yaml|name|folder>...\n  checks topology files; prints every problem as file: path: message; exit 1 on any\n");
+    out.stderr(
+      "usage: callpath validate <topology.yaml|name|folder>...\n  checks topology files; prints every problem as file: path: message; exit 1 on any\n",
+    );
     return 2;
   }
   const files = await expand(args, deps.root ?? PROJECT_ROOT, out);

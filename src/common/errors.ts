@@ -93,6 +93,9 @@ export class ExecError extends LabError {
 export class TeardownError extends AggregateError {
   override name = "TeardownError";
   constructor(labId: string, errors: readonly unknown[]) {
-    super(errors, `lab ${labId}: ${errors.length} teardown step(s) failed:\n${errors.map((e) => `  - ${e instanceof Error ? e.message : String(e)}`).join("\n")}`);
+    super(
+      errors,
+      `lab ${labId}: ${errors.length} teardown step(s) failed:\n${errors.map((e) => `  - ${e instanceof Error ? e.message : String(e)}`).join("\n")}`,
+    );
   }
 }

@@ -18,7 +18,10 @@ test("withFileLock runs holders one at a time and releases after a failure", asy
       });
     await Promise.all([holder("a", 150), holder("b", 10)]);
     assert.ok(order.join(" ") === "a+ a- b+ b-" || order.join(" ") === "b+ b- a+ a-", order.join(" "));
-    await assert.rejects(withFileLock(lock, async () => Promise.reject(new Error("boom"))), /boom/);
+    await assert.rejects(
+      withFileLock(lock, async () => Promise.reject(new Error("boom"))),
+      /boom/,
+    );
     assert.equal(await withFileLock(lock, async () => 42, { waitMs: 1000 }), 42);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -42,12 +42,12 @@ export function size(c: Cidr): number {
 }
 
 export function contains(c: Cidr, ip: number): boolean {
-  return ((ip & mask(c.prefix)) >>> 0) === c.network;
+  return (ip & mask(c.prefix)) >>> 0 === c.network;
 }
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const p = Math.min(a.prefix, b.prefix);
-  return ((a.network & mask(p)) >>> 0) === ((b.network & mask(p)) >>> 0);
+  return (a.network & mask(p)) >>> 0 === (b.network & mask(p)) >>> 0;
 }
 
 /** Host number `index` inside the subnet (1 = first usable). */

@@ -15,7 +15,8 @@ import { AF_INET, libnfq, NF_ACCEPT, NF_DROP, NFQNL_COPY_PACKET, queueCallback }
 const POLLIN = 1;
 const MSG_DONTWAIT = 0x40;
 
-const { nfqOpen, nfqBindPf, nfqCreateQueue, nfqSetMode, nfqSetMaxlen, nfqFd, nfqHandlePacket, nfqSetVerdict, recv, ppoll, setsockopt, socket, sendto } = libnfq();
+const { nfqOpen, nfqBindPf, nfqCreateQueue, nfqSetMode, nfqSetMaxlen, nfqFd, nfqHandlePacket, nfqSetVerdict, recv, ppoll, setsockopt, socket, sendto } =
+  libnfq();
 
 /** For people reading the container log; the lab reads events and answers. */
 const say = (line: string): void => void process.stdout.write(`impair: ${line}\n`);
@@ -51,7 +52,8 @@ const raw = socket(AF_INET, 3 /* SOCK_RAW */, 255 /* IPPROTO_RAW */) as number;
 const markBuf = Buffer.alloc(4);
 markBuf.writeUInt32LE(DUP_MARK);
 // Duplicates are sent by this raw socket with a mark the node's rules skip (no second queueing, no NAT).
-if (raw < 0 || setsockopt(raw, 1 /* SOL_SOCKET */, 36 /* SO_MARK */, markBuf, 4) < 0) throw new Error("cannot open the raw socket for duplicates (NET_RAW/NET_ADMIN?)");
+if (raw < 0 || setsockopt(raw, 1 /* SOL_SOCKET */, 36 /* SO_MARK */, markBuf, 4) < 0)
+  throw new Error("cannot open the raw socket for duplicates (NET_RAW/NET_ADMIN?)");
 
 const ends = new Map<number, End>();
 const heap = new MinHeap<Held>((a, b) => a.at - b.at || a.seq - b.seq);
@@ -126,7 +128,14 @@ function configure(config: readonly EngineEnd[]): number {
   for (const e of config) {
     let end = ends.get(e.queue);
     if (!end) {
-      end = { queue: e.queue, label: e.label, qh: null, rules: [], queued: 0, stats: { label: e.label, queue: e.queue, rules: [], seen: 0, matched: 0, sent: 0, lost: 0, overLimit: 0, duplicated: 0, corrupted: 0, maxLateMs: 0 } };
+      end = {
+        queue: e.queue,
+        label: e.label,
+        qh: null,
+        rules: [],
+        queued: 0,
+        stats: { label: e.label, queue: e.queue, rules: [], seen: 0, matched: 0, sent: 0, lost: 0, overLimit: 0, duplicated: 0, corrupted: 0, maxLateMs: 0 },
+      };
       bind(end);
       ends.set(e.queue, end);
     }

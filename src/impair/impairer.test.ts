@@ -16,8 +16,7 @@ function seeded(seed: number): () => number {
 }
 
 const rule = (yaml: unknown) => ImpairmentSchema.parse(yaml);
-const sends = (imp: Impairer, n: number, gapMs = 20) =>
-  Array.from({ length: n }, (_, i) => imp.decide(i * gapMs, 200, 0));
+const sends = (imp: Impairer, n: number, gapMs = 20) => Array.from({ length: n }, (_, i) => imp.decide(i * gapMs, 200, 0));
 
 test("a fixed delay sends every packet exactly that much later", () => {
   const fates = sends(new Impairer(rule({ delay: { ms: 40 } }), seeded(1)), 100);

@@ -59,7 +59,10 @@ test("auto picks netem where tc can make one, and applies it with tc", async () 
   const lab = new LabImpairments("auto", "t.yaml");
   await lab.apply(rt, end, delay, (x) => x);
   assert.equal(lab.engineInUse, "netem");
-  assert.ok(commands.some((c) => c.includes('tc qdisc replace dev "$IF" root netem delay 5ms')), commands.join("\n"));
+  assert.ok(
+    commands.some((c) => c.includes('tc qdisc replace dev "$IF" root netem delay 5ms')),
+    commands.join("\n"),
+  );
 });
 
 test("auto falls back to the userspace engine where the kernel has no netem", async () => {
@@ -67,9 +70,15 @@ test("auto falls back to the userspace engine where the kernel has no netem", as
   const lab = new LabImpairments("auto", "t.yaml");
   await lab.apply(rt, end, delay, (x) => x);
   assert.equal(lab.engineInUse, "userspace");
-  assert.ok(commands.some((c) => c.includes("/opt/callpath/impair.mjs")), "the engine is started");
+  assert.ok(
+    commands.some((c) => c.includes("/opt/callpath/impair.mjs")),
+    "the engine is started",
+  );
   assert.ok(commands.some((c) => c.includes("NFQUEUE --queue-num 100")));
-  assert.deepEqual(configured.map((c) => c.map((e) => [e.queue, e.label, e.descriptions])), [[[100, "internet egress", ["delay 5ms"]]]]);
+  assert.deepEqual(
+    configured.map((c) => c.map((e) => [e.queue, e.label, e.descriptions])),
+    [[[100, "internet egress", ["delay 5ms"]]]],
+  );
   // A change to the same end is one configure request, no more set-up.
   const before = commands.length;
   await lab.apply(rt, end, [], (x) => x);
@@ -79,7 +88,10 @@ test("auto falls back to the userspace engine where the kernel has no netem", as
 
 test("a topology that demands netem on a kernel without it gets an error naming the file and field", async () => {
   const { rt } = fakeNode(false);
-  await assert.rejects(new LabImpairments("netem", "topologies/x.yaml").apply(rt, end, delay, (x) => x), /topologies\/x\.yaml: impairmentEngine: netem — this kernel has no sch_netem.*use auto or userspace/);
+  await assert.rejects(
+    new LabImpairments("netem", "topologies/x.yaml").apply(rt, end, delay, (x) => x),
+    /topologies\/x\.yaml: impairmentEngine: netem — this kernel has no sch_netem.*use auto or userspace/,
+  );
 });
 
 test("the userspace engine refuses duplication on ingress, saying where to put it", async () => {

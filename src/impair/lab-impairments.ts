@@ -69,7 +69,9 @@ export class LabImpairments {
       match: r.match && { ...r.match, to: r.match.to && resolve(r.match.to), from: r.match.from && resolve(r.match.from) },
     }));
     if (engine === "userspace" && end.direction === "ingress" && resolved.some((r) => r.duplicate !== undefined)) {
-      throw new LabError(`${rt.name}: ${end.network} ingress: the userspace engine duplicates on egress only (its copy is sent by the node, so it would skip the node's own NAT); put duplicate on the sending end's egress`);
+      throw new LabError(
+        `${rt.name}: ${end.network} ingress: the userspace engine duplicates on egress only (its copy is sent by the node, so it would skip the node's own NAT); put duplicate on the sending end's egress`,
+      );
     }
     const state = this.stateOf(rt.name);
     const run = state.chain.then(() => (engine === "netem" ? this.applyNetem(rt, end, resolved) : this.applyUserspace(rt, state, end, resolved)));
@@ -103,7 +105,10 @@ export class LabImpairments {
     // The interface name is only known inside the node: the commands name it through $IF.
     // (After quoting: a quoted '$IF' would not expand.)
     const withIf = (cmds: string[][]): string => shellLines(cmds).replaceAll("IFACE", '"$IF"');
-    const clear = withIf(tcClearCommands("IFACE", end.direction)).split("\n").map((l) => `${l} 2>/dev/null || true`).join("\n");
+    const clear = withIf(tcClearCommands("IFACE", end.direction))
+      .split("\n")
+      .map((l) => `${l} 2>/dev/null || true`)
+      .join("\n");
     const set = rules.length > 0 ? withIf(tcCommands("IFACE", end.direction, rules)) : "";
     await rt.exec(["sh", "-ec", [interfaceLookup("IF", ip), clear, set].join("\n")]);
   }
@@ -125,18 +130,27 @@ export class LabImpairments {
 
   private async configureEngine(state: NodeState, key: string, rules: ResolvedImpairment[]): Promise<void> {
     state.rules.set(key, { rules, descriptions: rules.map(describeImpairment) });
-    const ends: EngineEnd[] = [...state.queues].map(([k, q]) => ({ queue: q, label: k, rules: state.rules.get(k)?.rules ?? [], descriptions: state.rules.get(k)?.descriptions ?? [] }));
+    const ends: EngineEnd[] = [...state.queues].map(([k, q]) => ({
+      queue: q,
+      label: k,
+      rules: state.rules.get(k)?.rules ?? [],
+      descriptions: state.rules.get(k)?.descriptions ?? [],
+    }));
     await state.engine!.request("configure", { ends });
   }
 }
 
 /** Starts impair.mjs in the node and waits for its `ready`; duplicates it sends itself skip conntrack. */
 async function startEngine(rt: NodeRuntime): Promise<ServiceClient<typeof ImpairService>> {
-  await rt.exec(["sh", "-ec", [
-    "nft add table ip callpath_impair",
-    "nft add chain ip callpath_impair dup_notrack '{ type filter hook output priority -300; }'",
-    `nft add rule ip callpath_impair dup_notrack meta mark ${hex(DUP_MARK)} notrack`,
-  ].join("\n")]);
+  await rt.exec([
+    "sh",
+    "-ec",
+    [
+      "nft add table ip callpath_impair",
+      "nft add chain ip callpath_impair dup_notrack '{ type filter hook output priority -300; }'",
+      `nft add rule ip callpath_impair dup_notrack meta mark ${hex(DUP_MARK)} notrack`,
+    ].join("\n"),
+  ]);
   await startDaemon(rt, ["/opt/callpath/impair.mjs"]);
   const engine = await openDaemon(rt, ImpairService, ENGINE_SOCKET);
   try {

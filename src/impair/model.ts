@@ -46,18 +46,24 @@ const GilbertElliott = z.strictObject({
 });
 const Loss = z.union([RandomLoss, GilbertElliott]).meta({ id: "loss", description: "random loss, or Gilbert-Elliott bursty loss" });
 
-const Chance = z.union([percent, z.strictObject({ percent, correlation: percent.default(0) })]).meta({ id: "chance", description: "a percentage, or one with a correlation" });
+const Chance = z
+  .union([percent, z.strictObject({ percent, correlation: percent.default(0) })])
+  .meta({ id: "chance", description: "a percentage, or one with a correlation" });
 
-const Reorder = z.strictObject({
-  percent,
-  correlation: percent.default(0),
-  gap: z.number().int().min(1).max(IMPAIRMENT_LIMITS.u32).default(1).describe("only every gap-th packet may jump the queue"),
-}).meta({ id: "reorder" });
+const Reorder = z
+  .strictObject({
+    percent,
+    correlation: percent.default(0),
+    gap: z.number().int().min(1).max(IMPAIRMENT_LIMITS.u32).default(1).describe("only every gap-th packet may jump the queue"),
+  })
+  .meta({ id: "reorder" });
 
-const Rate = z.strictObject({
-  kbit: z.number().min(1).max(IMPAIRMENT_LIMITS.kbit).describe("link rate in kbit/s (1 to 100000000, i.e. 100 Gbit/s)"),
-  limit: z.number().int().min(1).max(IMPAIRMENT_LIMITS.u32).default(1000).describe("packets the link may hold queued before it drops (32-bit)"),
-}).meta({ id: "rate" });
+const Rate = z
+  .strictObject({
+    kbit: z.number().min(1).max(IMPAIRMENT_LIMITS.kbit).describe("link rate in kbit/s (1 to 100000000, i.e. 100 Gbit/s)"),
+    limit: z.number().int().min(1).max(IMPAIRMENT_LIMITS.u32).default(1000).describe("packets the link may hold queued before it drops (32-bit)"),
+  })
+  .meta({ id: "rate" });
 
 const PORTS = /^\d{1,5}(-\d{1,5})?$/;
 const Ports = z
@@ -87,10 +93,15 @@ export const ImpairmentSchema = z
     corrupt: Chance.optional(),
     rate: Rate.optional(),
   })
-  .refine((i) => !i.reorder || (i.delay?.ms ?? 0) > 0, { message: "reorder needs a delay: packets that are not reordered are the delayed ones (as in netem)", path: ["reorder"] })
+  .refine((i) => !i.reorder || (i.delay?.ms ?? 0) > 0, {
+    message: "reorder needs a delay: packets that are not reordered are the delayed ones (as in netem)",
+    path: ["reorder"],
+  })
   .meta({ id: "impairment", description: "one impairment: what it matches and what it does to those packets" });
 
-const OneOrMore = z.union([ImpairmentSchema, z.array(ImpairmentSchema).min(1).max(15)]).transform((v) => (Array.isArray(v) ? v : [v]))
+const OneOrMore = z
+  .union([ImpairmentSchema, z.array(ImpairmentSchema).min(1).max(15)])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
   .meta({ id: "impairments", description: "one impairment or a list of them, applied in order (at most 15)" });
 
 export const LinkImpairmentSchema = z
@@ -146,6 +157,10 @@ export function describeImpairment(i: ResolvedImpairment): string {
   if (cor) parts.push(`corrupt ${cor.percent}%`);
   if (i.rate) parts.push(`rate ${i.rate.kbit}kbit`);
   const m = i.match;
-  const only = m ? [m.protocol, m.port && `port ${m.port.lo}${m.port.hi !== m.port.lo ? `-${m.port.hi}` : ""}`, m.from && `from ${m.from}`, m.to && `to ${m.to}`].filter(Boolean).join(" ") : "";
+  const only = m
+    ? [m.protocol, m.port && `port ${m.port.lo}${m.port.hi !== m.port.lo ? `-${m.port.hi}` : ""}`, m.from && `from ${m.from}`, m.to && `to ${m.to}`]
+        .filter(Boolean)
+        .join(" ")
+    : "";
   return `${parts.join(", ") || "nothing"}${only ? ` (only ${only})` : ""}`;
 }

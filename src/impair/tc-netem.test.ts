@@ -32,10 +32,13 @@ test("port ranges become the fewest exact value/mask pairs", () => {
 
 test("u32 selectors match either port, with protocol and addresses", () => {
   const sel = u32Selectors({ protocol: "udp", port: { lo: 5060, hi: 5060 }, to: "198.51.100.4/32" });
-  assert.deepEqual(sel.map((s) => s.join(" ")), [
-    "match ip protocol 17 0xff match ip dst 198.51.100.4/32 match ip sport 5060 0xffff",
-    "match ip protocol 17 0xff match ip dst 198.51.100.4/32 match ip dport 5060 0xffff",
-  ]);
+  assert.deepEqual(
+    sel.map((s) => s.join(" ")),
+    [
+      "match ip protocol 17 0xff match ip dst 198.51.100.4/32 match ip sport 5060 0xffff",
+      "match ip protocol 17 0xff match ip dst 198.51.100.4/32 match ip dport 5060 0xffff",
+    ],
+  );
   assert.deepEqual(u32Selectors(undefined), [["match", "u32", "0", "0"]]);
 });
 
@@ -56,6 +59,9 @@ test("ingress goes through an ifb device, and clearing removes it", () => {
     "tc filter add dev eth1 parent ffff: protocol all matchall action mirred egress redirect dev ifbeth1",
     "tc qdisc replace dev ifbeth1 root netem delay 5ms",
   ]);
-  assert.deepEqual(tcClearCommands("eth1", "ingress").map((c) => c.join(" ")), ["tc qdisc del dev eth1 handle ffff: ingress", "ip link del ifbeth1"]);
+  assert.deepEqual(
+    tcClearCommands("eth1", "ingress").map((c) => c.join(" ")),
+    ["tc qdisc del dev eth1 handle ffff: ingress", "ip link del ifbeth1"],
+  );
   assert.equal(shellLines([["echo", "a b"]]), "echo 'a b'");
 });

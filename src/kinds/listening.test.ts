@@ -11,6 +11,9 @@ test("ss -lntu output gives the listening ports per protocol", () => {
     "tcp   LISTEN 0      128             [::]:22            [::]:*",
   ].join("\n");
   const p = parseListening(out);
-  assert.deepEqual([...p.tcp].sort((a, b) => a - b), [22, 3478, 5349]);
+  assert.deepEqual(
+    [...p.tcp].sort((a, b) => a - b),
+    [22, 3478, 5349],
+  );
   assert.deepEqual([...p.udp], [3478]);
 });

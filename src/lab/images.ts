@@ -76,7 +76,10 @@ async function debootstrapImage(d: Docker, log: Logger): Promise<void> {
   if (!hasCommand("debootstrap")) {
     if (!existsSync("/etc/debian_version")) throw new LabError(`no ${UPSTREAM_DEBIAN} could be pulled and debootstrap is not installed`);
     log("installing debootstrap (apt-get)");
-    for (const args of [["update", "-qq"], ["install", "-y", "-qq", "debootstrap"]]) {
+    for (const args of [
+      ["update", "-qq"],
+      ["install", "-y", "-qq", "debootstrap"],
+    ]) {
       const r = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
       if (r.status !== 0) throw new LabError(`apt-get ${args.join(" ")} failed`);
     }
@@ -205,10 +208,20 @@ const NODE_APPS: Readonly<Record<string, NodeAppImage>> = {
   // koffi's FFI, which finds its native module beside itself.
   "user-agent": {
     name: "user-agent",
-    bundles: { "agent.mjs": "src/agent/main.ts", "mirror.mjs": "src/mirror/main.ts", "impair.mjs": "src/impair/engine-main.ts", "probe.mjs": "src/probe/main.ts", "bridge.mjs": "src/protocol/bridge-main.ts" },
+    bundles: {
+      "agent.mjs": "src/agent/main.ts",
+      "mirror.mjs": "src/mirror/main.ts",
+      "impair.mjs": "src/impair/engine-main.ts",
+      "probe.mjs": "src/probe/main.ts",
+      "bridge.mjs": "src/protocol/bridge-main.ts",
+    },
     packages: [WRTC_BINARY_PACKAGE, ...KOFFI_PACKAGES],
   },
-  "nat-router": { name: "nat-router", bundles: { "alg.mjs": "src/alg/main.ts", "impair.mjs": "src/impair/engine-main.ts", "bridge.mjs": "src/protocol/bridge-main.ts" }, packages: [...KOFFI_PACKAGES] },
+  "nat-router": {
+    name: "nat-router",
+    bundles: { "alg.mjs": "src/alg/main.ts", "impair.mjs": "src/impair/engine-main.ts", "bridge.mjs": "src/protocol/bridge-main.ts" },
+    packages: [...KOFFI_PACKAGES],
+  },
 };
 
 /**
@@ -238,7 +251,8 @@ async function nodeAppImage(d: Docker, app: NodeAppImage, base: string, log: Log
   const dockerfile = await readFile(join(CONTAINERS_DIR, app.name, "Dockerfile"));
   const hash = createHash("sha256").update(base).update(AGENT_NODE_VERSION).update(dockerfile);
   for (const o of outputs) hash.update(o.file).update(o.contents);
-  for (const p of app.packages) hash.update(p).update(JSON.parse(await readFile(join(PROJECT_ROOT, "node_modules", p, "package.json"), "utf8")).version as string);
+  for (const p of app.packages)
+    hash.update(p).update(JSON.parse(await readFile(join(PROJECT_ROOT, "node_modules", p, "package.json"), "utf8")).version as string);
   const tag = `callpath/${app.name}:${hash.digest("hex").slice(0, 12)}`;
   if (await imageExists(d, tag)) return tag;
   // A context of its own per build: two builds never write into each other's folder.
@@ -273,7 +287,10 @@ async function buildImages(d: Docker, log: Logger): Promise<Record<ImageName, st
   const debian = await ensureDebianImage(d, log);
   const base = await folderImage(d, "base", { DEBIAN_IMAGE: debian }, log);
   const roles = await Promise.all(
-    ROLE_IMAGES.map(async (name) => [name, NODE_APPS[name] ? await nodeAppImage(d, NODE_APPS[name]!, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const),
+    ROLE_IMAGES.map(
+      async (name) =>
+        [name, NODE_APPS[name] ? await nodeAppImage(d, NODE_APPS[name]!, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const,
+    ),
   );
   return { base, ...Object.fromEntries(roles) } as Record<ImageName, string>;
 }

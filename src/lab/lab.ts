@@ -58,7 +58,8 @@ export class Lab {
       log(`start failed: ${(e as Error).message.split("\n")[0]}; removing what was built`);
       const errors = await teardown.unwind();
       unregister();
-      if (errors.length > 0) throw new AggregateError([e, ...errors], `${(e as Error).message}\n(and cleanup failed: ${errors.map((x) => x.message).join("; ")})`);
+      if (errors.length > 0)
+        throw new AggregateError([e, ...errors], `${(e as Error).message}\n(and cleanup failed: ${errors.map((x) => x.message).join("; ")})`);
       throw e;
     }
   }
@@ -222,7 +223,11 @@ export class Lab {
     return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments);
   }
 
-  private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>, addresses: Map<string, Map<string, string>>): Promise<void> {
+  private async checkSealed(
+    nodes: Map<string, StartedNode>,
+    networks: Map<string, CreatedNetwork>,
+    addresses: Map<string, Map<string, string>>,
+  ): Promise<void> {
     const labAddresses = new Set([...addresses.values()].flatMap((m) => [...m.values()]));
     const gateways = new Set([...networks.values()].map((n) => n.bridgeGateway));
     const leaks: string[] = [];
@@ -244,5 +249,3 @@ export class Lab {
     if (leaks.length > 0) throw new LabError(`lab is not sealed:\n  ${leaks.join("\n  ")}`);
   }
 }
-
-

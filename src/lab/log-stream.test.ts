@@ -32,7 +32,14 @@ test("a followed log: lines split across frames, each stream kept apart, marks",
   src.write(frame(1, "CALLPATH-RX REG"));
   src.write(frame(1, "ISTER\nsecond\n"));
   src.write(frame(2, "oops\n"));
-  assert.deepEqual(log.lines().map((l) => [l.stream, l.text]), [["stdout", "CALLPATH-RX REGISTER"], ["stdout", "second"], ["stderr", "oops"]]);
+  assert.deepEqual(
+    log.lines().map((l) => [l.stream, l.text]),
+    [
+      ["stdout", "CALLPATH-RX REGISTER"],
+      ["stdout", "second"],
+      ["stderr", "oops"],
+    ],
+  );
   const mark = log.mark();
   src.write(frame(1, "third\n"));
   assert.equal(log.text(mark), "third\n");

@@ -23,7 +23,16 @@ export function sealProbes(labSubnets: readonly Cidr[]): string[] {
   const probes: string[] = [];
   for (const c of PROBE_CLASSES) {
     const starts = [parseIp(c.preferred)!, ...c.space.map((b) => parseCidr(b)!.network + 1)];
-    const found = starts.map((start) => freeFrom(start, c.space.map((b) => parseCidr(b)!), inLab, probes)).find((ip) => ip !== undefined);
+    const found = starts
+      .map((start) =>
+        freeFrom(
+          start,
+          c.space.map((b) => parseCidr(b)!),
+          inLab,
+          probes,
+        ),
+      )
+      .find((ip) => ip !== undefined);
     if (found !== undefined) probes.push(formatIp(found));
   }
   return probes;

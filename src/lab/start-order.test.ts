@@ -34,6 +34,9 @@ test("settleAll waits for every promise before it throws", async () => {
   const late = new Promise<void>((r) => setTimeout(() => ((lateDone = true), r()), 50));
   await assert.rejects(settleAll([Promise.reject(new LabError("first")), late]), /first/);
   assert.equal(lateDone, true);
-  await assert.rejects(settleAll([Promise.reject(new Error("a")), Promise.reject(new Error("b"))]), (e: unknown) => e instanceof AggregateError && e.errors.length === 2);
+  await assert.rejects(
+    settleAll([Promise.reject(new Error("a")), Promise.reject(new Error("b"))]),
+    (e: unknown) => e instanceof AggregateError && e.errors.length === 2,
+  );
   await settleAll([Promise.resolve(1)]);
 });

@@ -57,7 +57,12 @@ export class StartedLab implements AsyncDisposable {
     }
     const parsed: Impairment[] = rules.map((r, i) => {
       const p = ImpairmentSchema.safeParse(r, { error: topologyErrorMap });
-      if (!p.success) throw new LabError(`impairment on ${node} ${network}: ${zodIssues(p.error, `[${i}]`).map((x) => `${x.path}: ${x.message}`).join("; ")}`);
+      if (!p.success)
+        throw new LabError(
+          `impairment on ${node} ${network}: ${zodIssues(p.error, `[${i}]`)
+            .map((x) => `${x.path}: ${x.message}`)
+            .join("; ")}`,
+        );
       return p.data;
     });
     for (const d of direction === "both" ? (["egress", "ingress"] as const) : [direction]) {

@@ -21,7 +21,18 @@ test("a declared subnet that collides is named with what it collides with", () =
 });
 
 test("host routes are read from `ip -4 route` output, without the default route or Docker's bridges", () => {
-  const routes = parseHostRoutes(["default via 10.0.0.1 dev eth0", "192.0.2.0/24 dev eth1 proto kernel scope link src 192.0.2.5", "172.17.0.0/16 dev docker0 proto kernel", "local 127.0.0.1 dev lo table local", ""].join("\n"));
-  assert.deepEqual(routes.map((r) => formatCidr(r.cidr)), ["192.0.2.0/24", "127.0.0.1/32"]);
+  const routes = parseHostRoutes(
+    [
+      "default via 10.0.0.1 dev eth0",
+      "192.0.2.0/24 dev eth1 proto kernel scope link src 192.0.2.5",
+      "172.17.0.0/16 dev docker0 proto kernel",
+      "local 127.0.0.1 dev lo table local",
+      "",
+    ].join("\n"),
+  );
+  assert.deepEqual(
+    routes.map((r) => formatCidr(r.cidr)),
+    ["192.0.2.0/24", "127.0.0.1/32"],
+  );
   assert.match(routes[0]!.by, /^host route "192\.0\.2\.0\/24 dev eth1/);
 });

@@ -8,6 +8,10 @@ test("an orphan sweep keeps labs a person keeps and labs of live processes, and 
   assert.equal(isLive({ [OWNER_LABEL]: "9999", [KEEP_LABEL]: "true" }, alive), true, "callpath up's lab outlives its process");
   assert.equal(isLive({ [OWNER_LABEL]: "4242" }, alive), true, "another live run's lab");
   assert.equal(isLive({ [OWNER_LABEL]: "9999" }, alive), false, "a crashed run's lab");
-  assert.equal(isLive({ [OWNER_LABEL]: String(process.pid) }, () => true), false, "this process's own leftovers");
+  assert.equal(
+    isLive({ [OWNER_LABEL]: String(process.pid) }, () => true),
+    false,
+    "this process's own leftovers",
+  );
   assert.equal(isLive(undefined, alive), false);
 });

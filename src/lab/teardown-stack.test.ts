@@ -16,6 +16,9 @@ test("unwinds newest first, keeps going past failures and reports all of them", 
   });
   const errors = await s.unwind();
   assert.deepEqual(order, ["b", "a", "network"]);
-  assert.deepEqual(errors.map((e) => e.message), ["container b: boom b", "container a: boom a"]);
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    ["container b: boom b", "container a: boom a"],
+  );
   assert.equal(s.size, 0);
 });

@@ -19,7 +19,8 @@ let nextListener = 1;
 function record(l: Listener, mode: string, msg: Buffer): void {
   l.arrivals.datagrams++;
   l.arrivals.bytes += msg.length;
-  if (mode === "timestamps" && msg.length >= 12) l.arrivals.stamped.push([msg.readUInt32BE(0), Number(process.hrtime.bigint() - msg.readBigUInt64BE(4)) / 1000]);
+  if (mode === "timestamps" && msg.length >= 12)
+    l.arrivals.stamped.push([msg.readUInt32BE(0), Number(process.hrtime.bigint() - msg.readBigUInt64BE(4)) / 1000]);
   if (mode === "text") l.arrivals.texts.push(msg.toString("utf8"));
   l.onArrival();
 }

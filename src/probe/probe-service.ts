@@ -67,7 +67,12 @@ export const ProbeService = defineService({
     },
     /** `count` UDP datagrams of `size` bytes carrying a sequence number and send time, paced against the clock. */
     sendStamped: {
-      params: z.object({ to: z.object({ ip: Ip, port: Port }), count: z.number().int().min(1).max(1_000_000), gapMs: z.number().min(0).max(10_000), size: z.number().int().min(12).max(65_000) }),
+      params: z.object({
+        to: z.object({ ip: Ip, port: Port }),
+        count: z.number().int().min(1).max(1_000_000),
+        gapMs: z.number().min(0).max(10_000),
+        size: z.number().int().min(12).max(65_000),
+      }),
       result: z.object({ sent: z.number().int() }),
     },
   },

@@ -12,7 +12,13 @@ export const ResponseEnvelope = z.union([
   z.object({ t: z.literal("res"), id: z.number().int(), ok: z.literal(false), error: RemoteErrorShape }),
 ]);
 /** seq and time are set by daemons that keep a history, so a later client can ask for what it missed. */
-export const EventEnvelope = z.object({ t: z.literal("evt"), event: z.string(), data: z.unknown(), seq: z.number().int().optional(), time: z.number().optional() });
+export const EventEnvelope = z.object({
+  t: z.literal("evt"),
+  event: z.string(),
+  data: z.unknown(),
+  seq: z.number().int().optional(),
+  time: z.number().optional(),
+});
 export const Envelope = z.union([RequestEnvelope, ResponseEnvelope, EventEnvelope]);
 
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;

@@ -129,7 +129,10 @@ test("events: listeners, waitFor on what already arrived since a mark, and on wh
   server.emit("tick", { n: 3 });
   assert.equal((await later).n, 3);
   assert.deepEqual(seen, [1, 2, 3]);
-  await assert.rejects(client.waitFor("tick", (d) => d.n === 9, { timeoutMs: 20 }), RequestTimeoutError);
+  await assert.rejects(
+    client.waitFor("tick", (d) => d.n === 9, { timeoutMs: 20 }),
+    RequestTimeoutError,
+  );
   const ac = new AbortController();
   const aborted = client.waitFor("tick", () => false, { timeoutMs: 5000, signal: ac.signal });
   ac.abort(new Error("stop"));
@@ -178,7 +181,13 @@ test("a daemon over a unix socket: a client that connects later replays the hist
   for (const n of [1, 2, 3, 4]) server.emit("tick", { n });
   const client = new ServiceClient(Echo, await connectUnix(path), { peer: "daemon" });
   assert.deepEqual(await client.request("subscribe", { sinceSeq: 2 }), { replayed: 2, nextSeq: 4 });
-  assert.deepEqual(client.received("tick").map((e) => [e.seq, e.data.n]), [[2, 3], [3, 4]]);
+  assert.deepEqual(
+    client.received("tick").map((e) => [e.seq, e.data.n]),
+    [
+      [2, 3],
+      [3, 4],
+    ],
+  );
   server.emit("tick", { n: 5 });
   assert.equal((await client.waitFor("tick", (d) => d.n === 5, { timeoutMs: 500 })).n, 5);
   client.close();

@@ -62,7 +62,10 @@ export class ServiceServer<S extends ServiceDef> {
   private async onLine(from: LineTransport, line: string): Promise<void> {
     const d = decodeLine(line);
     if (!d.ok) return from.send(encode({ t: "res", id: NO_ID, ok: false, error: { name: "ProtocolError", message: d.why } }));
-    if (d.msg.t !== "req") return from.send(encode({ t: "res", id: NO_ID, ok: false, error: { name: "ProtocolError", message: `a program takes requests, not ${d.msg.t} messages` } }));
+    if (d.msg.t !== "req")
+      return from.send(
+        encode({ t: "res", id: NO_ID, ok: false, error: { name: "ProtocolError", message: `a program takes requests, not ${d.msg.t} messages` } }),
+      );
     from.send(encode(await this.answer(from, d.msg)));
   }
 
@@ -70,7 +73,8 @@ export class ServiceServer<S extends ServiceDef> {
     const fail = (e: unknown) => ({ t: "res" as const, id: req.id, ok: false as const, error: errorShape(e) });
     const def = this.service.methods[req.method];
     const handler = (this.handlers as Record<string, (p: unknown, ctx: RequestContext) => unknown>)[req.method];
-    if (!def || !handler) return fail(new ProtocolError(`${this.service.name} has no method "${req.method}"; it has: ${Object.keys(this.service.methods).join(", ")}`));
+    if (!def || !handler)
+      return fail(new ProtocolError(`${this.service.name} has no method "${req.method}"; it has: ${Object.keys(this.service.methods).join(", ")}`));
     const params = def.params.safeParse(req.params ?? {});
     if (!params.success) return fail(new ProtocolError(`${req.method} params: ${issuesText(params.error)}`));
     let result: unknown;

@@ -63,7 +63,8 @@ export function checkTopology(
     if (net.subnet !== undefined) {
       subnet = parseCidr(net.subnet);
       const reserved = subnet && reservedSpace(subnet);
-      if (!subnet) issues.push({ path: `${path}.subnet`, message: `${echo(net.subnet)} is not an IPv4 network in CIDR form (e.g. 10.10.1.0/24, host bits zero)` });
+      if (!subnet)
+        issues.push({ path: `${path}.subnet`, message: `${echo(net.subnet)} is not an IPv4 network in CIDR form (e.g. 10.10.1.0/24, host bits zero)` });
       else if (subnet.prefix > 29) issues.push({ path: `${path}.subnet`, message: "must be /29 or larger: the bridge gateway and the nodes need addresses" });
       else if (subnet.prefix < 8) issues.push({ path: `${path}.subnet`, message: `${formatCidr(subnet)} is larger than a /8; a lab network is at most /8` });
       else if (reserved) issues.push({ path: `${path}.subnet`, message: reserved });
@@ -93,7 +94,10 @@ export function checkTopology(
       const net = networks.get(a.network);
       if (!net) {
         if (!declaredNetSet.has(a.network)) {
-          issues.push({ path: `${path}.${a.role === "default" ? "network" : a.role}`, message: `unknown network ${echo(a.network)}; declared: ${choices(declaredNets)}` });
+          issues.push({
+            path: `${path}.${a.role === "default" ? "network" : a.role}`,
+            message: `unknown network ${echo(a.network)}; declared: ${choices(declaredNets)}`,
+          });
         }
         continue;
       }
@@ -109,9 +113,14 @@ export function checkTopology(
         if (ip === null) issues.push({ path: apath, message: `${echo(fixed)} is not an IPv4 address` });
         else if (!net.subnet) issues.push({ path: apath, message: `network "${a.network}" has no declared subnet; declare one to use fixed addresses` });
         else if (!contains(net.subnet, ip)) issues.push({ path: apath, message: `${fixed} is outside ${a.network} (${formatCidr(net.subnet)})` });
-        else if (ip === net.subnet.network) issues.push({ path: apath, message: `${fixed} is the network address of ${formatCidr(net.subnet)}; nodes take hosts from ${formatIp(net.subnet.network + 1)}` });
+        else if (ip === net.subnet.network)
+          issues.push({
+            path: apath,
+            message: `${fixed} is the network address of ${formatCidr(net.subnet)}; nodes take hosts from ${formatIp(net.subnet.network + 1)}`,
+          });
         else if (ip === lastHost(net.subnet) + 1) issues.push({ path: apath, message: `${fixed} is the broadcast address of ${formatCidr(net.subnet)}` });
-        else if (ip === lastHost(net.subnet)) issues.push({ path: apath, message: `${fixed} is the bridge gateway of ${formatCidr(net.subnet)} (Docker's, on the last usable address)` });
+        else if (ip === lastHost(net.subnet))
+          issues.push({ path: apath, message: `${fixed} is the bridge gateway of ${formatCidr(net.subnet)} (Docker's, on the last usable address)` });
         else if (taken.get(a.network)!.has(ip)) issues.push({ path: apath, message: `${fixed} is already used by ${taken.get(a.network)!.get(ip)}` });
         else {
           taken.get(a.network)!.set(ip, name);
@@ -128,23 +137,41 @@ export function checkTopology(
     }
     for (const net of Object.keys(spec.addresses ?? {})) {
       if (!attachments.some((a) => a.network === net)) {
-        issues.push({ path: `${path}.addresses.${net}`, message: `node is not on network ${echo(net)}; it joins: ${choices(attachments.map((a) => a.network))}` });
+        issues.push({
+          path: `${path}.addresses.${net}`,
+          message: `node is not on network ${echo(net)}; it joins: ${choices(attachments.map((a) => a.network))}`,
+        });
       }
     }
     for (const [net, link] of Object.entries(spec.impair ?? {})) {
       const ipath = `${path}.impair.${net}`;
-      if (!kind.impairable) issues.push({ path: ipath, message: `a ${spec.kind} cannot carry impairments (its image has no engine); put them on the other end of the link (kinds that can: ${kinds.all().filter((k) => k.impairable).map((k) => k.name).join(", ")})` });
-      else if (!attachments.some((a) => a.network === net)) issues.push({ path: ipath, message: `node is not on network ${echo(net)}; it joins: ${choices(attachments.map((a) => a.network))}` });
+      if (!kind.impairable)
+        issues.push({
+          path: ipath,
+          message: `a ${spec.kind} cannot carry impairments (its image has no engine); put them on the other end of the link (kinds that can: ${kinds
+            .all()
+            .filter((k) => k.impairable)
+            .map((k) => k.name)
+            .join(", ")})`,
+        });
+      else if (!attachments.some((a) => a.network === net))
+        issues.push({ path: ipath, message: `node is not on network ${echo(net)}; it joins: ${choices(attachments.map((a) => a.network))}` });
       for (const [dir, rules] of Object.entries(byDirection(link))) {
         if (rules.length > MAX_RULES_PER_DIRECTION) {
-          issues.push({ path: `${ipath}.${dir === "egress" ? "egress" : "ingress"}`, message: `${rules.length} rules in ${dir} (both counts in each direction); tc takes at most ${MAX_RULES_PER_DIRECTION} per direction` });
+          issues.push({
+            path: `${ipath}.${dir === "egress" ? "egress" : "ingress"}`,
+            message: `${rules.length} rules in ${dir} (both counts in each direction); tc takes at most ${MAX_RULES_PER_DIRECTION} per direction`,
+          });
           continue;
         }
         rules.forEach((r, i) => {
           for (const end of ["to", "from"] as const) {
             const ref = r.match?.[end];
             if (ref !== undefined && parseCidr(ref.includes("/") ? ref : `${ref}/32`) === null && !declaredNodeSet.has(ref)) {
-              issues.push({ path: `${ipath}.${dir}[${i}].match.${end}`, message: `${echo(ref)} is neither a node nor an IPv4 prefix; nodes: ${choices(declared.nodes)}` });
+              issues.push({
+                path: `${ipath}.${dir}[${i}].match.${end}`,
+                message: `${echo(ref)} is neither a node nor an IPv4 prefix; nodes: ${choices(declared.nodes)}`,
+              });
             }
           }
         });
@@ -159,14 +186,22 @@ export function checkTopology(
       const target = nodes.get(ref.node);
       const path = `nodes.${node.name}.${ref.path}`;
       if (!target && !declaredNodeSet.has(ref.node)) issues.push({ path, message: `unknown node ${echo(ref.node)}; nodes: ${choices(declared.nodes)}` });
-      else if (target && !ref.kinds.includes(target.kind)) issues.push({ path, message: `"${ref.node}" is a ${target.kind}; expected ${ref.kinds.join(" or ")}` });
+      else if (target && !ref.kinds.includes(target.kind))
+        issues.push({ path, message: `"${ref.node}" is a ${target.kind}; expected ${ref.kinds.join(" or ")}` });
     }
     if (node.gateway) issues.push(...gatewayIssues(node, nodes));
   }
   issues.push(...gatewayLoops(nodes));
   if (issues.length > 0) return { issues, networks };
 
-  const topology: ResolvedTopology = { file, name: header.name, description: header.description, impairmentEngine: header.impairmentEngine ?? "auto", networks, nodes };
+  const topology: ResolvedTopology = {
+    file,
+    name: header.name,
+    description: header.description,
+    impairmentEngine: header.impairmentEngine ?? "auto",
+    networks,
+    nodes,
+  };
   for (const node of nodes.values()) issues.push(...(kinds.get(node.kind).check?.(node.spec as never, node.name, topology) ?? []));
   return issues.length > 0 ? { issues, networks } : { topology, issues, networks };
 }
@@ -181,7 +216,12 @@ function gatewayIssues(node: ResolvedNode, nodes: ReadonlyMap<string, ResolvedNo
   if (shared.length === 0) return [{ path, message: `"${gw.name}" shares no network with ${node.name}` }];
   const lans = gw.interfaces.filter((i) => i.role === "lan");
   if (lans.length > 0 && !shared.some((i) => i.role === "lan")) {
-    return [{ path, message: `"${gw.name}" routes for its LAN (${lans.map((i) => i.network).join(", ")}); ${node.name} meets it on its ${shared.map((i) => `${i.role.toUpperCase()} (${i.network})`).join(", ")}` }];
+    return [
+      {
+        path,
+        message: `"${gw.name}" routes for its LAN (${lans.map((i) => i.network).join(", ")}); ${node.name} meets it on its ${shared.map((i) => `${i.role.toUpperCase()} (${i.network})`).join(", ")}`,
+      },
+    ];
   }
   return [];
 }
@@ -202,7 +242,12 @@ function gatewayLoops(nodes: ReadonlyMap<string, ResolvedNode>): Issue[] {
     if (at !== undefined && onChain.has(at)) {
       const loop = chain.slice(onChain.get(at)!);
       // A node that names itself is reported by gatewayIssues.
-      if (loop.length > 1) for (const n of loop) issues.push({ path: `nodes.${n}.gateway`, message: `the gateway chain loops: ${[...loop.slice(loop.indexOf(n)), ...loop.slice(0, loop.indexOf(n)), n].join(" → ")}` });
+      if (loop.length > 1)
+        for (const n of loop)
+          issues.push({
+            path: `nodes.${n}.gateway`,
+            message: `the gateway chain loops: ${[...loop.slice(loop.indexOf(n)), ...loop.slice(0, loop.indexOf(n)), n].join(" → ")}`,
+          });
     }
     for (const n of chain) done.add(n);
   }

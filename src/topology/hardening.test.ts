@@ -27,17 +27,42 @@ nodes:
 ${nodes}`;
 
 test("names from Object.prototype are names like any other; __proto__ is refused, never dropped", () => {
-  assert.deepEqual(problems(base("  constructor: { kind: nat-router, lan: lan1, wan: internet, addresses: {} }\n  hasown: { kind: user-agent, network: lan1, gateway: constructor, sip: { server: kamailio } }\n")), []);
-  const p = problems(base("  toString: { kind: sip-server, network: valueOf }\n  nat1: { kind: nat-router, lan: lan1, wan: internet, impair: { __proto__: { egress: { delay: { ms: 5 } } } } }\n"));
-  assert.ok(p.some((x) => x.startsWith('nodes.toString: invalid node name "toString"')), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith('nodes.toString.network: unknown network "valueOf"')), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith('nodes.nat1.impair.__proto__: "__proto__" is not a valid name')), p.join("\n"));
+  assert.deepEqual(
+    problems(
+      base(
+        "  constructor: { kind: nat-router, lan: lan1, wan: internet, addresses: {} }\n  hasown: { kind: user-agent, network: lan1, gateway: constructor, sip: { server: kamailio } }\n",
+      ),
+    ),
+    [],
+  );
+  const p = problems(
+    base(
+      "  toString: { kind: sip-server, network: valueOf }\n  nat1: { kind: nat-router, lan: lan1, wan: internet, impair: { __proto__: { egress: { delay: { ms: 5 } } } } }\n",
+    ),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith('nodes.toString: invalid node name "toString"')),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith('nodes.toString.network: unknown network "valueOf"')),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith('nodes.nat1.impair.__proto__: "__proto__" is not a valid name')),
+    p.join("\n"),
+  );
   assert.ok(problems("name: t\nnetworks: { __proto__: {} }\nnodes: {}\n").some((x) => x.startsWith("networks.__proto__:")));
 });
 
 test("alias bombs, unknown tags, collection keys and deep nesting are errors, not crashes", () => {
   const bomb = ["name: t", 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
-  for (const [i, c] of ["b", "c", "d", "e", "f", "g", "h", "i"].entries()) bomb.push(`${c}: &${c} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(",")}]`);
+  for (const [i, c] of ["b", "c", "d", "e", "f", "g", "h", "i"].entries())
+    bomb.push(
+      `${c}: &${c} [${Array(9)
+        .fill(`*${String.fromCharCode(97 + i)}`)
+        .join(",")}]`,
+    );
   assert.match(problems(bomb.join("\n")).join("\n"), /alias expansions/);
   assert.match(problems("name: t\nnetworks: {}\nnodes: { a: { kind: !foo sip-server } }").join("\n"), /^line 3: YAML: Unresolved tag: !foo/);
   assert.match(problems("name: t\n? [a, b]\n: 1\n").join("\n"), /a key must be a plain name/);
@@ -60,8 +85,14 @@ test("sizes are bounded: nodes, networks, strings, and the number of issues repo
   const p = problems(`name: t\nnetworks: { lan1: {} }\nnodes:\n${bad}\n`);
   assert.equal(p.length, 101);
   assert.equal(p[100], "(top): and 100 more problems");
-  assert.match(problems(base(`  a: { kind: user-agent, network: internet, sip: { server: kamailio }, description: x }\n`)).join(), /nodes\.a\.description: unknown key/);
-  assert.match(problems(`name: t\ndescription: ${"d".repeat(5000)}\nnetworks: {}\nnodes: {}\n`).join(), /description: too long \(5000 characters\); at most 1000/);
+  assert.match(
+    problems(base(`  a: { kind: user-agent, network: internet, sip: { server: kamailio }, description: x }\n`)).join(),
+    /nodes\.a\.description: unknown key/,
+  );
+  assert.match(
+    problems(`name: t\ndescription: ${"d".repeat(5000)}\nnetworks: {}\nnodes: {}\n`).join(),
+    /description: too long \(5000 characters\); at most 1000/,
+  );
 });
 
 test("control characters are escaped and long echoed values cut short", () => {
@@ -90,7 +121,10 @@ test("gateway chains that loop, and gateways met on their WAN, are rejected", ()
   assert.ok(p.includes("nodes.self.gateway: self names itself as its gateway"), p.join("\n"));
   assert.ok(p.includes("nodes.a.gateway: the gateway chain loops: a → b → a"), p.join("\n"));
   assert.ok(p.includes("nodes.b.gateway: the gateway chain loops: b → a → b"), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith('nodes.wanside.gateway: "self" routes for its LAN (lan1); wanside meets it on its WAN (internet)')), p.join("\n"));
+  assert.ok(
+    p.some((x) => x.startsWith('nodes.wanside.gateway: "self" routes for its LAN (lan1); wanside meets it on its WAN (internet)')),
+    p.join("\n"),
+  );
 });
 
 test("unusable subnets and reserved fixed addresses are named", () => {
@@ -101,7 +135,8 @@ test("unusable subnets and reserved fixed addresses are named", () => {
   assert.match(subnet("0.0.0.0/8"), /this network/);
   assert.match(subnet("169.254.1.0/24"), /link-local/);
   assert.match(subnet("0.0.0.0/0"), /larger than a \/8/);
-  const fixed = (ip: string): string => problems(`name: t\nnetworks: { x: { subnet: 10.1.0.0/24 } }\nnodes: { s: { kind: sip-server, network: x, addresses: { x: ${ip} } } }\n`).join("\n");
+  const fixed = (ip: string): string =>
+    problems(`name: t\nnetworks: { x: { subnet: 10.1.0.0/24 } }\nnodes: { s: { kind: sip-server, network: x, addresses: { x: ${ip} } } }\n`).join("\n");
   assert.match(fixed("10.1.0.0"), /is the network address/);
   assert.match(fixed("10.1.0.255"), /is the broadcast address/);
   assert.match(fixed("10.1.0.254"), /bridge gateway/);
@@ -111,11 +146,14 @@ test("unusable subnets and reserved fixed addresses are named", () => {
 test("a declared subnet that collides with a host route is named with the route", () => {
   const occupied = [{ cidr: parseCidr("192.0.2.0/24")!, by: 'host route "192.0.2.0/24 dev eth0"' }];
   const p = problems("name: t\nnetworks: { x: { subnet: 192.0.2.0/25 } }\nnodes: {}\n", { occupied });
-  assert.deepEqual(p, ['networks.x.subnet: network "x": subnet 192.0.2.0/25 collides with host route "192.0.2.0/24 dev eth0"; choose another subnet or omit it to allocate one']);
+  assert.deepEqual(p, [
+    'networks.x.subnet: network "x": subnet 192.0.2.0/25 collides with host route "192.0.2.0/24 dev eth0"; choose another subnet or omit it to allocate one',
+  ]);
 });
 
 test("impairment values are bounded to what tc takes", () => {
-  const imp = (rule: string): string => problems(base(`  nat1: { kind: nat-router, lan: lan1, wan: internet, impair: { internet: { egress: ${rule} } } }\n`)).join("\n");
+  const imp = (rule: string): string =>
+    problems(base(`  nat1: { kind: nat-router, lan: lan1, wan: internet, impair: { internet: { egress: ${rule} } } }\n`)).join("\n");
   assert.match(imp("{ rate: { kbit: 1e300 } }"), /rate\.kbit: .*at most 100000000/);
   assert.match(imp("{ rate: { kbit: 1000, limit: 9007199254740992 } }"), /rate\.limit: .*at most 4294967295/);
   assert.match(imp("{ delay: { ms: 5 }, reorder: { percent: 5, gap: 1.5 } }"), /reorder\.gap: expected an integer/);
@@ -140,12 +178,16 @@ test("injection strings never validate where a shape is expected", () => {
         ].join("\n"),
       ),
     ).join("\n");
-    for (const path of ["nodes.nat1.firewall.allow[0]", "nodes.vpn.subnet", "nodes.office.routes[0]", "nodes.alice.vpn.routes[0]"]) assert.ok(p.includes(`${path}: `), `${evil} at ${path}:\n${p}`);
+    for (const path of ["nodes.nat1.firewall.allow[0]", "nodes.vpn.subnet", "nodes.office.routes[0]", "nodes.alice.vpn.routes[0]"])
+      assert.ok(p.includes(`${path}: `), `${evil} at ${path}:\n${p}`);
   }
 });
 
 test("duplicate helper ports are rejected before nft sees them", () => {
-  assert.match(problems(base("  nat1: { kind: nat-router, lan: lan1, wan: internet, alg: { netfilter: { ports: [5060, 5060] } } }\n")).join(), /alg\.netfilter\.ports: each port once/);
+  assert.match(
+    problems(base("  nat1: { kind: nat-router, lan: lan1, wan: internet, alg: { netfilter: { ports: [5060, 5060] } } }\n")).join(),
+    /alg\.netfilter\.ports: each port once/,
+  );
 });
 
 test("fields that would do nothing are refused: a TURN/TLS port without tls, in-order delay without jitter", () => {
@@ -154,7 +196,20 @@ test("fields that would do nothing are refused: a TURN/TLS port without tls, in-
       "  turn: { kind: turn-server, network: internet }\n  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [udp], tlsPort: 5349 } }\n  nat1: { kind: nat-router, lan: lan1, wan: internet, impair: { internet: { egress: { delay: { ms: 20, reorder: false } } } } }\n",
     ),
   );
-  assert.ok(p.some((x) => x.startsWith("nodes.alice.ice.tlsPort: the TURN-over-TLS port does nothing without tls")), p.join("\n"));
-  assert.ok(p.some((x) => /nodes\.nat1\.impair\.internet\.egress.*reorder: .*set jitter too/.test(x)), p.join("\n"));
-  assert.deepEqual(problems(base("  turn: { kind: turn-server, network: internet }\n  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [tls], tlsPort: 5349 } }\n")), []);
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.alice.ice.tlsPort: the TURN-over-TLS port does nothing without tls")),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => /nodes\.nat1\.impair\.internet\.egress.*reorder: .*set jitter too/.test(x)),
+    p.join("\n"),
+  );
+  assert.deepEqual(
+    problems(
+      base(
+        "  turn: { kind: turn-server, network: internet }\n  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [tls], tlsPort: 5349 } }\n",
+      ),
+    ),
+    [],
+  );
 });

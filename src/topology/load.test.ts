@@ -12,10 +12,13 @@ test("the baseline topology resolves with addresses in node order", async () => 
   const t = await loadTopology(join(PROJECT_ROOT, "topologies/baseline.yaml"), kinds);
   assert.equal(t.name, "baseline");
   assert.deepEqual([...t.nodes.keys()], ["kamailio", "nat1", "alice", "bob"]);
-  assert.deepEqual(t.nodes.get("nat1")!.interfaces.map((i) => [i.network, i.role, i.address]), [
-    ["lan1", "lan", { host: 1 }],
-    ["internet", "wan", { host: 2 }],
-  ]);
+  assert.deepEqual(
+    t.nodes.get("nat1")!.interfaces.map((i) => [i.network, i.role, i.address]),
+    [
+      ["lan1", "lan", { host: 1 }],
+      ["internet", "wan", { host: 2 }],
+    ],
+  );
   assert.equal(t.nodes.get("alice")!.gateway, "nat1");
   assert.equal(t.networks.get("internet")!.public, true);
 });
@@ -87,7 +90,9 @@ test("a scenario's overrides make a variant, checked like the file itself", asyn
   assert.equal((t.nodes.get("nat1")!.spec as { alg: string }).alg, "headers-not-sdp");
   assert.equal((t.nodes.get("alice")!.spec as { sip: { localPort: number } }).sip.localPort, 5070);
   assert.ok(t.nodes.has("dave"));
-  const bad = await loadTopology(file, kinds, [["nodes.nat1.alg", "sometimes"]]).catch((e: TopologyError) => e.issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
+  const bad = await loadTopology(file, kinds, [["nodes.nat1.alg", "sometimes"]]).catch((e: TopologyError) =>
+    e.issues.map((i) => `${i.path}: ${i.message}`).join("\n"),
+  );
   assert.match(String(bad), /nodes\.nat1\.alg/);
   assert.match(String(bad), /headers-not-sdp/, "the valid profiles are named");
   await assert.rejects(loadTopology(file, kinds, [["nodes.nobody.alg", "off"]]), /does not have/);
@@ -111,9 +116,18 @@ nodes:
       dmz: { egress: { delay: { ms: 5 } } }
       wan: { both: [{ match: { to: nowhere }, delay: { ms: 5 } }, { reorder: { percent: 5 } }] }
 `);
-  assert.ok(p.some((x) => x.startsWith("impairmentEngine:") && x.includes("auto")), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith("nodes.kamailio.impair.wan: a sip-server cannot carry impairments") && x.includes("nat-router")), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith("nodes.nat1.impair.wan.both[1].reorder: reorder needs a delay")), p.join("\n"));
+  assert.ok(
+    p.some((x) => x.startsWith("impairmentEngine:") && x.includes("auto")),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.kamailio.impair.wan: a sip-server cannot carry impairments") && x.includes("nat-router")),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.nat1.impair.wan.both[1].reorder: reorder needs a delay")),
+    p.join("\n"),
+  );
   assert.ok(!p.some((x) => x.includes("lan1")), p.join("\n"));
 });
 

@@ -44,11 +44,13 @@ export function dottedPath(prefix: string, segments: readonly PropertyKey[]): st
 }
 
 export function zodIssues(error: z.ZodError, prefix: string): Issue[] {
-  return error.issues.flatMap((i) => closestBranch(i as z.core.$ZodIssue)).flatMap((i) => {
-    // One line per unknown key, its path naming the key itself.
-    if (i.code === "unrecognized_keys") return i.keys.map((k) => ({ path: dottedPath(prefix, [...i.path, k]), message: i.message }));
-    return [{ path: dottedPath(prefix, i.path), message: i.message }];
-  });
+  return error.issues
+    .flatMap((i) => closestBranch(i as z.core.$ZodIssue))
+    .flatMap((i) => {
+      // One line per unknown key, its path naming the key itself.
+      if (i.code === "unrecognized_keys") return i.keys.map((k) => ({ path: dottedPath(prefix, [...i.path, k]), message: i.message }));
+      return [{ path: dottedPath(prefix, i.path), message: i.message }];
+    });
 }
 
 export interface TopologyOptions {
@@ -60,12 +62,18 @@ export interface TopologyOptions {
  * Reads, validates and resolves a topology file. Every problem is collected and thrown together as one
  * TopologyError; nothing partial is ever returned.
  */
-export async function loadTopology(file: string, kinds: KindRegistry, overrides: TopologyOverrides = [], options: TopologyOptions = {}): Promise<ResolvedTopology> {
+export async function loadTopology(
+  file: string,
+  kinds: KindRegistry,
+  overrides: TopologyOverrides = [],
+  options: TopologyOptions = {},
+): Promise<ResolvedTopology> {
   let text: string;
   try {
     const s = await stat(file);
     if (!s.isFile()) throw new TopologyError(file, [{ path: "", message: "not a file" }]);
-    if (s.size > LIMITS.fileBytes) throw new TopologyError(file, [{ path: "", message: `the file is ${mib(s.size)}; a topology file may be at most ${mib(LIMITS.fileBytes)}` }]);
+    if (s.size > LIMITS.fileBytes)
+      throw new TopologyError(file, [{ path: "", message: `the file is ${mib(s.size)}; a topology file may be at most ${mib(LIMITS.fileBytes)}` }]);
     text = await readFile(file, "utf8");
   } catch (e) {
     if (e instanceof TopologyError) throw e;
@@ -110,7 +118,8 @@ function readYaml(text: string, where: string): { value: unknown; issues: Issue[
           continue;
         }
         const key = String(pair.key.value);
-        if (seen.has(key)) problems.push({ path: pair.key.range ? lineOf(text, pair.key.range[0]) : where, message: `YAML: the key ${echo(key)} appears twice in one mapping` });
+        if (seen.has(key))
+          problems.push({ path: pair.key.range ? lineOf(text, pair.key.range[0]) : where, message: `YAML: the key ${echo(key)} appears twice in one mapping` });
         seen.add(key);
       }
     },
@@ -120,7 +129,10 @@ function readYaml(text: string, where: string): { value: unknown; issues: Issue[
     return { value: doc.toJS({ maxAliasCount: LIMITS.aliases }), issues: [] };
   } catch (e) {
     // The yaml package throws ReferenceError for an alias bomb or an alias to no anchor.
-    const message = e instanceof ReferenceError && /alias count/i.test(e.message) ? `YAML: more than ${LIMITS.aliases} alias expansions (an alias bomb?)` : `YAML: ${yamlMessage(e as Error)}`;
+    const message =
+      e instanceof ReferenceError && /alias count/i.test(e.message)
+        ? `YAML: more than ${LIMITS.aliases} alias expansions (an alias bomb?)`
+        : `YAML: ${yamlMessage(e as Error)}`;
     return { value: undefined, issues: [{ path: where, message }] };
   }
 }
@@ -156,7 +168,8 @@ function sanitize(value: unknown, path: string, depth: number, issues: Issue[]):
   return value;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
 const EMPTY: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
 const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : EMPTY);
 
@@ -166,10 +179,20 @@ function overrideKeys(path: string): string[] | undefined {
   return keys.every((k) => k.length > 0 && k !== "__proto__" && k !== "constructor" && k !== "prototype") ? keys : undefined;
 }
 
-export function parseTopology(text: string, file: string, kinds: KindRegistry, overrides: TopologyOverrides = [], options: TopologyOptions = {}): ResolvedTopology {
-  if (text.length > LIMITS.fileBytes) throw new TopologyError(file, [{ path: "", message: `the file is ${mib(Buffer.byteLength(text))}; a topology file may be at most ${mib(LIMITS.fileBytes)}` }]);
+export function parseTopology(
+  text: string,
+  file: string,
+  kinds: KindRegistry,
+  overrides: TopologyOverrides = [],
+  options: TopologyOptions = {},
+): ResolvedTopology {
+  if (text.length > LIMITS.fileBytes)
+    throw new TopologyError(file, [
+      { path: "", message: `the file is ${mib(Buffer.byteLength(text))}; a topology file may be at most ${mib(LIMITS.fileBytes)}` },
+    ]);
   const read = readYaml(text, "");
-  if (read.empty && overrides.length === 0) throw new TopologyError(file, [{ path: "", message: "the file is empty; a topology needs name, networks and nodes" }]);
+  if (read.empty && overrides.length === 0)
+    throw new TopologyError(file, [{ path: "", message: "the file is empty; a topology needs name, networks and nodes" }]);
   if (read.issues.length > 0) throw new TopologyError(file, read.issues);
   let raw = read.value;
   const problems: Issue[] = [];
@@ -199,11 +222,21 @@ export function parseTopology(text: string, file: string, kinds: KindRegistry, o
   const issues: Issue[] = [];
   raw = sanitize(raw, "", 0, issues);
   if (raw === undefined || raw === null) throw new TopologyError(file, [{ path: "", message: "the file is empty; a topology needs name, networks and nodes" }]);
-  if (!isRecord(raw)) throw new TopologyError(file, [{ path: "", message: `a topology is a mapping with name, networks and nodes; this file holds ${Array.isArray(raw) ? "a list" : `a single value (${echo(raw)})`}` }]);
+  if (!isRecord(raw))
+    throw new TopologyError(file, [
+      {
+        path: "",
+        message: `a topology is a mapping with name, networks and nodes; this file holds ${Array.isArray(raw) ? "a list" : `a single value (${echo(raw)})`}`,
+      },
+    ]);
   const counts = { networks: Object.keys(record(raw.networks)).length, nodes: Object.keys(record(raw.nodes)).length };
   const over = (["networks", "nodes"] as const).filter((what) => counts[what] > LIMITS[what]);
   // Past a limit nothing else is looked at: the point of the limit is that the work stays bounded.
-  if (over.length > 0) throw new TopologyError(file, over.map((what) => ({ path: what, message: `${counts[what]} ${what}; a topology may have at most ${LIMITS[what]}` })));
+  if (over.length > 0)
+    throw new TopologyError(
+      file,
+      over.map((what) => ({ path: what, message: `${counts[what]} ${what}; a topology may have at most ${LIMITS[what]}` })),
+    );
 
   const header = TopologyHeader.safeParse(raw, PARSE_PARAMS);
   if (!header.success) issues.push(...zodIssues(header.error, ""));
@@ -250,7 +283,10 @@ function nodeIssues(nodes: Record<string, unknown>, kinds: KindRegistry): { spec
     const path = `nodes.${name}`;
     if (!NAME.test(name)) issues.push({ path, message: `invalid node name ${echo(name)}: ${NAME_RULE}` });
     if (!isRecord(value)) {
-      issues.push({ path, message: `a node is a mapping with kind and its fields; got ${value === null || value === undefined ? "nothing" : Array.isArray(value) ? "a list" : echo(value)}` });
+      issues.push({
+        path,
+        message: `a node is a mapping with kind and its fields; got ${value === null || value === undefined ? "nothing" : Array.isArray(value) ? "a list" : echo(value)}`,
+      });
       continue;
     }
     const kind = Object.hasOwn(value, "kind") ? value.kind : undefined;

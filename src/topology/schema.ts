@@ -15,10 +15,7 @@ export const NetworkSchema = z
 
 /** Fields every node has, whatever its kind. */
 export const CommonNodeFields = {
-  addresses: z
-    .record(networkRef("a network the node joins"), ipv4)
-    .optional()
-    .describe("fixed IPv4 address per network; others are assigned in node order"),
+  addresses: z.record(networkRef("a network the node joins"), ipv4).optional().describe("fixed IPv4 address per network; others are assigned in node order"),
   impair: NodeImpairmentsSchema.optional().describe("impairments per network the node joins: delay, jitter, loss, reorder, duplicate, corrupt, rate"),
 };
 

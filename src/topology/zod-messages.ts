@@ -48,7 +48,11 @@ function isNeverField(s: ZodInternals | undefined): boolean {
 /** The keys an object schema accepts, for an "unknown key" message. */
 export function validKeys(inst: unknown): string[] {
   const shape = (inst as ZodInternals | undefined)?._zod?.def?.shape;
-  return shape ? Object.entries(shape).filter(([, s]) => !isNeverField(s)).map(([k]) => k) : [];
+  return shape
+    ? Object.entries(shape)
+        .filter(([, s]) => !isNeverField(s))
+        .map(([k]) => k)
+    : [];
 }
 
 type Issue = z.core.$ZodIssue;
@@ -83,7 +87,9 @@ export function topologyErrorMap(iss: z.core.$ZodRawIssue): string | undefined {
       if (input === undefined) return "required";
       return `expected ${typeName(iss.expected)}; got ${kindOf(input)}`;
     case "invalid_value":
-      return iss.values.length === 1 ? `must be ${literal(iss.values[0])}; got ${kindOf(input)}` : `must be one of: ${choices(iss.values.map(literal), " | ")}; got ${kindOf(input)}`;
+      return iss.values.length === 1
+        ? `must be ${literal(iss.values[0])}; got ${kindOf(input)}`
+        : `must be one of: ${choices(iss.values.map(literal), " | ")}; got ${kindOf(input)}`;
     case "unrecognized_keys": {
       const keys = validKeys(iss.inst);
       return `unknown key; valid keys here: ${choices(keys)}`;

@@ -8,6 +8,11 @@ export async function receivedPackets(world: LabWorld, callId: string, agents: r
 
 /** Waits up to `limitMs` for the caller's outcome of `entry` to name a failed stage; records the latest outcome. */
 export async function awaitFailedStage(world: LabWorld, entry: LedgerEntry, limitMs: number): Promise<void> {
-  const call = await pollUntil(async () => (await world.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId), (c) => Boolean(c?.failedStage), limitMs, 250);
+  const call = await pollUntil(
+    async () => (await world.lab.agent(entry.caller).calls()).find((c) => c.callId === entry.outcome.callId),
+    (c) => Boolean(c?.failedStage),
+    limitMs,
+    250,
+  );
   if (call) entry.outcome = call;
 }

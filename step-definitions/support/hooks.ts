@@ -52,7 +52,9 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
         .catch(() => undefined);
       if (latest) c.outcome = latest;
       if (!c.outcome.established || c.outcome.failedStage) {
-        problems.push(`the call ${c.caller} → ${c.callee} failed (${c.outcome.failedStage}: ${c.outcome.finalStatus ?? "no response"} ${c.outcome.reason ?? ""}) and no step expected that`);
+        problems.push(
+          `the call ${c.caller} → ${c.callee} failed (${c.outcome.failedStage}: ${c.outcome.finalStatus ?? "no response"} ${c.outcome.reason ?? ""}) and no step expected that`,
+        );
       }
     }
   }

@@ -20,7 +20,10 @@ export function sipServerOf(world: LabWorld, ua?: string): string {
 export async function sightings(world: LabWorld, server: string, ua: string, method: string, wait: boolean): Promise<ServerSighting[]> {
   const log = await world.lab.node(server).logStream();
   if (wait) {
-    await waitForLog(log, new RegExp(`CALLPATH-RX ${escape(method)} .*contact=.*sips?:${escape(ua)}@`), { timeoutMs: LOG_LAG_MS, what: `the SIP server logging a ${method} from ${ua}` }).catch(() => undefined);
+    await waitForLog(log, new RegExp(`CALLPATH-RX ${escape(method)} .*contact=.*sips?:${escape(ua)}@`), {
+      timeoutMs: LOG_LAG_MS,
+      what: `the SIP server logging a ${method} from ${ua}`,
+    }).catch(() => undefined);
   }
   return parseSightings(log.text()).filter((s) => s.method === method && s.contact.includes(`sip:${ua}@`));
 }

@@ -75,7 +75,8 @@ export class CallMedia {
         if (state === "checking" && !this.connectTimer) {
           this.connectTimer = setTimeout(() => {
             const now = pc.iceConnectionState;
-            if (now !== "connected" && now !== "completed") void this.reportFailure(`ICE did not connect within ${this.connectTimeoutMs} ms of checking (state "${now}")`);
+            if (now !== "connected" && now !== "completed")
+              void this.reportFailure(`ICE did not connect within ${this.connectTimeoutMs} ms of checking (state "${now}")`);
           }, this.connectTimeoutMs);
         }
       },

@@ -5,9 +5,39 @@ import { iceReportFromStats, type ObservedState, type StatsEntry } from "./stats
 // Trimmed from a real libwebrtc (@roamhq/wrtc 0.10) getStats() of a call relayed over TURN/TCP.
 const STATS: StatsEntry[] = [
   { id: "T", type: "transport", dtlsState: "connected", selectedCandidatePairId: "P1", iceState: "connected" },
-  { id: "P1", type: "candidate-pair", localCandidateId: "L1", remoteCandidateId: "R1", state: "succeeded", nominated: true, requestsSent: 3, responsesReceived: 3, requestsReceived: 4, currentRoundTripTime: 0.004 },
-  { id: "P2", type: "candidate-pair", localCandidateId: "L1", remoteCandidateId: "R2", state: "failed", nominated: false, requestsSent: 7, responsesReceived: 0, requestsReceived: 0 },
-  { id: "L1", type: "local-candidate", candidateType: "relay", protocol: "udp", relayProtocol: "tcp", address: "198.51.100.4", port: 50001, url: "turn:10.123.1.2:40001?transport=tcp" },
+  {
+    id: "P1",
+    type: "candidate-pair",
+    localCandidateId: "L1",
+    remoteCandidateId: "R1",
+    state: "succeeded",
+    nominated: true,
+    requestsSent: 3,
+    responsesReceived: 3,
+    requestsReceived: 4,
+    currentRoundTripTime: 0.004,
+  },
+  {
+    id: "P2",
+    type: "candidate-pair",
+    localCandidateId: "L1",
+    remoteCandidateId: "R2",
+    state: "failed",
+    nominated: false,
+    requestsSent: 7,
+    responsesReceived: 0,
+    requestsReceived: 0,
+  },
+  {
+    id: "L1",
+    type: "local-candidate",
+    candidateType: "relay",
+    protocol: "udp",
+    relayProtocol: "tcp",
+    address: "198.51.100.4",
+    port: 50001,
+    url: "turn:10.123.1.2:40001?transport=tcp",
+  },
   { id: "R1", type: "remote-candidate", candidateType: "srflx", protocol: "udp", address: "198.51.100.2", port: 41000 },
   { id: "R2", type: "remote-candidate", candidateType: "host", protocol: "udp", address: "10.123.2.2", port: 41000 },
   { id: "I", type: "inbound-rtp", kind: "audio", packetsReceived: 250, packetsLost: 2, jitter: 0.003 },
@@ -49,7 +79,10 @@ test("RTP counters and the far end's view come from inbound, outbound and remote
 });
 
 test("no selected pair before ICE has one", () => {
-  const r = iceReportFromStats(STATS.filter((s) => s.type !== "transport"), OBSERVED);
+  const r = iceReportFromStats(
+    STATS.filter((s) => s.type !== "transport"),
+    OBSERVED,
+  );
   assert.equal(r.selected, null);
   assert.equal(r.dtlsState, null);
 });

@@ -82,7 +82,14 @@ export function iceReportFromStats(stats: readonly StatsEntry[], observed: Obser
     localCandidates: local,
     remoteCandidates: remote,
     pairs,
-    selected: selLocal && selRemote ? { local: selLocal, remote: selRemote, rttMs: numOrNull(selectedPair.currentRoundTripTime) === null ? null : Math.round(num(selectedPair.currentRoundTripTime) * 1000) } : null,
+    selected:
+      selLocal && selRemote
+        ? {
+            local: selLocal,
+            remote: selRemote,
+            rttMs: numOrNull(selectedPair.currentRoundTripTime) === null ? null : Math.round(num(selectedPair.currentRoundTripTime) * 1000),
+          }
+        : null,
     timeline: observed.timeline,
     gatheringErrors: observed.gatheringErrors,
     rtp,

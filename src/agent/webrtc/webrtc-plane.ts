@@ -63,7 +63,13 @@ export class WebRtcPlane implements MediaPlane {
   async prepare(): Promise<void> {
     const turn = this.config.turn;
     if (turn && this.policy.turnTransports.includes("tls") && !this.bridge) {
-      this.bridge = await TurnTlsBridge.open({ listen: this.config.address, host: turn.address, port: turn.tlsPort, servername: turn.servername, ca: this.config.ca });
+      this.bridge = await TurnTlsBridge.open({
+        listen: this.config.address,
+        host: turn.address,
+        port: turn.tlsPort,
+        servername: turn.servername,
+        ca: this.config.ca,
+      });
     }
   }
 

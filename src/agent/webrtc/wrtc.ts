@@ -9,7 +9,9 @@ export const { RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, MediaS
   MediaStreamTrack: unknown;
   nonstandard: {
     RTCAudioSource: new () => { createTrack(): MediaStreamTrack; onData(frame: unknown): void };
-    RTCAudioSink: new (track: MediaStreamTrack) => {
+    RTCAudioSink: new (
+      track: MediaStreamTrack,
+    ) => {
       ondata: ((d: { samples: Int16Array; sampleRate: number; channelCount: number }) => void) | null;
       stop(): void;
     };

@@ -8,7 +8,13 @@ test("alg names resolve: off, the kernel helper with its defaults, each profile"
   assert.deepEqual(resolveAlg("off"), { kind: "off" });
   const nf = resolveAlg("netfilter");
   assert.equal(nf.kind, "netfilter");
-  assert.deepEqual(nf.kind === "netfilter" && nf.helper, { ports: [5060], protocols: ["udp", "tcp"], sip_direct_media: 1, sip_direct_signalling: 1, sip_external_media: 0 });
+  assert.deepEqual(nf.kind === "netfilter" && nf.helper, {
+    ports: [5060],
+    protocols: ["udp", "tcp"],
+    sip_direct_media: 1,
+    sip_direct_signalling: 1,
+    sip_external_media: 0,
+  });
   for (const p of ALG_PROFILE_NAMES) assert.equal(resolveAlg(p).kind, "userspace");
 });
 

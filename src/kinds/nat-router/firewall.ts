@@ -27,11 +27,25 @@ export const FirewallSpec = z.strictObject({
     .refine((l) => new Set(l).size === l.length, "each entry once")
     .default([])
     .describe("the provider allowlist: node names or IPv4 prefixes whose traffic (both ways) no rule here touches"),
-  block: z.array(z.enum(SIGNATURE_NAMES)).refine((l) => new Set(l).size === l.length, "each signature once").default([]).describe("DPI signatures dropped on sight; a TCP flow is killed whole once one matches"),
+  block: z
+    .array(z.enum(SIGNATURE_NAMES))
+    .refine((l) => new Set(l).size === l.length, "each signature once")
+    .default([])
+    .describe("DPI signatures dropped on sight; a TCP flow is killed whole once one matches"),
   lateBlock: z
     .strictObject({
-      signatures: z.array(z.enum(SIGNATURE_NAMES)).refine((l) => new Set(l).size === l.length, "each signature once").min(1).describe("signatures that classify a flow"),
-      afterPackets: z.number().int().min(1).max(1_000_000).optional().describe("packets (in the flow's original direction) let through before the flow is dropped"),
+      signatures: z
+        .array(z.enum(SIGNATURE_NAMES))
+        .refine((l) => new Set(l).size === l.length, "each signature once")
+        .min(1)
+        .describe("signatures that classify a flow"),
+      afterPackets: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .optional()
+        .describe("packets (in the flow's original direction) let through before the flow is dropped"),
       afterSeconds: z.number().int().min(1).max(3600).optional().describe("seconds after classification before the flow is dropped"),
     })
     .refine((l) => (l.afterPackets === undefined) !== (l.afterSeconds === undefined), { message: "give afterPackets or afterSeconds (one of them)" })
@@ -93,7 +107,12 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
       lines.push(`    meta l4proto ${sig.proto} ${sig.match} ct mark != ${CLASSIFIED} ct mark set ${CLASSIFIED}${grace}`);
     }
     lines.push(
-      rule("late-verdict", afterSeconds !== undefined ? `ct mark ${CLASSIFIED} ct id != @late_grace COUNT drop` : `ct mark ${CLASSIFIED} ct original packets > ${afterPackets} COUNT drop`),
+      rule(
+        "late-verdict",
+        afterSeconds !== undefined
+          ? `ct mark ${CLASSIFIED} ct id != @late_grace COUNT drop`
+          : `ct mark ${CLASSIFIED} ct original packets > ${afterPackets} COUNT drop`,
+      ),
     );
   }
   return [

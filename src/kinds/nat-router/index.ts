@@ -24,10 +24,20 @@ export const NetfilterAlg = z.strictObject({
     .refine(unique, "each port once (nft refuses a set with a port twice)")
     .default([5060])
     .describe("ports the helper is attached to"),
-  protocols: z.array(z.enum(["udp", "tcp"])).min(1).max(2).refine(unique, "each transport once").default(["udp", "tcp"]).describe("transports the helper is attached to"),
-  sip_direct_media: bit.default(SIP_HELPER_DEFAULTS.sip_direct_media).describe("kernel-wide: media expectations only when the SDP address is the signalling source"),
+  protocols: z
+    .array(z.enum(["udp", "tcp"]))
+    .min(1)
+    .max(2)
+    .refine(unique, "each transport once")
+    .default(["udp", "tcp"])
+    .describe("transports the helper is attached to"),
+  sip_direct_media: bit
+    .default(SIP_HELPER_DEFAULTS.sip_direct_media)
+    .describe("kernel-wide: media expectations only when the SDP address is the signalling source"),
   sip_direct_signalling: bit.default(SIP_HELPER_DEFAULTS.sip_direct_signalling).describe("kernel-wide: inbound signalling only from the registrar"),
-  sip_external_media: bit.default(SIP_HELPER_DEFAULTS.sip_external_media).describe("kernel-wide: leave SDP alone when the media address routes out the same interface"),
+  sip_external_media: bit
+    .default(SIP_HELPER_DEFAULTS.sip_external_media)
+    .describe("kernel-wide: leave SDP alone when the media address routes out the same interface"),
 });
 
 export const AlgSpec = z.union([
@@ -80,7 +90,11 @@ export function resolveAlg(alg: AlgSpec): ResolvedAlg {
   if (typeof alg === "string") return { kind: "userspace", profile: alg, rules: profileRules(alg as AlgProfileName) };
   if (alg.netfilter) return { kind: "netfilter", helper: alg.netfilter };
   const base = alg.profile ? profileRules(alg.profile) : AlgRules.parse({});
-  return { kind: "userspace", profile: alg.profile ? `${alg.profile}+rules` : "custom", rules: AlgRules.parse({ ...base, ...stripUndefined(alg.rules ?? {}) }) };
+  return {
+    kind: "userspace",
+    profile: alg.profile ? `${alg.profile}+rules` : "custom",
+    rules: AlgRules.parse({ ...base, ...stripUndefined(alg.rules ?? {}) }),
+  };
 }
 
 /** Allowlist entries as prefixes, printed from parsed values: a node name stands for every address it has. */
@@ -143,10 +157,18 @@ export const natRouter = defineKind<NatRouterSpec>({
     const issues = (f?.allow ?? []).flatMap((entry, i) =>
       topology.nodes.has(entry) || parseCidr(entry.includes("/") ? entry : `${entry}/32`)
         ? []
-        : [{ path: `nodes.${name}.firewall.allow[${i}]`, message: `"${entry}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix like 198.51.100.0/27` }],
+        : [
+            {
+              path: `nodes.${name}.firewall.allow[${i}]`,
+              message: `"${entry}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix like 198.51.100.0/27`,
+            },
+          ],
     );
     if (f && f.allow.length > 0 && !isActive(f)) {
-      issues.push({ path: `nodes.${name}.firewall.allow`, message: "an allowlist exempts traffic from the firewall's rules, and there are none: set udp: block, block or lateBlock" });
+      issues.push({
+        path: `nodes.${name}.firewall.allow`,
+        message: "an allowlist exempts traffic from the firewall's rules, and there are none: set udp: block, block or lateBlock",
+      });
     }
     return issues;
   },
@@ -176,6 +198,16 @@ export const natRouter = defineKind<NatRouterSpec>({
     if (spec.firewall && isActive(spec.firewall)) rules.push(firewallRuleset(spec.firewall, allowedPrefixes(rt, spec.firewall.allow)));
     // One exec: find the interfaces by address (their names follow no attach order), then load everything.
     // The ruleset goes through a quoted heredoc: nothing in it expands but the interface names.
-    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, [nftLoad(rules.join("\n"), ["LAN_IF", "WAN_IF"]), ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join("\n"))]);
+    await rt.exec([
+      "sh",
+      "-ec",
+      withInterfaces(
+        lan,
+        wan,
+        [nftLoad(rules.join("\n"), ["LAN_IF", "WAN_IF"]), ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join(
+          "\n",
+        ),
+      ),
+    ]);
   },
 });

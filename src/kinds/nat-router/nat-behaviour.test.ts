@@ -34,6 +34,9 @@ test("cone presets record each mapping after SNAT and let matching new inbound U
 });
 
 test("tcpMss clamps the MSS of every TCP connection the router forwards", () => {
-  assert.match(natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0", tcpMss: 536 }), /policy drop;\n\s+tcp flags syn tcp option maxseg size set 536/);
+  assert.match(
+    natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0", tcpMss: 536 }),
+    /policy drop;\n\s+tcp flags syn tcp option maxseg size set 536/,
+  );
   assert.doesNotMatch(natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" }), /maxseg/);
 });

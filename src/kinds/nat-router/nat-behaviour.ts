@@ -75,7 +75,10 @@ export function natRuleset({ preset, lanIf, wanIf, mappingTimeoutSec = DEFAULT_U
  */
 function coneRules(filtering: Dependency, wanIf: string, lanIf: string, timeoutSec: number): { tables: string[]; forward: string[] } {
   if (filtering === "address-and-port-dependent") return { tables: [], forward: [] };
-  const key = filtering === "endpoint-independent" ? { type: "inet_service", out: "udp sport", in: "udp dport" } : { type: "inet_service . ipv4_addr", out: "udp sport . ip daddr", in: "udp dport . ip saddr" };
+  const key =
+    filtering === "endpoint-independent"
+      ? { type: "inet_service", out: "udp sport", in: "udp dport" }
+      : { type: "inet_service . ipv4_addr", out: "udp sport . ip daddr", in: "udp dport . ip saddr" };
   return {
     tables: [
       `  map cone {`,

@@ -45,7 +45,9 @@ async function readParams(host: ParamHost): Promise<SipHelperParams> {
   const out = {} as SipHelperParams;
   for (const k of Object.keys(SIP_HELPER_DEFAULTS) as SipHelperParam[]) {
     const text = await readFile(`${host.paramDir}/${k}`, "utf8").catch((e: NodeJS.ErrnoException) => {
-      throw new LabError(`cannot read the kernel SIP helper parameter ${k} (${e.code}): this host's kernel has no nf_conntrack_sip, or callpath does not run on the Docker host`);
+      throw new LabError(
+        `cannot read the kernel SIP helper parameter ${k} (${e.code}): this host's kernel has no nf_conntrack_sip, or callpath does not run on the Docker host`,
+      );
     });
     out[k] = Number(text.trim());
   }
@@ -90,14 +92,18 @@ export async function claimSipHelperParams(lab: string, wanted: SipHelperParams,
   const current = await readParams(host);
   if (!differsFromDefaults(wanted)) {
     if (differsFromDefaults(current)) {
-      throw new LabError(`the kernel SIP helper parameters are ${JSON.stringify(current)}, not the defaults, and no lab holds them; reset them in ${host.paramDir}`);
+      throw new LabError(
+        `the kernel SIP helper parameters are ${JSON.stringify(current)}, not the defaults, and no lab holds them; reset them in ${host.paramDir}`,
+      );
     }
     return undefined;
   }
   await mkdir(dirname(host.lockFile), { recursive: true });
-  await writeFile(host.lockFile, JSON.stringify({ lab, pid: process.pid, params: wanted } satisfies LockBody), { flag: "wx" }).catch((e: NodeJS.ErrnoException) => {
-    throw new LabError(`another lab took the kernel SIP helper parameters at the same moment (${e.code}); run helper labs one after another`);
-  });
+  await writeFile(host.lockFile, JSON.stringify({ lab, pid: process.pid, params: wanted } satisfies LockBody), { flag: "wx" }).catch(
+    (e: NodeJS.ErrnoException) => {
+      throw new LabError(`another lab took the kernel SIP helper parameters at the same moment (${e.code}); run helper labs one after another`);
+    },
+  );
   await writeParams(host, wanted);
   return async () => {
     await writeParams(host, { ...SIP_HELPER_DEFAULTS });

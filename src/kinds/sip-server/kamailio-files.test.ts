@@ -4,7 +4,14 @@ import { listenConfig, webSocketUrl } from "./kamailio-files.js";
 
 test("Kamailio listens on the node's address only, once per socket", () => {
   const lines = listenConfig("198.51.100.2").trim().split("\n");
-  assert.deepEqual(lines, ["listen=udp:198.51.100.2:5060", "listen=udp:198.51.100.2:5080", "listen=tcp:198.51.100.2:5060", "listen=tls:198.51.100.2:5061", "listen=tcp:198.51.100.2:80", "listen=tls:198.51.100.2:443"]);
+  assert.deepEqual(lines, [
+    "listen=udp:198.51.100.2:5060",
+    "listen=udp:198.51.100.2:5080",
+    "listen=tcp:198.51.100.2:5060",
+    "listen=tls:198.51.100.2:5061",
+    "listen=tcp:198.51.100.2:80",
+    "listen=tls:198.51.100.2:443",
+  ]);
   assert.ok(!lines.some((l) => l.includes("0.0.0.0")));
 });
 

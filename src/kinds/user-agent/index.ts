@@ -24,7 +24,10 @@ export const IceSpec = z.strictObject({
     .refine((t) => new Set(t).size === t.length, "each TURN transport once")
     .default([...TURN_TRANSPORTS])
     .describe("TURN transports the app is configured with: udp and tcp on 3478, tls on tlsPort; [] for none"),
-  tlsPort: z.union([z.literal(TURN_PORTS.tls443), z.literal(TURN_PORTS.tls)]).optional().describe(`port of TURN over TLS (default ${TURN_PORTS.tls443}); needs tls in turn`),
+  tlsPort: z
+    .union([z.literal(TURN_PORTS.tls443), z.literal(TURN_PORTS.tls)])
+    .optional()
+    .describe(`port of TURN over TLS (default ${TURN_PORTS.tls443}); needs tls in turn`),
   policy: z.enum(["all", "relay"]).default("all").describe("iceTransportPolicy: 'relay' uses relay candidates only"),
   connectTimeoutMs: z.number().int().min(1000).max(120_000).optional().describe("ICE checking longer than this fails the call (stage 'ice'); default 15000"),
 });
@@ -68,10 +71,7 @@ export const UserAgentSpec = z.strictObject({
   tone: z.number().int().min(200).max(3400).optional().describe("frequency (Hz) of the tone it sends; default: unique per agent"),
   answer: z.enum(["auto", "manual"]).default("auto").describe("answer incoming calls by itself, or only when a step says so"),
   answerDelayMs: z.number().int().min(0).max(60_000).optional().describe(`ringing time before an automatic answer (answer auto); default ${ANSWER_DELAY_MS}`),
-  latchMedia: z
-    .boolean()
-    .default(false)
-    .describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
+  latchMedia: z.boolean().default(false).describe("symmetric-RTP latching: send media to where the far end's RTP comes from, as a provider's media relay does"),
   vpn: z
     .strictObject({
       server: nodeRef("the vpn-gateway concentrator"),
@@ -99,7 +99,6 @@ export const UserAgentSpec = z.strictObject({
     .describe("seconds without RTP after which an established plain-RTP call's outcome says no-media (a phone's RTP timeout); off by default"),
 });
 export type UserAgentSpec = z.infer<typeof UserAgentSpec>;
-
 
 /** The tone an agent sends: its own, or one spaced 150 Hz apart from every other agent's. */
 export function toneOf(name: string, topology: ResolvedTopology): number {
@@ -136,27 +135,55 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
     const webrtc = isWebRtc(spec);
     // Fields that only one transport, answer mode or tunnel mode reads: set under another, they would do nothing.
     const udpOnly = (field: "localPort" | "serverPort", what: string): void => {
-      if (spec.sip[field] !== undefined && spec.sip.transport !== "udp") issues.push({ path: `nodes.${name}.sip.${field}`, message: `${what} is for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
+      if (spec.sip[field] !== undefined && spec.sip.transport !== "udp")
+        issues.push({ path: `nodes.${name}.sip.${field}`, message: `${what} is for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
     };
     udpOnly("localPort", "the local SIP port");
     udpOnly("serverPort", "the server's UDP port");
-    if (spec.sdpPadding !== undefined && webrtc) issues.push({ path: `nodes.${name}.sdpPadding`, message: "SDP padding is for plain RTP (sip.transport udp, tcp or tls); a WebRTC offer is made by libwebrtc" });
-    if (spec.answerDelayMs !== undefined && spec.answer === "manual") issues.push({ path: `nodes.${name}.answerDelayMs`, message: "the answer delay is for answer: auto; a manual agent answers when a step says so" });
-    if (spec.vpn?.mode === "full" && spec.vpn.routes.length > 0) issues.push({ path: `nodes.${name}.vpn.routes`, message: "a full tunnel takes everything; routes are for mode: split" });
+    if (spec.sdpPadding !== undefined && webrtc)
+      issues.push({
+        path: `nodes.${name}.sdpPadding`,
+        message: "SDP padding is for plain RTP (sip.transport udp, tcp or tls); a WebRTC offer is made by libwebrtc",
+      });
+    if (spec.answerDelayMs !== undefined && spec.answer === "manual")
+      issues.push({ path: `nodes.${name}.answerDelayMs`, message: "the answer delay is for answer: auto; a manual agent answers when a step says so" });
+    if (spec.vpn?.mode === "full" && spec.vpn.routes.length > 0)
+      issues.push({ path: `nodes.${name}.vpn.routes`, message: "a full tunnel takes everything; routes are for mode: split" });
     spec.vpn?.routes.forEach((r, i) => {
-      if (!topology.nodes.has(r) && !parseCidr(r.includes("/") ? r : `${r}/32`)) issues.push({ path: `nodes.${name}.vpn.routes[${i}]`, message: `"${r}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix` });
+      if (!topology.nodes.has(r) && !parseCidr(r.includes("/") ? r : `${r}/32`))
+        issues.push({
+          path: `nodes.${name}.vpn.routes[${i}]`,
+          message: `"${r}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix`,
+        });
     });
-    if (spec.ice && !webrtc) issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
+    if (spec.ice && !webrtc)
+      issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
     if (spec.sip.keepalive !== undefined && spec.sip.transport !== "udp") {
       issues.push({ path: `nodes.${name}.sip.keepalive`, message: `CRLF keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
     }
-    if (spec.strictMediaSource && webrtc) issues.push({ path: `nodes.${name}.strictMediaSource`, message: "strict media source is for plain RTP (sip.transport udp, tcp or tls); WebRTC media is checked by ICE" });
-    if (spec.rtpTimeout !== undefined && webrtc) issues.push({ path: `nodes.${name}.rtpTimeout`, message: "the RTP timeout is for plain RTP (sip.transport udp, tcp or tls); a WebRTC call's media failure shows as ICE" });
-    if (spec.latchMedia && webrtc) issues.push({ path: `nodes.${name}.latchMedia`, message: "latching is for plain RTP (sip.transport udp, tcp or tls); WebRTC media finds its way by ICE" });
-    if (spec.vpn && !spec.gateway) issues.push({ path: `nodes.${name}.vpn`, message: "a VPN client on the agent needs a gateway (its home router), over which the tunnel runs" });
-    if (spec.vpn?.mode === "split" && spec.vpn.routes.length === 0) issues.push({ path: `nodes.${name}.vpn.routes`, message: "a split tunnel needs routes: the node names or prefixes that go through it" });
-    if (spec.ice?.tlsPort !== undefined && !spec.ice.turn.includes("tls")) issues.push({ path: `nodes.${name}.ice.tlsPort`, message: "the TURN-over-TLS port does nothing without tls in ice.turn" });
-    if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0) issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
+    if (spec.strictMediaSource && webrtc)
+      issues.push({
+        path: `nodes.${name}.strictMediaSource`,
+        message: "strict media source is for plain RTP (sip.transport udp, tcp or tls); WebRTC media is checked by ICE",
+      });
+    if (spec.rtpTimeout !== undefined && webrtc)
+      issues.push({
+        path: `nodes.${name}.rtpTimeout`,
+        message: "the RTP timeout is for plain RTP (sip.transport udp, tcp or tls); a WebRTC call's media failure shows as ICE",
+      });
+    if (spec.latchMedia && webrtc)
+      issues.push({
+        path: `nodes.${name}.latchMedia`,
+        message: "latching is for plain RTP (sip.transport udp, tcp or tls); WebRTC media finds its way by ICE",
+      });
+    if (spec.vpn && !spec.gateway)
+      issues.push({ path: `nodes.${name}.vpn`, message: "a VPN client on the agent needs a gateway (its home router), over which the tunnel runs" });
+    if (spec.vpn?.mode === "split" && spec.vpn.routes.length === 0)
+      issues.push({ path: `nodes.${name}.vpn.routes`, message: "a split tunnel needs routes: the node names or prefixes that go through it" });
+    if (spec.ice?.tlsPort !== undefined && !spec.ice.turn.includes("tls"))
+      issues.push({ path: `nodes.${name}.ice.tlsPort`, message: "the TURN-over-TLS port does nothing without tls in ice.turn" });
+    if (spec.ice?.policy === "relay" && spec.ice.turn.length === 0)
+      issues.push({ path: `nodes.${name}.ice.turn`, message: "policy 'relay' needs at least one TURN transport: udp, tcp or tls" });
     return issues;
   },
   plan: (node) => ({ image: "user-agent", capAdd: ["NET_ADMIN"], devices: node.spec.vpn ? ["/dev/net/tun"] : [] }),
@@ -186,8 +213,14 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
 async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vpn"]>): Promise<void> {
   const spec = rt.node.spec as UserAgentSpec;
   const client = await prepareVpnClient(rt, vpn.server);
-  const via = rt.addressOf(spec.gateway!, rt.node.interfaces.find((i) => rt.topology.nodes.get(spec.gateway!)!.interfaces.some((g) => g.network === i.network))!.network);
-  const routes = vpn.mode === "full" ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`] : vpn.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN}`);
+  const via = rt.addressOf(
+    spec.gateway!,
+    rt.node.interfaces.find((i) => rt.topology.nodes.get(spec.gateway!)!.interfaces.some((g) => g.network === i.network))!.network,
+  );
+  const routes =
+    vpn.mode === "full"
+      ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`]
+      : vpn.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN}`);
   await rt.exec(["sh", "-ec", [`ip route add ${client.serverIp}/32 via ${via}`, ...client.start, ...routes].join("\n")]);
 }
 
@@ -201,7 +234,12 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
   const address = rt.addressOf(rt.name);
   const server = rt.addressOf(spec.sip.server);
   const toneHz = toneOf(rt.name, rt.topology);
-  const common = { name: rt.name, user: spec.sip.user ?? rt.name, domain: SIP_DOMAIN, autoAnswerMs: spec.answer === "auto" ? (spec.answerDelayMs ?? ANSWER_DELAY_MS) : null };
+  const common = {
+    name: rt.name,
+    user: spec.sip.user ?? rt.name,
+    domain: SIP_DOMAIN,
+    autoAnswerMs: spec.answer === "auto" ? (spec.answerDelayMs ?? ANSWER_DELAY_MS) : null,
+  };
   const transport = spec.sip.transport;
   if (transport === "tcp" || transport === "tls") {
     return {
@@ -212,7 +250,16 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding ?? 0, strictSource: spec.strictMediaSource },
+      media: {
+        kind: "rtp",
+        address,
+        rtpPortBase: RTP_PORT_BASE,
+        toneHz,
+        latchMedia: spec.latchMedia,
+        rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null,
+        sdpPadding: spec.sdpPadding ?? 0,
+        strictSource: spec.strictMediaSource,
+      },
     };
   }
   if (transport === "udp") {
@@ -225,7 +272,16 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         port: spec.sip.localPort ?? SIP_LOCAL_PORT,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
       },
-      media: { kind: "rtp", address, rtpPortBase: RTP_PORT_BASE, toneHz, latchMedia: spec.latchMedia, rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null, sdpPadding: spec.sdpPadding ?? 0, strictSource: spec.strictMediaSource },
+      media: {
+        kind: "rtp",
+        address,
+        rtpPortBase: RTP_PORT_BASE,
+        toneHz,
+        latchMedia: spec.latchMedia,
+        rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null,
+        sdpPadding: spec.sdpPadding ?? 0,
+        strictSource: spec.strictMediaSource,
+      },
     };
   }
   const ice = spec.ice;
@@ -239,9 +295,17 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
       toneHz,
       ca: rt.secrets.caPem,
       stun: ice?.stun && iceServer ? `${iceServer}:${TURN_PORTS.plain}` : null,
-      turn: ice && iceServer
-        ? { address: iceServer, servername: TURN_HOST, username: rt.secrets.turn.username, password: rt.secrets.turn.password, udpTcpPort: TURN_PORTS.plain, tlsPort: ice.tlsPort ?? TURN_PORTS.tls443 }
-        : null,
+      turn:
+        ice && iceServer
+          ? {
+              address: iceServer,
+              servername: TURN_HOST,
+              username: rt.secrets.turn.username,
+              password: rt.secrets.turn.password,
+              udpTcpPort: TURN_PORTS.plain,
+              tlsPort: ice.tlsPort ?? TURN_PORTS.tls443,
+            }
+          : null,
       turnTransports: ice?.turn ?? [],
       iceTransportPolicy: ice?.policy ?? "all",
       // Lab servers answer in milliseconds; a short limit keeps an unreachable one from stalling the offer.

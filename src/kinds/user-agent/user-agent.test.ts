@@ -23,7 +23,12 @@ function problems(nodes: string): string[] {
 }
 
 test("a WebRTC agent with ICE servers from the topology is valid", () => {
-  assert.deepEqual(problems("  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [tls], policy: relay } }\n"), []);
+  assert.deepEqual(
+    problems(
+      "  alice: { kind: user-agent, network: internet, sip: { server: kamailio, transport: wss }, ice: { server: turn, turn: [tls], policy: relay } }\n",
+    ),
+    [],
+  );
 });
 
 test("ICE on a SIP/UDP agent, latching on a WebRTC one, and relay with no TURN are named with their fields", () => {
@@ -35,9 +40,18 @@ test("ICE on a SIP/UDP agent, latching on a WebRTC one, and relay with no TURN a
       "",
     ].join("\n"),
   );
-  assert.ok(p.some((x) => /^nodes\.a\.ice: .*set sip\.transport to ws or wss/.test(x)), p.join("\n"));
-  assert.ok(p.some((x) => /^nodes\.b\.latchMedia: /.test(x)), p.join("\n"));
-  assert.ok(p.some((x) => /^nodes\.c\.ice\.turn: .*udp, tcp or tls/.test(x)), p.join("\n"));
+  assert.ok(
+    p.some((x) => /^nodes\.a\.ice: .*set sip\.transport to ws or wss/.test(x)),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => /^nodes\.b\.latchMedia: /.test(x)),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => /^nodes\.c\.ice\.turn: .*udp, tcp or tls/.test(x)),
+    p.join("\n"),
+  );
 });
 
 test("the ICE server must be a turn-server, and TURN transports are checked by name", () => {
@@ -48,8 +62,14 @@ test("the ICE server must be a turn-server, and TURN transports are checked by n
       "",
     ].join("\n"),
   );
-  assert.ok(p.some((x) => /^nodes\.a\.ice\.server: "kamailio" is a sip-server; expected turn-server/.test(x)), p.join("\n"));
-  assert.ok(p.some((x) => /^nodes\.b\.ice\.turn\[0\]: must be one of: udp \| tcp \| tls; got the string "quic"/.test(x)), p.join("\n"));
+  assert.ok(
+    p.some((x) => /^nodes\.a\.ice\.server: "kamailio" is a sip-server; expected turn-server/.test(x)),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => /^nodes\.b\.ice\.turn\[0\]: must be one of: udp \| tcp \| tls; got the string "quic"/.test(x)),
+    p.join("\n"),
+  );
 });
 
 test("fields only one transport or mode reads are rejected elsewhere, with the reason", () => {
@@ -62,9 +82,18 @@ test("fields only one transport or mode reads are rejected elsewhere, with the r
     ].join("\n"),
   );
   assert.ok(p.includes("nodes.a.sip.localPort: the local SIP port is for SIP over UDP (sip.transport udp); it is tcp"), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith("nodes.a.sip.serverPort: the server's UDP port is for SIP over UDP")), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith("nodes.b.sdpPadding: SDP padding is for plain RTP")), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith("nodes.c.answerDelayMs: the answer delay is for answer: auto")), p.join("\n"));
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.a.sip.serverPort: the server's UDP port is for SIP over UDP")),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.b.sdpPadding: SDP padding is for plain RTP")),
+    p.join("\n"),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.c.answerDelayMs: the answer delay is for answer: auto")),
+    p.join("\n"),
+  );
 });
 
 test("a SIP user is bounded, and every choice of a union of literals is named", () => {

@@ -19,7 +19,10 @@ const CLIENT_ONLY = "not used by role concentrator: a concentrator serves on `ne
 
 const shared = {
   dropFragments: z.boolean().default(false).describe("drop IP fragments arriving on its underlay, as a path that drops fragments does"),
-  blockFragNeeded: z.boolean().default(false).describe("never send ICMP 'fragmentation needed': a packet too big for the tunnel vanishes without a word (a PMTU black hole)"),
+  blockFragNeeded: z
+    .boolean()
+    .default(false)
+    .describe("never send ICMP 'fragmentation needed': a packet too big for the tunnel vanishes without a word (a PMTU black hole)"),
 };
 
 export const ConcentratorSpec = z.strictObject({
@@ -56,7 +59,9 @@ export const ClientSpec = z.strictObject({
   natTimeout: otherRole(`${CONCENTRATOR_ONLY}, which NATs the tunnelled traffic`),
 });
 
-const VpnGatewaySpec = z.discriminatedUnion("role", [ConcentratorSpec, ClientSpec]).describe("concentrator: the VPN server on the internet side; client: a site gateway routing its LAN into the tunnel");
+const VpnGatewaySpec = z
+  .discriminatedUnion("role", [ConcentratorSpec, ClientSpec])
+  .describe("concentrator: the VPN server on the internet side; client: a site gateway routing its LAN into the tunnel");
 export type VpnGatewaySpec = z.infer<typeof VpnGatewaySpec>;
 export type ConcentratorSpec = z.infer<typeof ConcentratorSpec>;
 export type ClientSpec = z.infer<typeof ClientSpec>;
@@ -109,7 +114,7 @@ export function vpnRuleset(spec: VpnGatewaySpec): string {
           "    type filter hook prerouting priority -500; policy accept;",
           `    iifname "$WAN_IF" ip frag-off & 0x3fff != 0 counter name "cp_fragments" drop`,
           "  }",
-          '  counter cp_fragments { }',
+          "  counter cp_fragments { }",
         ]
       : []),
     "}",
@@ -128,11 +133,7 @@ async function configureConcentrator(rt: NodeRuntime, spec: ConcentratorSpec): P
   await rt.exec([
     "sh",
     "-ec",
-    [
-      interfaceLookup("WAN_IF", ip),
-      nftLoad(vpnRuleset(spec), ["WAN_IF"]),
-      `nohup openvpn --config ${VPN_DIR}/vpn.conf >/proc/1/fd/1 2>&1 &`,
-    ].join("\n"),
+    [interfaceLookup("WAN_IF", ip), nftLoad(vpnRuleset(spec), ["WAN_IF"]), `nohup openvpn --config ${VPN_DIR}/vpn.conf >/proc/1/fd/1 2>&1 &`].join("\n"),
   ]);
 }
 
@@ -167,7 +168,10 @@ async function configureClient(rt: NodeRuntime, spec: ClientSpec): Promise<void>
   // Traffic from the LAN follows table 100 (everything, or the split routes, into the tunnel); what it
   // does not cover falls through to the main table and leaves directly by the WAN. The tunnel's own
   // packets come from the node itself, so they never enter the tunnel.
-  const routes = spec.mode === "full" ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`] : spec.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN} table ${CLIENT_TABLE}`);
+  const routes =
+    spec.mode === "full"
+      ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`]
+      : spec.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN} table ${CLIENT_TABLE}`);
   await rt.exec([
     "sh",
     "-ec",
@@ -187,14 +191,17 @@ async function configureClient(rt: NodeRuntime, spec: ClientSpec): Promise<void>
  * declared subnet, or the pool an undeclared one is allocated from), and lie in usable space.
  */
 export function tunnelSubnetProblem(tunnel: Cidr, topology: Pick<ResolvedTopology, "networks">): string | undefined {
-  if (tunnel.prefix < 8 || tunnel.prefix > 29) return `${formatCidr(tunnel)}: a tunnel subnet is /8 to /29 (OpenVPN's server needs addresses for itself and its clients)`;
+  if (tunnel.prefix < 8 || tunnel.prefix > 29)
+    return `${formatCidr(tunnel)}: a tunnel subnet is /8 to /29 (OpenVPN's server needs addresses for itself and its clients)`;
   const reserved = reservedSpace(tunnel);
   if (reserved) return reserved;
   for (const net of topology.networks.values()) {
-    if (net.subnet && overlaps(net.subnet, tunnel)) return `${formatCidr(tunnel)} overlaps network ${net.name} (${formatCidr(net.subnet)}); the tunnel needs addresses of its own`;
+    if (net.subnet && overlaps(net.subnet, tunnel))
+      return `${formatCidr(tunnel)} overlaps network ${net.name} (${formatCidr(net.subnet)}); the tunnel needs addresses of its own`;
     if (!net.subnet) {
       const pool = (net.public ? PUBLIC_POOLS : PRIVATE_POOLS).find((p) => overlaps(p, tunnel));
-      if (pool) return `${formatCidr(tunnel)} overlaps ${formatCidr(pool)}, from which network ${net.name} gets its subnet; the tunnel needs addresses of its own`;
+      if (pool)
+        return `${formatCidr(tunnel)} overlaps ${formatCidr(pool)}, from which network ${net.name} gets its subnet; the tunnel needs addresses of its own`;
     }
   }
   return undefined;
@@ -227,18 +234,24 @@ export const vpnGateway = defineKind<VpnGatewaySpec>({
       if (why) issues.push({ path: at("subnet"), message: why });
     } else {
       const server = topology.nodes.get(spec.server);
-      if (server && server.kind === "vpn-gateway" && (server.spec as VpnGatewaySpec).role !== "concentrator") issues.push({ path: at("server"), message: `"${spec.server}" is a vpn-gateway client; name a concentrator` });
-      if (spec.mode === "split" && spec.routes.length === 0) issues.push({ path: at("routes"), message: "a split tunnel needs routes: the node names or prefixes that go through it" });
-      if (spec.mode === "full" && spec.routes.length > 0) issues.push({ path: at("routes"), message: "a full tunnel takes everything; routes are for mode: split" });
+      if (server && server.kind === "vpn-gateway" && (server.spec as VpnGatewaySpec).role !== "concentrator")
+        issues.push({ path: at("server"), message: `"${spec.server}" is a vpn-gateway client; name a concentrator` });
+      if (spec.mode === "split" && spec.routes.length === 0)
+        issues.push({ path: at("routes"), message: "a split tunnel needs routes: the node names or prefixes that go through it" });
+      if (spec.mode === "full" && spec.routes.length > 0)
+        issues.push({ path: at("routes"), message: "a full tunnel takes everything; routes are for mode: split" });
       spec.routes.forEach((r, i) => {
-        if (!topology.nodes.has(r) && !parseCidr(r.includes("/") ? r : `${r}/32`)) issues.push({ path: at(`routes[${i}]`), message: `"${r}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix` });
+        if (!topology.nodes.has(r) && !parseCidr(r.includes("/") ? r : `${r}/32`))
+          issues.push({ path: at(`routes[${i}]`), message: `"${r}" is neither a node (${choices([...topology.nodes.keys()])}) nor an IPv4 prefix` });
       });
     }
     return issues;
   },
   plan: (node) => {
     const t = node.spec.role === "concentrator" ? node.spec.natTimeout : undefined;
-    const timers: Record<string, string> = t ? { "net.netfilter.nf_conntrack_udp_timeout": String(t), "net.netfilter.nf_conntrack_udp_timeout_stream": String(t) } : {};
+    const timers: Record<string, string> = t
+      ? { "net.netfilter.nf_conntrack_udp_timeout": String(t), "net.netfilter.nf_conntrack_udp_timeout_stream": String(t) }
+      : {};
     return { image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], devices: ["/dev/net/tun"], sysctls: { "net.ipv4.ip_forward": "1", ...timers } };
   },
   async configure(rt) {

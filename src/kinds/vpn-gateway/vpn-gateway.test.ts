@@ -8,14 +8,31 @@ import { clientConfig, concentratorConfig } from "./openvpn-config.js";
 
 test("the concentrator serves its subnet on its own address, without data-channel offload", () => {
   const c = concentratorConfig({ proto: "tcp", mtu: 1400, mssfix: 0 }, "198.51.100.3", "10.8.0.0/24");
-  for (const line of ["proto tcp-server", "local 198.51.100.3", "server 10.8.0.0 255.255.255.0", "topology subnet", "tun-mtu 1400", "mssfix 0", "disable-dco", "dh none"]) {
+  for (const line of [
+    "proto tcp-server",
+    "local 198.51.100.3",
+    "server 10.8.0.0 255.255.255.0",
+    "topology subnet",
+    "tun-mtu 1400",
+    "mssfix 0",
+    "disable-dco",
+    "dh none",
+  ]) {
     assert.ok(c.split("\n").includes(line), `missing "${line}" in\n${c}`);
   }
 });
 
 test("the client checks the server's name, takes no pushed routes, and follows the tunnel's settings", () => {
   const c = clientConfig({ proto: "udp", mtu: 1500, mssfix: null }, "198.51.100.3");
-  for (const line of ["client", "proto udp", "remote 198.51.100.3 1194", "remote-cert-tls server", "verify-x509-name vpn.callpath.test name", "route-nopull", "tun-mtu 1500"]) {
+  for (const line of [
+    "client",
+    "proto udp",
+    "remote 198.51.100.3 1194",
+    "remote-cert-tls server",
+    "verify-x509-name vpn.callpath.test name",
+    "route-nopull",
+    "tun-mtu 1500",
+  ]) {
     assert.ok(c.split("\n").includes(line), `missing "${line}"`);
   }
   assert.ok(!c.includes("mssfix"), "mssfix left to OpenVPN's default when not set");
@@ -24,7 +41,17 @@ test("the client checks the server's name, takes no pushed routes, and follows t
 const spec = (s: Partial<VpnGatewaySpec>): VpnGatewaySpec =>
   s.role === "concentrator"
     ? { role: "concentrator", network: "internet", proto: "udp", subnet: "10.8.0.0/24", mtu: 1500, dropFragments: false, blockFragNeeded: false, ...s }
-    : ({ role: "client", lan: "lan1", wan: "internet", server: "vpn", mode: "full", routes: [], dropFragments: false, blockFragNeeded: false, ...s } as VpnGatewaySpec);
+    : ({
+        role: "client",
+        lan: "lan1",
+        wan: "internet",
+        server: "vpn",
+        mode: "full",
+        routes: [],
+        dropFragments: false,
+        blockFragNeeded: false,
+        ...s,
+      } as VpnGatewaySpec);
 
 test("a PMTU black hole silences only the node's own 'fragmentation needed'", () => {
   const r = vpnRuleset(spec({ blockFragNeeded: true }));
@@ -61,7 +88,7 @@ nodes:
   other: { kind: vpn-gateway, role: client, lan: lan1, wan: internet, server: vpn, mode: split, routes: [nowhere] }
 `);
   assert.deepEqual(p.sort(), [
-    'nodes.office.routes: a split tunnel needs routes: the node names or prefixes that go through it',
+    "nodes.office.routes: a split tunnel needs routes: the node names or prefixes that go through it",
     'nodes.office.server: "other" is a vpn-gateway client; name a concentrator',
     'nodes.other.routes[0]: "nowhere" is neither a node (office, other) nor an IPv4 prefix',
     "nodes.vpn.lan: not used by role concentrator: a concentrator serves on `network`; lan, wan, gateway, server, mode and routes are a client's",
@@ -79,7 +106,10 @@ test("a client's mtu and proto are rejected with the reason: it follows its conc
 `);
   assert.ok(p.includes("nodes.office.mtu: set mtu/proto on the concentrator; clients follow it"), p.join("\n"));
   assert.ok(p.includes("nodes.office.proto: set mtu/proto on the concentrator; clients follow it"), p.join("\n"));
-  assert.ok(p.some((x) => x.startsWith("nodes.office.subnet: not used by role client")), p.join("\n"));
+  assert.ok(
+    p.some((x) => x.startsWith("nodes.office.subnet: not used by role client")),
+    p.join("\n"),
+  );
   assert.deepEqual(problems(`${head}  v: { kind: vpn-gateway }\n`), ["nodes.v.role: required; one of: concentrator | client"]);
 });
 

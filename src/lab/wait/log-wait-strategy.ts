@@ -36,7 +36,10 @@ export function waitForLog(stream: LogStream, message: string | RegExp, o: LogWa
       if (found.length >= times) finish();
     });
     const offEnd = stream.onEnd((why) => finish(new LabError(`${what}: ${why} after ${found.length} of ${times}`)));
-    const timer = setTimeout(() => finish(new LabError(`timed out after ${o.timeoutMs} ms waiting for ${what} (seen ${found.length} of ${times})`)), o.timeoutMs);
+    const timer = setTimeout(
+      () => finish(new LabError(`timed out after ${o.timeoutMs} ms waiting for ${what} (seen ${found.length} of ${times})`)),
+      o.timeoutMs,
+    );
     const onAbort = (): void => finish(o.signal?.reason instanceof Error ? o.signal.reason : new LabError(`waiting for ${what}: aborted`));
     if (o.signal?.aborted) onAbort();
     else o.signal?.addEventListener("abort", onAbort, { once: true });
