@@ -1,3 +1,5 @@
+import type { Envelope } from "@cucumber/messages";
+
 /** One cucumber-js run: its exit code, how long it took, and its message stream (NDJSON). */
 export interface RunResult {
   readonly run: number;
@@ -24,12 +26,12 @@ export function soakSummary(runs: readonly RunResult[]): { json: { runs: Array<O
     const attemptCase = new Map<string, string>();
     for (const line of run.messages.split("\n")) {
       if (!line.trim()) continue;
-      const m = JSON.parse(line) as Record<string, any>;
+      const m = JSON.parse(line) as Envelope;
       if (m.pickle) pickles.set(m.pickle.id, { name: m.pickle.name, uri: m.pickle.uri });
       if (m.testCase) caseToPickle.set(m.testCase.id, m.testCase.pickleId);
       if (m.testCaseStarted) attemptCase.set(m.testCaseStarted.id, m.testCaseStarted.testCaseId);
       if (m.testStepFinished) {
-        const r = m.testStepFinished.testStepResult as { status: string; message?: string };
+        const r = m.testStepFinished.testStepResult;
         const prev = attemptWorst.get(m.testStepFinished.testCaseStartedId);
         if (!prev || (prev.status === "PASSED" && r.status !== "PASSED")) attemptWorst.set(m.testStepFinished.testCaseStartedId, r);
       }

@@ -5,7 +5,9 @@ import { lossBetween, ReceiverStats } from "./rtp-receiver-stats.js";
 test("counts loss by sequence numbers across a 16-bit wrap", () => {
   const s = new ReceiverStats(8000);
   const seqs = [65530, 65531, 65533, 65534, 65535, 0, 1, 3, 4];
-  seqs.forEach((seq, i) => s.record(seq, i * 160, i * 20, "a:1"));
+  seqs.forEach((seq, i) => {
+    s.record(seq, i * 160, i * 20, "a:1");
+  });
   const snap = s.snapshot();
   assert.equal(snap.highestSeq! - snap.firstSeq! + 1, 11);
   const loss = lossBetween({ ...snap, packets: 0, highestSeq: null, firstSeq: null }, snap);

@@ -36,7 +36,7 @@ function sdpField(msg: SipText, field: DiffField): string | undefined {
   return line("m=audio")?.split(" ")[1];
 }
 
-function valueOf(msg: SipText, field: DiffField): string | undefined {
+function fieldValue(msg: SipText, field: DiffField): string | undefined {
   if (field === "request-uri") return msg.startLine.split(" ")[1];
   if (field === "via") return findHeader(msg, "via")?.split(",")[0]?.split(";")[0];
   if (field.startsWith("sdp-")) return sdpField(msg, field);
@@ -49,8 +49,8 @@ export function diffSip(sent: string, received: string): MirrorDiff {
   if (!a.ok) throw new Error(`the probe as sent does not parse: ${a.reason}`);
   if (!b.ok) throw new Error(`what the mirror received does not parse: ${b.reason}`);
   const fields = DIFF_FIELDS.map((field) => {
-    const s = valueOf(a.msg, field);
-    const r = valueOf(b.msg, field);
+    const s = fieldValue(a.msg, field);
+    const r = fieldValue(b.msg, field);
     return { field, sent: s, received: r, changed: s !== r };
   });
   return { fields, contentLengthMatchesBody: contentLength(b.msg) === Buffer.byteLength(b.msg.body, "latin1") };

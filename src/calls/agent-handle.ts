@@ -15,7 +15,7 @@ export class AgentHandle {
 
   private constructor(
     readonly name: string,
-    private readonly proc: ExecProcess,
+    proc: ExecProcess,
     private readonly client: ServiceClient<typeof AgentService>,
   ) {
     proc.onStderr((chunk) => {

@@ -147,7 +147,7 @@ function usage(): string {
   ].join("\n");
 }
 
-function commandHelp(name: string, c: Command): string {
+function commandHelp(c: Command): string {
   return `usage: callpath ${c.usage}\n\n${c.help}\n`;
 }
 
@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
   if (first === "help") {
     const c = rest[0] ? COMMANDS[rest[0]] : undefined;
     if (rest[0] && !c) throw new UsageError(`unknown command "${rest[0]}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
-    process.stdout.write(c ? commandHelp(rest[0]!, c) : usage());
+    process.stdout.write(c ? commandHelp(c) : usage());
     return OK;
   }
   const cmd = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
@@ -180,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${first}: ${(e as Error).message.split("\n")[0]} (callpath help ${first})`);
   }
   if (parsed.values.help === true) {
-    process.stdout.write(commandHelp(first, cmd));
+    process.stdout.write(commandHelp(cmd));
     return OK;
   }
   try {

@@ -20,7 +20,9 @@ const sends = (imp: Impairer, n: number, gapMs = 20) => Array.from({ length: n }
 
 test("a fixed delay sends every packet exactly that much later", () => {
   const fates = sends(new Impairer(rule({ delay: { ms: 40 } }), seeded(1)), 100);
-  fates.forEach((f, i) => assert.deepEqual(f, { kind: "send", at: i * 20 + 40, copies: 1, corrupt: false }));
+  fates.forEach((f, i) => {
+    assert.deepEqual(f, { kind: "send", at: i * 20 + 40, copies: 1, corrupt: false });
+  });
 });
 
 test("random loss drops close to its rate (within a 95 % binomial interval)", () => {

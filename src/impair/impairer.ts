@@ -47,7 +47,7 @@ export function normalQuantile(p: number): number {
 const PARETO_ALPHA = 3;
 const PARETO_MEAN = PARETO_ALPHA / (PARETO_ALPHA - 1);
 const PARETO_SD = Math.sqrt(PARETO_ALPHA / ((PARETO_ALPHA - 1) ** 2 * (PARETO_ALPHA - 2)));
-const paretoQuantile = (p: number): number => (Math.pow(1 - Math.min(p, 1 - 1e-12), -1 / PARETO_ALPHA) - PARETO_MEAN) / PARETO_SD;
+const paretoQuantile = (p: number): number => ((1 - Math.min(p, 1 - 1e-12)) ** (-1 / PARETO_ALPHA) - PARETO_MEAN) / PARETO_SD;
 
 /** Zero-mean, unit-spread deviate of `distribution` for a (possibly correlated) uniform draw `u`. */
 export function deviate(distribution: string, u: number): number {

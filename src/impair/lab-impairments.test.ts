@@ -103,6 +103,6 @@ test("the userspace engine refuses duplication on ingress, saying where to put i
 });
 
 test("queue rules: egress after NAT, ingress before conntrack, the engine's own copies skipped", () => {
-  assert.match(queueRules("egress", 100).join("\n"), /hook postrouting priority 300[^]*oifname "\$IF" meta mark != 0x00c0ff1d jump CALLPATH_IMP_100/);
-  assert.match(queueRules("ingress", 101).join("\n"), /hook prerouting priority -300[^]*iifname "\$IF"/);
+  assert.match(queueRules("egress", 100).join("\n"), /hook postrouting priority 300[\s\S]*oifname "\$IF" meta mark != 0x00c0ff1d jump CALLPATH_IMP_100/);
+  assert.match(queueRules("ingress", 101).join("\n"), /hook prerouting priority -300[\s\S]*iifname "\$IF"/);
 });

@@ -7,8 +7,12 @@ function udp(src: string, dst: string, sport: number, dport: number, fragOffset 
   b[0] = 0x45;
   b.writeUInt16BE(fragOffset, 6);
   b[9] = 17;
-  src.split(".").forEach((o, i) => (b[12 + i] = Number(o)));
-  dst.split(".").forEach((o, i) => (b[16 + i] = Number(o)));
+  src.split(".").forEach((o, i) => {
+    b[12 + i] = Number(o);
+  });
+  dst.split(".").forEach((o, i) => {
+    b[16 + i] = Number(o);
+  });
   b.writeUInt16BE(sport, 20);
   b.writeUInt16BE(dport, 22);
   return b;

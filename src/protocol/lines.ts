@@ -31,7 +31,9 @@ class Listeners {
   private readonly lines: Array<(line: string) => void> = [];
   private readonly closes: Array<(why: string) => void> = [];
   private closedWhy: string | undefined;
-  readonly splitter = new LineSplitter((l) => this.lines.forEach((f) => f(l)));
+  readonly splitter = new LineSplitter((l) => {
+    for (const f of this.lines) f(l);
+  });
 
   onLine(f: (line: string) => void): void {
     this.lines.push(f);
@@ -43,7 +45,7 @@ class Listeners {
   closed(why: string): void {
     if (this.closedWhy !== undefined) return;
     this.closedWhy = why;
-    this.closes.splice(0).forEach((f) => f(why));
+    for (const f of this.closes.splice(0)) f(why);
   }
   get isClosed(): boolean {
     return this.closedWhy !== undefined;

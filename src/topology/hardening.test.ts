@@ -96,7 +96,7 @@ test("sizes are bounded: nodes, networks, strings, and the number of issues repo
 });
 
 test("control characters are escaped and long echoed values cut short", () => {
-  const p = problems(base('  nat1: { kind: nat-router, lan: lan1, wan: internet, nat: "full\\u001b[31m\\ncone' + "x".repeat(200) + '" }\n'));
+  const p = problems(base(`  nat1: { kind: nat-router, lan: lan1, wan: internet, nat: "full\\u001b[31m\\ncone${"x".repeat(200)}" }\n`));
   const line = p.find((x) => x.startsWith("nodes.nat1.nat:"))!;
   assert.ok(line, p.join("\n"));
   assert.ok(!/[\u0000-\u001f]/.test(line), line);

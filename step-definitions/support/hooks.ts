@@ -14,7 +14,7 @@ import { runState, type LabWorld } from "./world.js";
 
 setDefaultTimeout(60_000);
 
-BeforeAll({ timeout: 900_000 }, async function () {
+BeforeAll({ timeout: 900_000 }, async () => {
   const log = stderrLogger();
   const d = await ensureDockerEngine(log);
   // Leftovers of crashed runs go first; labs of other live processes are left alone.
@@ -66,7 +66,7 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
   if (problems.length > 0) throw new Error(problems.join("\n"));
 });
 
-AfterAll(async function () {
+AfterAll(async () => {
   // Only labs kept by a crashed step can remain here; they must not outlive the run.
   for (const e of await activeLabs.unwindAll()) stderrLogger()(`teardown: ${e.message}`);
 });

@@ -9,7 +9,7 @@ const LOG_LAG_MS = 2000;
 /** How long after one line of a request its next line may come. */
 const NEXT_LINE_MS = 300;
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function sipServerOf(world: LabWorld, ua?: string): string {
   if (ua) return (world.lab.topology.nodes.get(ua)!.spec as { sip: { server: string } }).sip.server;
@@ -20,7 +20,7 @@ export function sipServerOf(world: LabWorld, ua?: string): string {
 export async function sightings(world: LabWorld, server: string, ua: string, method: string, wait: boolean): Promise<ServerSighting[]> {
   const log = await world.lab.node(server).logStream();
   if (wait) {
-    await waitForLog(log, new RegExp(`CALLPATH-RX ${escape(method)} .*contact=.*sips?:${escape(ua)}@`), {
+    await waitForLog(log, new RegExp(`CALLPATH-RX ${escapeRegex(method)} .*contact=.*sips?:${escapeRegex(ua)}@`), {
       timeoutMs: LOG_LAG_MS,
       what: `the SIP server logging a ${method} from ${ua}`,
     }).catch(() => undefined);
@@ -34,8 +34,8 @@ export async function sightings(world: LabWorld, server: string, ua: string, met
  */
 export async function natDetections(world: LabWorld, ip: string, expectSome: boolean): Promise<{ detections: string[]; requestsFrom: number }> {
   const log = await world.lab.node(sipServerOf(world)).logStream();
-  const rx = new RegExp(`CALLPATH-RX .* from ${escape(ip)}:`);
-  const nat = new RegExp(`CALLPATH-NAT .* from ${escape(ip)}:`);
+  const rx = new RegExp(`CALLPATH-RX .* from ${escapeRegex(ip)}:`);
+  const nat = new RegExp(`CALLPATH-NAT .* from ${escapeRegex(ip)}:`);
   await waitForLog(log, rx, { timeoutMs: LOG_LAG_MS }).catch(() => undefined);
   // Kamailio writes a request's NAT line just after its RX line: give it that moment either way.
   await waitForLog(log, nat, { timeoutMs: expectSome ? LOG_LAG_MS : NEXT_LINE_MS }).catch(() => undefined);

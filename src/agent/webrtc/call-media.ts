@@ -153,7 +153,9 @@ export class CallMedia {
   private async stats(): Promise<StatsEntry[]> {
     const report = await this.pc!.getStats();
     const list: StatsEntry[] = [];
-    report.forEach((v) => list.push(v as StatsEntry));
+    report.forEach((v) => {
+      list.push(v as StatsEntry);
+    });
     this.lastStats = list;
     return list;
   }

@@ -55,7 +55,7 @@ const spec = (s: Partial<VpnGatewaySpec>): VpnGatewaySpec =>
 
 test("a PMTU black hole silences only the node's own 'fragmentation needed'", () => {
   const r = vpnRuleset(spec({ blockFragNeeded: true }));
-  assert.match(r, /hook output priority 0;[^]*icmp type destination-unreachable icmp code frag-needed counter name "cp_frag_needed" drop/);
+  assert.match(r, /hook output priority 0;[\s\S]*icmp type destination-unreachable icmp code frag-needed counter name "cp_frag_needed" drop/);
   assert.doesNotMatch(vpnRuleset(spec({})), /frag-needed/);
 });
 
@@ -64,7 +64,7 @@ test("NAT rules: the concentrator masquerades its tunnel subnet, the client its 
   const client = vpnRuleset(spec({ dropFragments: true }));
   assert.match(client, /oifname "tun0" masquerade/);
   assert.match(client, /iifname "\$LAN_IF" oifname "\$WAN_IF" masquerade/);
-  assert.match(client, /type filter hook prerouting priority -500;[^]*iifname "\$WAN_IF" ip frag-off & 0x3fff != 0 counter name "cp_fragments" drop/);
+  assert.match(client, /type filter hook prerouting priority -500;[\s\S]*iifname "\$WAN_IF" ip frag-off & 0x3fff != 0 counter name "cp_fragments" drop/);
   assert.doesNotMatch(client, /chain frag\b/, "'frag' is an nft keyword");
 });
 
@@ -131,9 +131,9 @@ test("the concentrator's ruleset is printed from the parsed subnet", () => {
 test("unsolicited packets to the node are dropped before conntrack keeps them; the concentrator's tunnel port stays open", () => {
   // A confirmed entry for the far end's early RTP would take the reply tuple of the phone's mapping.
   const concentrator = vpnRuleset(spec({ role: "concentrator", proto: "tcp" }));
-  assert.match(concentrator, /type filter hook input priority filter;[^]*iifname "\$WAN_IF" tcp dport 1194 accept\n\s+iifname "\$WAN_IF" ct state new drop/);
+  assert.match(concentrator, /type filter hook input priority filter;[\s\S]*iifname "\$WAN_IF" tcp dport 1194 accept\n\s+iifname "\$WAN_IF" ct state new drop/);
   assert.match(vpnRuleset(spec({ role: "concentrator" })), /iifname "\$WAN_IF" udp dport 1194 accept/);
   const client = vpnRuleset(spec({}));
-  assert.match(client, /type filter hook input priority filter;[^]*iifname "\$WAN_IF" ct state new drop/);
+  assert.match(client, /type filter hook input priority filter;[\s\S]*iifname "\$WAN_IF" ct state new drop/);
   assert.doesNotMatch(client, /dport 1194/, "the client listens on nothing");
 });

@@ -51,7 +51,9 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.i
 function paths(v: Json, at: string[] = []): Array<{ path: string[]; value: Json }> {
   const out: Array<{ path: string[]; value: Json }> = at.length > 0 ? [{ path: at, value: v }] : [];
   if (isObj(v)) for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
-  else if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, String(i)])));
+  else if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) out.push(...paths(x, [...at, String(i)]));
+  }
   return out;
 }
 
@@ -240,7 +242,7 @@ function casesOf(base: Base, random: () => number): FuzzCase[] {
       mutated((t) => setAt(t, ["nodes", name, "network"], "toString")),
       undefined,
     );
-  add("prototype-name", `${base.text}\n` + "extra: { __proto__: { polluted: true } }\n", undefined);
+  add("prototype-name", `${base.text}\nextra: { __proto__: { polluted: true } }\n`, undefined);
   // YAML-level attacks: alias bombs, unknown tags, NaN and infinities, deep nesting, duplicate keys.
   add("alias-bomb", `${aliasBomb(9)}\n${base.text}`);
   add("alias-bomb", `${base.text}\n${aliasBomb(12, "x")}\n`);
