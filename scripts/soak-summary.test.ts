@@ -52,3 +52,13 @@ test("scenarios that share a name are counted apart", () => {
     ],
   );
 });
+
+test("a run in which a scenario never appeared counts against it", () => {
+  const s = soakSummary([
+    { run: 1, exitCode: 0, seconds: 10, messages: run(1, "PASSED") },
+    { run: 2, exitCode: 1, seconds: 1, messages: "" },
+  ]);
+  assert.equal(s.json.scenarios[0]!.passed, 1);
+  assert.equal(s.json.scenarios[0]!.runs, 2);
+  assert.match(s.json.scenarios[0]!.failures[0]!, /NOT RUN/);
+});

@@ -46,16 +46,23 @@ export function soakSummary(runs: readonly RunResult[]): { json: { runs: Array<O
       occurrence.set(base, n);
       keyOf.set(id, { key: `${base}\u0000${n}`, label: n > 1 ? `${p.name} (#${n})` : p.name });
     }
-    for (const [attempt, worst] of attemptWorst) {
-      const pickleId = caseToPickle.get(attemptCase.get(attempt)!)!;
-      const pickle = pickles.get(pickleId)!;
+    // Per scenario and run: its last attempt (retries), or "did not run" when it never started.
+    const lastAttempt = new Map<string, { status: string; message?: string }>();
+    for (const [attempt, worst] of attemptWorst) lastAttempt.set(caseToPickle.get(attemptCase.get(attempt)!)!, worst);
+    for (const [pickleId, pickle] of pickles) {
       const { key, label } = keyOf.get(pickleId)!;
+      const worst = lastAttempt.get(pickleId) ?? { status: "NOT RUN" };
       const t = tallies.get(key) ?? { scenario: label, uri: pickle.uri, passed: 0, runs: 0, failures: [] };
       t.runs++;
       if (worst.status === "PASSED") t.passed++;
       else t.failures.push(`run ${run.run}: ${worst.status}${worst.message ? `: ${worst.message.split("\n")[0]!.slice(0, 300)}` : ""}`);
       tallies.set(key, t);
     }
+  }
+  // A run that never got as far as this scenario (cucumber crashed, BeforeAll failed) counts against it.
+  for (const t of tallies.values()) {
+    if (t.runs < runs.length) t.failures.push(`${runs.length - t.runs} run(s): NOT RUN (absent from the run's messages)`);
+    t.runs = runs.length;
   }
   const scenarios = [...tallies.values()].sort((a, b) => a.uri.localeCompare(b.uri) || a.scenario.localeCompare(b.scenario));
   const flaky = scenarios.filter((s) => s.passed < s.runs);

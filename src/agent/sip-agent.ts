@@ -137,8 +137,9 @@ export class SipAgent {
   }
 
   /**
-   * The lab releases every node at once, so a connection-oriented client (WS, WSS, TCP, TLS) may knock
-   * before its server listens: keep knocking for a while, as real clients reconnect. sip.js marks the user
+   * The lab starts an agent once its server is ready, but a server can still be slow to accept (or
+   * restart): a connection-oriented client (WS, WSS, TCP, TLS) keeps knocking for a while, as real clients
+   * reconnect. Resilience only, not the start order. sip.js marks the user
    * agent started even when the first connect fails, so later attempts go to the transport itself.
    */
   private async startTransport(patienceMs: number): Promise<void> {

@@ -10,7 +10,7 @@ const PROBE = ["/usr/local/bin/node", "/opt/callpath/probe.mjs"] as const;
 
 /** Runs `use` with a probe process in each of `nodes` (in that order), and ends them all afterwards. */
 export async function withProbes<T>(lab: StartedLab, nodes: readonly string[], use: (probes: Probe[]) => Promise<T>): Promise<T> {
-  const probes = await Promise.all(
+  const started = await Promise.allSettled(
     nodes.map(async (node) => {
       const proc = await lab.node(node).spawn(PROBE);
       const stderr: string[] = [];
@@ -19,6 +19,13 @@ export async function withProbes<T>(lab: StartedLab, nodes: readonly string[], u
       return { client, stderr };
     }),
   );
+  const probes = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    // The ones that did start are ended too: their exec streams would otherwise outlive the step.
+    for (const p of probes) p.client.close();
+    throw failed.reason;
+  }
   try {
     return await use(probes.map((p) => p.client));
   } catch (e) {

@@ -12,19 +12,31 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   await mkdir(dirname(path), { recursive: true });
   const waitMs = opts.waitMs ?? 15 * 60_000;
   let release: () => Promise<void>;
+  let compromised: Error | undefined;
   try {
     release = await lockfile.lock(path, {
       realpath: false,
-      stale: 20_000,
+      // The holder refreshes every 5 s; only one silent for a minute (crashed, or its event loop blocked)
+      // loses the lock. proper-lockfile's default on a lost lock throws from a timer: record it instead.
+      stale: 60_000,
       update: 5_000,
+      onCompromised: (e) => {
+        compromised = e;
+      },
       retries: { retries: Math.ceil(waitMs / 500), factor: 1, minTimeout: 500, maxTimeout: 500 },
     });
   } catch (e) {
     throw new LabError(`could not take the lock ${path}${opts.what ? ` (${opts.what})` : ""} within ${Math.round(waitMs / 1000)} s: ${(e as Error).message}`);
   }
+  let result: T;
   try {
-    return await fn();
+    result = await fn();
   } finally {
     await release().catch(() => undefined);
   }
+  if (compromised)
+    throw new LabError(
+      `the lock ${path}${opts.what ? ` (${opts.what})` : ""} was lost while held (${compromised.message}); another process may have done the same work at once: run again`,
+    );
+  return result;
 }

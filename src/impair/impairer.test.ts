@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { prng } from "../common/prng.js";
 import { deviate, Impairer, normalQuantile } from "./impairer.js";
 import { ImpairmentSchema } from "./model.js";
 
-/** A seeded generator (mulberry32): the statistics below are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator: the statistics below are reproducible. */
+const seeded = prng;
 
 const rule = (yaml: unknown) => ImpairmentSchema.parse(yaml);
 const sends = (imp: Impairer, n: number, gapMs = 20) => Array.from({ length: n }, (_, i) => imp.decide(i * gapMs, 200, 0));

@@ -22,6 +22,7 @@ interface NodeState {
   readonly rules: Map<string, { rules: ResolvedImpairment[]; descriptions: string[] }>;
   /** The channel to the node's engine, once started. */
   engine: ServiceClient<typeof ImpairService> | undefined;
+  engineStart?: Promise<ServiceClient<typeof ImpairService>>;
   /** Changes to one node run one after another: each rewrites the whole engine configuration. */
   chain: Promise<unknown>;
 }
@@ -115,14 +116,23 @@ export class LabImpairments {
 
   private async applyUserspace(rt: NodeRuntime, state: NodeState, end: LinkEnd, rules: ResolvedImpairment[]): Promise<void> {
     const key = endKey(end);
-    state.engine ??= await startEngine(rt);
+    // One start per node: a failed start is remembered and reported again, never retried into a second engine.
+    state.engineStart ??= startEngine(rt);
+    state.engine ??= await state.engineStart;
     let queue = state.queues.get(key);
     if (queue === undefined) {
       queue = FIRST_QUEUE + state.queues.size;
       state.queues.set(key, queue);
-      // The queue is bound by the engine (configure) before any rule sends packets to it.
-      await this.configureEngine(state, key, rules);
-      await rt.exec(["sh", "-ec", [interfaceLookup("IF", rt.addressOf(rt.name, end.network)), ...queueRules(end.direction, queue)].join("\n")]);
+      try {
+        // The queue is bound by the engine (configure) before any rule sends packets to it.
+        await this.configureEngine(state, key, rules);
+        await rt.exec(["sh", "-ec", [interfaceLookup("IF", rt.addressOf(rt.name, end.network)), ...queueRules(end.direction, queue)].join("\n")]);
+      } catch (e) {
+        // Not queued after all: the next change to this end must set the queue up again, not assume it.
+        state.queues.delete(key);
+        state.rules.delete(key);
+        throw e;
+      }
       return;
     }
     await this.configureEngine(state, key, rules);

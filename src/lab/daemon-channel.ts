@@ -17,7 +17,8 @@ export async function startDaemon(rt: NodeRuntime, cmd: readonly string[]): Prom
 
 /**
  * A channel to the daemon serving `socket` in the node. The bridge waits (up to `waitMs`) for a daemon
- * just started to create its socket; a daemon that never does fails here with the container log's tail.
+ * just started to create its socket; a daemon that never does makes the bridge exit, which fails the
+ * first request with "channel closed" (callers add the container log's tail, as logTail gives it).
  */
 export async function openDaemon<S extends ServiceDef>(rt: NodeRuntime, service: S, socket: string, waitMs = 10_000): Promise<ServiceClient<S>> {
   const proc = await rt.spawn([NODE, BRIDGE, socket, String(waitMs)]);

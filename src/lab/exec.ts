@@ -60,8 +60,9 @@ export async function spawnIn(d: Docker, containerId: string, cmd: readonly stri
   });
   return {
     write: (text) => void stream.write(text),
-    onStdout: (l) => void out.on("data", (c: Buffer) => l(c.toString())),
-    onStderr: (l) => void err.on("data", (c: Buffer) => l(c.toString())),
+    // Decoded as streams: a character split across two chunks must not become U+FFFD in protocol JSON.
+    onStdout: (l) => void out.setEncoding("utf8").on("data", (c: string) => l(c)),
+    onStderr: (l) => void err.setEncoding("utf8").on("data", (c: string) => l(c)),
     exited,
     close: () => {
       (stream as unknown as { end(): void }).end();

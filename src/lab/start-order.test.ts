@@ -40,3 +40,11 @@ test("settleAll waits for every promise before it throws", async () => {
   );
   await settleAll([Promise.resolve(1)]);
 });
+
+test("a node that fails is reported once, not once more for every node waiting on it", async () => {
+  const failed = Promise.reject(new LabError("kamailio: did not answer"));
+  const dependent = failed.catch(() => {
+    throw new LabError("alice: not started, another node failed");
+  });
+  await assert.rejects(settleAll([failed, dependent]), (e: unknown) => e instanceof LabError && e.message === "kamailio: did not answer");
+});

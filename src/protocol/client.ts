@@ -35,6 +35,8 @@ export class ServiceClient<S extends ServiceDef> {
   private readonly history: Array<Received<S>> = [];
   /** Events received so far, including those the history limit has dropped: marks are counts. */
   private count = 0;
+  /** Sequence numbers of events already taken: a replayed history overlaps what arrived live. */
+  private readonly seenSeq = new Set<number>();
   private readonly listeners = new Set<AnyListener>();
   private readonly problemList: string[] = [];
   private closedWhy: string | undefined;
@@ -164,6 +166,11 @@ export class ServiceClient<S extends ServiceDef> {
     if (!schema) return this.problem(`unknown event "${msg.event}"`);
     const checked = schema.safeParse(msg.data);
     if (!checked.success) return this.problem(`${msg.event} event: ${issuesText(checked.error)}`);
+    if (msg.seq !== undefined) {
+      if (this.seenSeq.has(msg.seq)) return;
+      this.seenSeq.add(msg.seq);
+      if (this.seenSeq.size > 2 * (this.options.historyLimit ?? 10_000)) this.seenSeq.delete(this.seenSeq.values().next().value!);
+    }
     const e = { event: msg.event, data: checked.data, seq: msg.seq ?? this.count, time: msg.time ?? Date.now() } as Received<S>;
     this.count++;
     this.history.push(e);

@@ -193,3 +193,15 @@ test("a daemon over a unix socket: a client that connects later replays the hist
   client.close();
   daemon.close();
 });
+
+test("an event that arrives live and again in a replayed history is taken once", async () => {
+  const { client, server } = setup(100);
+  const seen: number[] = [];
+  client.on("tick", (d) => seen.push(d.n));
+  server.emit("tick", { n: 1 });
+  server.emit("tick", { n: 2 });
+  await client.request("subscribe", { sinceSeq: 0 });
+  await client.request("add", { a: 0 });
+  assert.deepEqual(seen, [1, 2]);
+  assert.equal(client.received("tick").length, 2);
+});

@@ -28,9 +28,6 @@ export type ResultIn<S extends ServiceDef, M extends MethodName<S>> = z.input<S[
 export type ResultOut<S extends ServiceDef, M extends MethodName<S>> = z.output<S["methods"][M]["result"]>;
 export type EventData<S extends ServiceDef, E extends EventName<S>> = z.output<S["events"][E]>;
 
-/** The requests of a service as one discriminated union (on `method`). */
-export type RequestOf<S extends ServiceDef> = { [M in MethodName<S>]: { readonly method: M; readonly params: ParamsOut<S, M> } }[MethodName<S>];
-
 /** An event as a client keeps it: with its position in the stream it arrived on. */
 export interface Received<S extends ServiceDef, E extends EventName<S> = EventName<S>> {
   readonly event: E;

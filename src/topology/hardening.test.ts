@@ -213,3 +213,15 @@ test("fields that would do nothing are refused: a TURN/TLS port without tls, in-
     [],
   );
 });
+
+test("many bad keys stay linear: 60,000 duplicate keys under the size limit are reported quickly, bounded", () => {
+  const text = `name: t\nnetworks:\n${"  lan: {}\n".repeat(60_000)}nodes: {}\n`;
+  assert.ok(text.length < 1024 * 1024);
+  const started = performance.now();
+  const p = problems(text);
+  const ms = performance.now() - started;
+  // A hang guard, not a benchmark: the quadratic version took 84 s here.
+  assert.ok(ms < 5000, `took ${Math.round(ms)} ms`);
+  assert.ok(p.length <= 101 && p.length > 50, String(p.length));
+  assert.match(p[0]!, /^line 4: YAML: the key "lan" appears twice/);
+});

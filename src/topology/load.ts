@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { isCollection, isPair, isScalar, parseDocument, visit } from "yaml";
 import type { z } from "zod";
-import { echo, TopologyError, type Issue } from "../common/errors.js";
+import { echo, MAX_ISSUES, TopologyError, type Issue } from "../common/errors.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import { clash, describeClash, type Occupied } from "../lab/subnet-pool.js";
 import { checkTopology } from "./check.js";
@@ -107,19 +107,23 @@ function readYaml(text: string, where: string): { value: unknown; issues: Issue[
   const problems = [...doc.errors, ...doc.warnings].map((e) => ({ path: line(e), message: `YAML: ${yamlMessage(e)}` }));
   if (problems.length > 0) return { value: undefined, issues: problems };
   // Keys must be plain scalars (a mapping or list as a key has no name a topology could use), each once.
+  // Line numbers come from one table of line starts (binary search), so many bad keys stay linear; and
+  // past the first MAX_ISSUES nothing more is reported, so nothing more is collected.
+  const lineOf = lineFinder(text);
   visit(doc, {
     Map(_, map) {
+      if (problems.length > MAX_ISSUES) return visit.BREAK;
       const seen = new Set<string>();
       for (const pair of map.items) {
         if (!isPair(pair) || pair.key === null) continue;
         if (!isScalar(pair.key)) {
-          const pos = isCollection(pair.key) && pair.key.range ? lineOf(text, pair.key.range[0]) : where;
+          const pos = isCollection(pair.key) && pair.key.range ? lineOf(pair.key.range[0]) : where;
           problems.push({ path: pos, message: "YAML: a key must be a plain name, not a mapping or a list" });
           continue;
         }
         const key = String(pair.key.value);
         if (seen.has(key))
-          problems.push({ path: pair.key.range ? lineOf(text, pair.key.range[0]) : where, message: `YAML: the key ${echo(key)} appears twice in one mapping` });
+          problems.push({ path: pair.key.range ? lineOf(pair.key.range[0]) : where, message: `YAML: the key ${echo(key)} appears twice in one mapping` });
         seen.add(key);
       }
     },
@@ -137,10 +141,20 @@ function readYaml(text: string, where: string): { value: unknown; issues: Issue[
   }
 }
 
-function lineOf(text: string, offset: number): string {
-  let n = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return `line ${n}`;
+/** "line N" of an offset in `text`, after one pass that records where each line starts. */
+export function lineFinder(text: string): (offset: number) => string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return `line ${lo + 1}`;
+  };
 }
 
 /**

@@ -25,7 +25,9 @@ export async function sightings(world: LabWorld, server: string, ua: string, met
       what: `the SIP server logging a ${method} from ${ua}`,
     }).catch(() => undefined);
   }
-  return parseSightings(log.text()).filter((s) => s.method === method && s.contact.includes(`sip:${ua}@`));
+  return parseSightings(log.text()).filter(
+    (s) => s.method === method && /sips?:/.test(s.contact) && (s.contact.includes(`sip:${ua}@`) || s.contact.includes(`sips:${ua}@`)),
+  );
 }
 
 /**

@@ -19,7 +19,8 @@ const bases = readdirSync(join(PROJECT_ROOT, "topologies"))
   .sort()
   .map((f) => ({ name: f.replace(/\.yaml$/, ""), text: readFileSync(join(PROJECT_ROOT, "topologies", f), "utf8") }));
 
-test("fuzz: every bad topology is rejected cleanly and in time; every valid one is accepted", () => {
+// A real hang must fail the run, not stall it: the test as a whole has a limit too.
+test("fuzz: every bad topology is rejected cleanly and in time; every valid one is accepted", { timeout: 120_000 }, () => {
   const cases = generateCases(bases, 12, 1000);
   assert.ok(cases.filter((c) => c.expect === "reject").length >= 1000, `${cases.length} cases`);
   const one = (): string[] => generateCases(bases.slice(0, 1), 7, 0).map((c) => c.text);

@@ -1,4 +1,5 @@
 import { parse, stringify } from "yaml";
+import { prng } from "../../common/prng.js";
 
 // A deterministic generator of bad (and a few good) topologies, made by mutating the shipped ones, so
 // that each case looks like a real file with one thing wrong. Each case says what must happen to it:
@@ -17,18 +18,6 @@ export interface FuzzCase {
 export interface Base {
   readonly name: string;
   readonly text: string;
-}
-
-/** mulberry32: a small seeded PRNG, so the same seed gives the same cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
