@@ -112,6 +112,15 @@ export interface NodeKind<S = Record<string, unknown>, H extends NodeHandle | un
   ready?(rt: NodeRuntime<S>, signal: AbortSignal): Promise<H>;
   /** Stops the node's service while the node (and its address) stays: "the TURN server goes down". */
   stopService?(rt: NodeRuntime<S>): Promise<void>;
+  /** Capability: what this node shows a scenario's report (an ALG's verdicts, say), pass or fail. */
+  evidence?(rt: NodeRuntime<S>, handle: H): Promise<Evidence[]>;
+}
+
+/** One attachment for the scenario's report. */
+export interface Evidence {
+  readonly fileName: string;
+  readonly mediaType: "text/plain" | "application/json";
+  readonly body: string;
 }
 
 export function defineKind<S, H extends NodeHandle | undefined = undefined>(kind: NodeKind<S, H>): NodeKind<S, H> {

@@ -1,7 +1,7 @@
 import { LabError, TeardownError } from "../common/errors.js";
 import type { Logger } from "../common/log.js";
 import type { AgentHandle } from "../calls/agent-handle.js";
-import type { AnyKind, NodeHandle, NodeKind, NodeRuntime } from "../kinds/kind.js";
+import type { AnyKind, Evidence, NodeHandle, NodeKind, NodeRuntime } from "../kinds/kind.js";
 import { userAgent } from "../kinds/user-agent/index.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedTopology } from "../topology/types.js";
@@ -97,6 +97,28 @@ export class StartedLab implements AsyncDisposable {
     if (n && this.kindOf(n) === kind) return n.handle as H;
     const ofKind = [...this.nodes.entries()].filter(([, v]) => this.kindOf(v) === kind).map(([k]) => k);
     throw new LabError(`"${name}" is not a ${kind.name} in topology "${this.topology.name}"; ${kind.name} nodes: ${ofKind.join(", ") || "(none)"}`);
+  }
+
+  /** The nodes of `kind` (by identity), in declaration order. */
+  // biome-ignore lint/suspicious/noExplicitAny: any spec; only the kind's identity matters.
+  nodesOf(kind: NodeKind<any, any>): string[] {
+    return [...this.nodes.values()].filter((n) => this.kindOf(n) === kind).map((n) => n.runtime.name);
+  }
+
+  /** Every node's own evidence (the kinds that offer it); a node that cannot give it says why instead. */
+  async evidence(): Promise<Evidence[]> {
+    const all = await Promise.all(
+      [...this.nodes.values()].map(async (n) => {
+        const kind = this.kindOf(n);
+        if (!kind.evidence) return [];
+        return kind
+          .evidence(n.runtime, n.handle)
+          .catch((e: Error): Evidence[] => [
+            { fileName: `${n.runtime.name}-evidence-error.txt`, mediaType: "text/plain", body: `could not collect ${n.runtime.name}'s evidence: ${e.message}` },
+          ]);
+      }),
+    );
+    return all.flat();
   }
 
   agent(name: string): AgentHandle {

@@ -1,6 +1,4 @@
-import { formatVerdict } from "../../src/alg/alg-service.js";
-import { algVerdicts } from "../../src/kinds/nat-router/alg-channel.js";
-import { resolveAlg, type NatRouterSpec } from "../../src/kinds/nat-router/index.js";
+import { userAgent } from "../../src/kinds/user-agent/index.js";
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from "@cucumber/cucumber";
 import type { SipTraceEntry } from "../../src/calls/outcome.js";
 import { formatIceReport } from "../../src/calls/ice-report.js";
@@ -39,7 +37,7 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
     const failed = result?.status !== Status.PASSED;
     if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
     await attachIce(this);
-    await attachAlg(this);
+    await attachKindEvidence(this);
     await attachImpairments(this);
     // verify-or-fail: a call that failed when no step looked at it must not pass silently, nor one whose
     // media failed after set-up (ICE), which only the agent's latest outcome shows.
@@ -75,9 +73,8 @@ async function attachEvidence(world: LabWorld): Promise<void> {
   const lab = world.lab;
   const traces: Record<string, SipTraceEntry[]> = {};
   for (const name of lab.nodeNames()) {
-    const node = lab.topology.nodes.get(name)!;
     try {
-      if (node.kind === "user-agent") {
+      if (lab.nodesOf(userAgent).includes(name)) {
         const agent = lab.agent(name);
         traces[name] = await agent.trace();
         await world.attach(JSON.stringify({ calls: await agent.calls(), media: await agent.media() }, null, 2), {
@@ -111,18 +108,9 @@ async function attachIce(world: LabWorld): Promise<void> {
   }
 }
 
-/** Every verdict of every userspace ALG in the lab (what it rewrote, restored or dropped), pass or fail. */
-async function attachAlg(world: LabWorld): Promise<void> {
-  const lab = world.lab;
-  for (const name of lab.nodeNames()) {
-    const node = lab.topology.nodes.get(name);
-    if (node?.kind !== "nat-router" || resolveAlg((node.spec as NatRouterSpec).alg).kind !== "userspace") continue;
-    const text = await algVerdicts(lab.node(name)).then(
-      ({ verdicts }) => verdicts.map(formatVerdict).join("\n"),
-      (e: Error) => `could not read the ALG's verdicts: ${e.message}`,
-    );
-    if (text) await world.attach(text, { mediaType: "text/plain", fileName: `${name}-alg.txt` });
-  }
+/** What each node's kind shows (an ALG's verdicts, say), pass or fail. */
+async function attachKindEvidence(world: LabWorld): Promise<void> {
+  for (const e of await world.lab.evidence()) await world.attach(e.body, { mediaType: e.mediaType, fileName: e.fileName });
 }
 
 /** Which engine carried the scenario's impairments, and each engine's per-link-end counters. */

@@ -6,7 +6,8 @@ import { choices, LabError } from "../../common/errors.js";
 import { formatCidr, parseCidr } from "../../common/ipv4.js";
 import { networkRef, nodeRef } from "../../topology/schema.js";
 import { logTail, startDaemon } from "../../lab/daemon-channel.js";
-import { withAlg } from "./alg-channel.js";
+import { algVerdicts, withAlg } from "./alg-channel.js";
+import { formatVerdict } from "../../alg/alg-service.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
 import { FirewallSpec, firewallRuleset, isActive } from "./firewall.js";
@@ -181,8 +182,14 @@ export const natRouter = defineKind<NatRouterSpec>({
     const acct: Record<string, string> = node.spec.firewall?.lateBlock?.afterPackets ? { "net.netfilter.nf_conntrack_acct": "1" } : {};
     return { image: "nat-router", capAdd: ["NET_ADMIN", "NET_RAW"], sysctls: { "net.ipv4.ip_forward": "1", ...timers, ...acct } };
   },
+  // The userspace ALG's verdicts (what it rewrote, restored or dropped), for every scenario's report.
+  async evidence(rt) {
+    if (resolveAlg(rt.node.spec.alg).kind !== "userspace") return [];
+    const { verdicts } = await algVerdicts(rt);
+    return verdicts.length > 0 ? [{ fileName: `${rt.name}-alg.txt`, mediaType: "text/plain", body: verdicts.map(formatVerdict).join("\n") }] : [];
+  },
   async configure(rt) {
-    const spec = rt.node.spec as NatRouterSpec;
+    const spec = rt.node.spec;
     const lan = rt.addressOf(rt.name, spec.lan);
     const wan = rt.addressOf(rt.name, spec.wan);
     const alg = resolveAlg(spec.alg);

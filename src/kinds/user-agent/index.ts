@@ -8,7 +8,7 @@ import { AgentHandle } from "../../calls/agent-handle.js";
 import { TURN_TRANSPORTS } from "../../calls/ice-report.js";
 import { choices, type Issue } from "../../common/errors.js";
 import { parseCidr } from "../../common/ipv4.js";
-import type { ResolvedTopology } from "../../topology/types.js";
+import type { ResolvedNode, ResolvedTopology } from "../../topology/types.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { SIP_DOMAIN, SIP_HOST } from "../sip-server/index.js";
 import { SIP_LISTENERS, webSocketUrl } from "../sip-server/kamailio-files.js";
@@ -109,6 +109,13 @@ export function toneOf(name: string, topology: ResolvedTopology): number {
 
 export function userOf(name: string, topology: ResolvedTopology): string {
   return (topology.nodes.get(name)?.spec as UserAgentSpec | undefined)?.sip.user ?? name;
+}
+
+/** The SIP server an agent node registers with: the node its `sip.server` reference names. */
+export function sipServerRef(node: ResolvedNode): string {
+  const ref = userAgent.references!(node.spec as UserAgentSpec).find((r) => r.path === "sip.server");
+  if (node.kind !== userAgent.name || !ref) throw new Error(`"${node.name}" is not a user agent (it is a ${node.kind}): it has no SIP server`);
+  return ref.node;
 }
 
 /** A running user agent: its control channel, closed at teardown. */
