@@ -76,8 +76,12 @@ export const AgentService = defineService({
     trace: { params: CallRef, result: z.array(SipTraceEntrySchema) },
     state: { params: z.object({}), result: z.object({ registration: z.string() }) },
     shutdown: { params: z.object({}), result: z.null() },
+    /** Starts the SIP stack (once; again answers as the first did): sent when the agent's servers are ready. */
+    start: { params: z.object({}), result: z.object({ sip: z.string() }) },
   },
   events: {
+    /** The process is up and its media prepared; it starts SIP when asked (`start`). */
+    loaded: z.object({}),
     /** The agent's SIP stack is up: what it listens on or connects to. */
     ready: z.object({ sip: z.string() }),
     /** Start-up failed; the process exits after this. */

@@ -7,16 +7,30 @@ import { AgentService } from "./agent-service.js";
 import { SipAgent, type AgentConfig } from "./sip-agent.js";
 import type { IcePolicy } from "./webrtc/webrtc-plane.js";
 
-async function main(server: ServiceServer<typeof AgentService>, agent: SipAgent, config: AgentConfig): Promise<void> {
+// Two steps, so the lab can overlap them with its staged start: the process loads and prepares its media
+// while the agent's servers come up (`loaded`), and starts SIP once they are ready (`start`, then `ready`).
+async function main(server: ServiceServer<typeof AgentService>, agent: SipAgent): Promise<void> {
   await agent.prepareMedia();
-  await agent.start();
-  const sig = config.signalling;
-  server.emit("ready", { sip: sig.transport === "udp" ? `udp ${sig.address}:${sig.port}` : "url" in sig ? sig.url : `${sig.transport} to ${sig.proxy}` });
+  server.emit("loaded", {});
+}
+
+let starting: Promise<{ sip: string }> | undefined;
+function startSip(server: ServiceServer<typeof AgentService>, agent: SipAgent, config: AgentConfig): Promise<{ sip: string }> {
+  starting ??= (async () => {
+    await agent.prepareMedia();
+    await agent.start();
+    const sig = config.signalling;
+    const sip = sig.transport === "udp" ? `udp ${sig.address}:${sig.port}` : "url" in sig ? sig.url : `${sig.transport} to ${sig.proxy}`;
+    server.emit("ready", { sip });
+    return { sip };
+  })();
+  return starting;
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as AgentConfig;
 const agent = new SipAgent(config);
-const server = new ServiceServer(AgentService, {
+const server: ServiceServer<typeof AgentService> = new ServiceServer(AgentService, {
+  start: () => startSip(server, agent, config),
   register: (p) => agent.register(p.expires),
   call: async (p) => {
     await agent.prepareMedia();
@@ -45,7 +59,7 @@ const server = new ServiceServer(AgentService, {
 });
 // The test process went away (finished, crashed or interrupted): leave with it.
 serveStdio(server, () => void agent.stop().finally(() => process.exit(0)));
-main(server, agent, config).catch((e: unknown) => {
+main(server, agent).catch((e: unknown) => {
   server.emit("fatal", errorShape(e));
   // Exit once the event is out: a pipe write may still be pending.
   process.stdout.write("", () => process.exit(1));

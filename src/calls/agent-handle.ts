@@ -26,6 +26,22 @@ export class AgentHandle {
 
   /** Starts the agent and waits for its `ready` event (a `fatal` one, or its exit, fails the start). */
   static async start(name: string, proc: ExecProcess, timeoutMs = 15_000): Promise<AgentHandle> {
+    const handle = await AgentHandle.load(name, proc, timeoutMs);
+    await handle.startSip(timeoutMs);
+    return handle;
+  }
+
+  /** Starts SIP in a loaded agent and waits for `ready`. */
+  async startSip(timeoutMs = 15_000): Promise<void> {
+    try {
+      await this.client.request("start", {}, { timeoutMs });
+    } catch (e) {
+      throw new LabError(`agent ${this.name} did not start SIP: ${(e as Error).message}${this.stderrHint()}`);
+    }
+  }
+
+  /** Waits until the agent's process is up and its media prepared (`loaded`), before its SIP starts. */
+  static async load(name: string, proc: ExecProcess, timeoutMs = 15_000): Promise<AgentHandle> {
     const client = new ServiceClient(AgentService, execTransport(proc), { peer: `agent ${name}`, timeoutMs: 30_000 });
     const handle = new AgentHandle(name, proc, client);
     const fatal = client
@@ -35,10 +51,10 @@ export class AgentHandle {
         () => new Promise<never>(() => undefined),
       );
     try {
-      await Promise.race([client.waitFor("ready", () => true, { timeoutMs }), fatal]);
+      await Promise.race([client.waitFor("loaded", () => true, { timeoutMs }), fatal]);
     } catch (e) {
       proc.close();
-      throw new LabError(`agent ${name} did not report ready: ${(e as Error).message}${handle.stderrHint()}`);
+      throw new LabError(`agent ${name} did not load: ${(e as Error).message}${handle.stderrHint()}`);
     }
     return handle;
   }

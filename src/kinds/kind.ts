@@ -108,8 +108,14 @@ export interface NodeKind<S = Record<string, unknown>, H extends NodeHandle | un
   plan(node: ResolvedNode<S>, topology: ResolvedTopology): ContainerPlan;
   /** After routes are set and before the node is released: firewall rules and the like. */
   configure?(rt: NodeRuntime<S>): Promise<void>;
-  /** After release: resolves when the node's service answers, with the kind's handle on it. */
-  ready?(rt: NodeRuntime<S>, signal: AbortSignal): Promise<H>;
+  /**
+   * After release: resolves when the node's service answers, with the kind's handle on it. A kind that
+   * sets `startsEarly` is released and called at once, and awaits `dependencies` (the nodes it references
+   * are ready) itself, after the part of its start that needs none of them (loading its program); any
+   * other kind is released only once its dependencies are ready.
+   */
+  ready?(rt: NodeRuntime<S>, signal: AbortSignal, dependencies: Promise<void>): Promise<H>;
+  readonly startsEarly?: boolean;
   /** Stops the node's service while the node (and its address) stays: "the TURN server goes down". */
   stopService?(rt: NodeRuntime<S>): Promise<void>;
   /** Capability: what this node shows a scenario's report (an ALG's verdicts, say), pass or fail. */

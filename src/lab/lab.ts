@@ -197,6 +197,7 @@ export class Lab {
     // TURN server and gateway), as containerlab's stages do. (OpenVPN tunnels come up in configure, before
     // any release: a VPN client waits there for its tunnel, up to 30 s.)
     const abort = new AbortController();
+    const started = Date.now();
     const waves = startWaves(topo, kinds);
     log(`start order: ${waves.map((w, i) => `${i + 1}: ${w.join(" ")}`).join(" | ")}`);
     const readiness = new Map<string, Promise<void>>();
@@ -208,13 +209,21 @@ export class Lab {
           name,
           (async () => {
             // A dependency's failure is reported once, by the node that failed; its dependents only say why they did not start.
-            await Promise.all(deps).catch(() => {
-              throw new LabError(`${name}: not started, another node failed`);
-            });
-            if (abort.signal.aborted) throw new LabError(`${name}: not started, another node failed`);
+            const dependencies = Promise.all(deps).then(
+              () => {
+                if (abort.signal.aborted) throw new LabError(`${name}: not started, another node failed`);
+              },
+              () => {
+                throw new LabError(`${name}: not started, another node failed`);
+              },
+            );
+            const kind = kinds.get(n.kind);
+            if (!kind.startsEarly) await dependencies;
+            else dependencies.catch(() => undefined); // the kind awaits it; never an unhandled rejection
             await n.runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"]);
-            const handle = await kinds.get(n.kind).ready?.(n.runtime, abort.signal);
+            const handle = await kind.ready?.(n.runtime, abort.signal, dependencies);
             n.handle = handle;
+            n.runtime.log(`ready ${Date.now() - started} ms after the lab began`);
             if (handle?.stop) teardown.push(`stop the service of ${n.runtime.name}`, () => handle.stop!());
           })().catch((e: unknown) => {
             abort.abort();

@@ -204,9 +204,18 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
       await rt.exec(["sh", "-c", "ip -4 addr flush dev lo; ip -6 addr flush dev lo 2>/dev/null; true"]);
     }
   },
-  async ready(rt) {
+  startsEarly: true,
+  async ready(rt, _signal, dependencies) {
     const proc = await rt.spawn(["/usr/local/bin/node", "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
-    const agent = await AgentHandle.start(rt.name, proc);
+    // Loading Node, the bundle and libwebrtc needs nothing from the lab: it overlaps the servers' start.
+    const agent = await AgentHandle.load(rt.name, proc);
+    try {
+      await dependencies;
+      await agent.startSip();
+    } catch (e) {
+      await agent.shutdown();
+      throw e;
+    }
     return { agent, stop: () => agent.shutdown() };
   },
 });
