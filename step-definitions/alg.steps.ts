@@ -146,12 +146,6 @@ When("{node} re-invites the call", { timeout: 60_000 }, async function (this: La
   await this.lab.agent(ua).reinvite(this.lastCall().outcome.callId);
 });
 
-Then("{node} never rings within {duration}", { timeout: 120_000 }, async function (this: LabWorld, ua: string, ms: number) {
-  await new Promise((r) => setTimeout(r, ms));
-  const incoming = (await this.lab.agent(ua).calls()).filter((c) => c.direction === "incoming");
-  assert.equal(incoming.length, 0, `${ua} rang: ${JSON.stringify(incoming)}`);
-});
-
 Then("{node} never rang", async function (this: LabWorld, ua: string) {
   const incoming = (await this.lab.agent(ua).calls()).filter((c) => c.direction === "incoming");
   assert.equal(incoming.length, 0, `${ua} rang: ${JSON.stringify(incoming)}`);
