@@ -62,3 +62,12 @@ test("a run in which a scenario never appeared counts against it", () => {
   assert.equal(s.json.scenarios[0]!.runs, 2);
   assert.match(s.json.scenarios[0]!.failures[0]!, /NOT RUN/);
 });
+
+test("scenarios a tag filter left out are not counted", () => {
+  const filtered = [JSON.stringify({ pickle: { id: "px", name: "not selected", uri: "g.feature" } }), run(1, "PASSED")].join("\n");
+  const s = soakSummary([{ run: 1, exitCode: 0, seconds: 1, messages: filtered }]);
+  assert.deepEqual(
+    s.json.scenarios.map((x) => x.scenario),
+    ["alice calls bob"],
+  );
+});

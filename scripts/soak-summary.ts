@@ -49,7 +49,10 @@ export function soakSummary(runs: readonly RunResult[]): { json: { runs: Array<O
     // Per scenario and run: its last attempt (retries), or "did not run" when it never started.
     const lastAttempt = new Map<string, { status: string; message?: string }>();
     for (const [attempt, worst] of attemptWorst) lastAttempt.set(caseToPickle.get(attemptCase.get(attempt)!)!, worst);
+    // Pickles that a tag or name filter left out have no test case: they were never meant to run.
+    const scheduled = new Set(caseToPickle.values());
     for (const [pickleId, pickle] of pickles) {
+      if (!scheduled.has(pickleId)) continue;
       const { key, label } = keyOf.get(pickleId)!;
       const worst = lastAttempt.get(pickleId) ?? { status: "NOT RUN" };
       const t = tallies.get(key) ?? { scenario: label, uri: pickle.uri, passed: 0, runs: 0, failures: [] };
