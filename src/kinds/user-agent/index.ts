@@ -257,6 +257,17 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
     autoAnswerMs: spec.answer === "auto" ? (spec.answerDelayMs ?? ANSWER_DELAY_MS) : null,
   };
   const transport = spec.sip.transport;
+  // A classic phone's plain RTP, the same over every SIP transport.
+  const rtpMedia = {
+    kind: "rtp" as const,
+    address,
+    rtpPortBase: RTP_PORT_BASE,
+    toneHz,
+    latchMedia: spec.latchMedia,
+    rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null,
+    sdpPadding: spec.sdpPadding ?? 0,
+    strictSource: spec.strictMediaSource,
+  };
   if (transport === "tcp" || transport === "tls") {
     return {
       ...common,
@@ -266,16 +277,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         ...(transport === "tls" ? { ca: rt.secrets.caPem, servername: SIP_HOST } : {}),
       },
-      media: {
-        kind: "rtp",
-        address,
-        rtpPortBase: RTP_PORT_BASE,
-        toneHz,
-        latchMedia: spec.latchMedia,
-        rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null,
-        sdpPadding: spec.sdpPadding ?? 0,
-        strictSource: spec.strictMediaSource,
-      },
+      media: rtpMedia,
     };
   }
   if (transport === "udp") {
@@ -288,16 +290,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         port: spec.sip.localPort ?? SIP_LOCAL_PORT,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
       },
-      media: {
-        kind: "rtp",
-        address,
-        rtpPortBase: RTP_PORT_BASE,
-        toneHz,
-        latchMedia: spec.latchMedia,
-        rtpTimeoutMs: spec.rtpTimeout ? spec.rtpTimeout * 1000 : null,
-        sdpPadding: spec.sdpPadding ?? 0,
-        strictSource: spec.strictMediaSource,
-      },
+      media: rtpMedia,
     };
   }
   const ice = spec.ice;
