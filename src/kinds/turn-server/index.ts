@@ -5,6 +5,10 @@ import { CERT_PATH, CONFIG_PATH, coturnConfig, KEY_PATH, tls443Redirect, TURN_HO
 
 export const TurnServerSpec = z.strictObject({
   network: z.string().describe("the network the server listens on (usually the public one)"),
+  rfc5780: z
+    .boolean()
+    .default(false)
+    .describe("a second address on its network, so STUN answers RFC 5780 NAT-behaviour discovery (OTHER-ADDRESS, CHANGE-REQUEST) and RFC 3489 classifiers"),
 });
 export type TurnServerSpec = z.infer<typeof TurnServerSpec>;
 

@@ -1,0 +1,90 @@
+import type { Signature } from "../kinds/nat-router/firewall.js";
+import type { Dependency } from "../kinds/nat-router/nat-behaviour.js";
+import type { Answer, QuestionId } from "./questions.js";
+
+// The ground truth of one seat in one topology: what the network between an agent and its provider really
+// does, derived from the topology (truth.ts) and never labelled by hand.
+
+/** A box on the seat's path and what it does there. */
+export interface PathHop {
+  readonly node: string;
+  readonly kind: string;
+  /** "inner": the hop sees the seat's own packets; "outer": only the VPN tunnel that carries them. */
+  readonly sees: "inner" | "outer";
+}
+
+export interface AlgTruth {
+  readonly node: string;
+  /** "netfilter": the kernel helper; "userspace": a faulty-ALG profile (its name in `profile`). */
+  readonly alg: "netfilter" | "userspace";
+  readonly profile?: string;
+  /** Transports and ports of the seat's SIP it rewrites. */
+  readonly transports: readonly ("udp" | "tcp")[];
+  readonly ports: readonly number[];
+}
+
+export interface NatTruth {
+  readonly node: string;
+  readonly mapping: Dependency;
+  readonly filtering: Dependency;
+  /** Seconds an idle UDP mapping lives. */
+  readonly udpTimeoutSec: number;
+}
+
+export interface VpnTruth {
+  readonly mode: "full" | "split";
+  /** "seat": an OpenVPN client on the seat's own host (a tun0 it can see); "site": a gateway on its LAN. */
+  readonly where: "seat" | "site";
+  readonly client: string;
+  readonly concentrator: string;
+  readonly proto: "udp" | "tcp";
+  readonly mtu: number;
+  readonly sipServerInside: boolean;
+  readonly turnServerInside: boolean;
+}
+
+export interface ImpairmentTruth {
+  /** Added one-way delay (ms) on the way to the TURN server, and on the way back. */
+  readonly delayMs: { readonly out: number; readonly back: number };
+  readonly jitterMs: { readonly out: number; readonly back: number };
+  /** Chance (%) a packet is lost on the way, each way (random loss; Gilbert-Elliott as its mean). */
+  readonly lossPercent: { readonly out: number; readonly back: number };
+  /** Where each applies: "node:network direction". */
+  readonly links: readonly string[];
+}
+
+export interface Truth {
+  readonly topology: string;
+  readonly seat: string;
+  readonly sipServer: string;
+  readonly turnServer: string | null;
+  /** Hops towards the SIP server and towards the TURN server, seat first, destination excluded. */
+  readonly path: { readonly sip: readonly PathHop[]; readonly turn: readonly PathHop[] };
+  readonly sipAlg: readonly AlgTruth[];
+  readonly udpBlocked: { readonly blocked: boolean; readonly by: string | null; readonly exempt: readonly string[] };
+  /** DPI signatures that drop the seat's traffic on sight towards the TURN server (not allowlisted). */
+  readonly dpi: { readonly signatures: readonly Signature[]; readonly by: string | null };
+  readonly stunOverTcpBlocked: boolean;
+  readonly lateVerdict: {
+    readonly node: string;
+    readonly signatures: readonly Signature[];
+    readonly afterPackets?: number;
+    readonly afterSeconds?: number;
+  } | null;
+  readonly vpn: VpnTruth | null;
+  readonly nat: {
+    /** NATs the seat's packets to the TURN server cross (a VPN concentrator and site gateway count). */
+    readonly count: number;
+    readonly chain: readonly NatTruth[];
+    /** The NAT nearest the internet. */
+    readonly outermost: NatTruth | null;
+    /** The chain taken together: each the most dependent of its members. */
+    readonly effective: { readonly mapping: Dependency; readonly filtering: Dependency } | null;
+  };
+  readonly pathMtu: number;
+  readonly impairments: ImpairmentTruth;
+  /** What the truth answers to each question; a question the topology cannot answer (no TURN server) is absent. */
+  readonly answers: Partial<Record<QuestionId, Answer>>;
+  /** Things the derivation noticed that make a label weaker (a tunnel a firewall blocks, a mirror on another path). */
+  readonly notes: readonly string[];
+}
