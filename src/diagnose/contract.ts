@@ -27,15 +27,15 @@ export type HeuristicEnv = Record<keyof typeof HEURISTIC_ENV, string>;
 export const STDOUT_LIMIT = 256 * 1024;
 
 const Value = z.union([z.string().max(200), z.number().finite()]);
-const Entry = z.union([
-  Value,
-  z.object({ verdict: Value, evidence: z.string().max(20_000).optional() }).strip(),
-]);
+const Entry = z.union([Value, z.object({ verdict: Value, evidence: z.string().max(20_000).optional() }).strip()]);
 
 /** What a heuristic prints: `{"verdicts": {"sipAlg": {"verdict": "yes", "evidence": "..."}, ...}}`. */
 export const HeuristicOutput = z
   .object({
-    heuristic: z.object({ name: z.string().max(200), version: z.string().max(100).optional() }).strip().optional(),
+    heuristic: z
+      .object({ name: z.string().max(200), version: z.string().max(100).optional() })
+      .strip()
+      .optional(),
     verdicts: z.record(z.string().max(100), Entry),
   })
   .strip();
@@ -77,15 +77,24 @@ const tail = (s: string, n = 4000): string => (s.length > n ? `…${s.slice(-n)}
  * failure that says what went wrong.
  */
 export function judgeRun(
-  r: { exitCode: number | null; timedOut: boolean; stdout: string; stderr: string; ms: number; limitMs: number },
+  r: {
+    exitCode: number | null;
+    timedOut: boolean;
+    stdout: string;
+    /** How much stdout there was, when `stdout` holds only its start. */
+    stdoutChars?: number;
+    stderr: string;
+    ms: number;
+    limitMs: number;
+  },
   fallbackName: string,
 ): HeuristicRun {
-  const stdout = tail(r.stdout, STDOUT_LIMIT);
   const stderr = tail(r.stderr);
   if (r.timedOut) return { status: "timeout", limitMs: r.limitMs, stderr, stdout: tail(r.stdout), ms: r.ms };
   if (r.exitCode !== 0) return { status: "crashed", exitCode: r.exitCode, stderr, stdout: tail(r.stdout), ms: r.ms };
-  if (r.stdout.length > STDOUT_LIMIT)
-    return { status: "malformed", reason: `stdout is ${r.stdout.length} bytes; a report may be at most ${STDOUT_LIMIT}`, stdout: tail(r.stdout), stderr, ms: r.ms };
+  const chars = Math.max(r.stdoutChars ?? 0, r.stdout.length);
+  if (chars > STDOUT_LIMIT)
+    return { status: "malformed", reason: `stdout is ${chars} characters; a report may be at most ${STDOUT_LIMIT}`, stdout: tail(r.stdout), stderr, ms: r.ms };
   const line = r.stdout
     .split("\n")
     .map((l) => l.trim())

@@ -49,6 +49,8 @@ export interface NodeRuntime<S = unknown> {
   logStream(): Promise<LogStream>;
   /** Address of `node` on `network` (its first network when omitted), once the lab has allocated subnets. */
   addressOf(node: string, network?: string): string;
+  /** Every address of `node` on `network` (its first network when omitted), its primary one first. */
+  addressesOf(node: string, network?: string): string[];
   /** Writes files inside the node (parents created) in one archive upload: one round trip for all of them. */
   writeFiles(files: readonly NodeFile[]): Promise<void>;
   /** This lab's CA, certificates and TURN credentials. */
@@ -60,7 +62,8 @@ export interface NodeRuntime<S = unknown> {
 
 export interface NodeFile {
   readonly path: string;
-  readonly content: string;
+  /** Text (UTF-8) or bytes (an executable). */
+  readonly content: string | Buffer;
   /** Octal permission bits; default 0644. */
   readonly mode?: number;
 }

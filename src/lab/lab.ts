@@ -94,6 +94,14 @@ export class Lab {
       return ip;
     };
 
+    const addressesOf = (node: string, network?: string): string[] => {
+      const n = topo.nodes.get(node);
+      const net = network ?? n?.interfaces[0]?.network;
+      const subnet = net ? networks.get(net)?.subnet : undefined;
+      if (!n || !subnet) return [addressOf(node, network)];
+      return n.interfaces.filter((i) => i.network === net).map((i) => formatIp("ip" in i.address ? i.address.ip : hostAt(subnet, i.address.host)));
+    };
+
     // Stage 2: containers, created with fixed addresses on every network, then started. Every create is
     // settled before a failure is thrown: a sibling still in flight would otherwise register its cleanup
     // after the rollback ran, and its container would leak.
@@ -148,6 +156,7 @@ export class Lab {
             return followed;
           },
           addressOf,
+          addressesOf,
           writeFiles: async (files) => {
             await container.putArchive(tarOf(files), { path: "/" });
           },

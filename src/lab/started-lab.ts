@@ -146,6 +146,11 @@ export class StartedLab implements AsyncDisposable {
     return this.node(node).addressOf(node, network);
   }
 
+  /** Every address of `node` on `network`, its primary one first (a TURN server's RFC 5780 second address). */
+  addressesOf(node: string, network?: string): string[] {
+    return this.node(node).addressesOf(node, network);
+  }
+
   /** A router's (or a VPN concentrator's) address on its outside network: what the outside sees its inside hosts come from. */
   publicAddressOf(router: string): string {
     const n = this.nodes.get(router);

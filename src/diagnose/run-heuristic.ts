@@ -1,0 +1,56 @@
+import type { StartedLab } from "../lab/started-lab.js";
+import { judgeRun, STDOUT_LIMIT, type HeuristicEnv, type HeuristicRun } from "./contract.js";
+import type { PreparedScript } from "./heuristic-source.js";
+
+/** Seconds between the polite TERM at the limit and the KILL. */
+const KILL_AFTER_S = 2;
+/** Host-side backstop past the in-seat `timeout`: a wedged exec stream must not hang the run. */
+const BACKSTOP_MS = 15_000;
+
+/** Collects a stream's text up to `limit` characters (and says how much there was). */
+function bounded(limit: number): { add(s: string): void; text(): string; total(): number } {
+  let text = "";
+  let total = 0;
+  return {
+    add(s) {
+      total += s.length;
+      if (text.length < limit + 1) text += s.slice(0, limit + 1 - text.length);
+    },
+    text: () => text,
+    total: () => total,
+  };
+}
+
+/**
+ * Runs a prepared heuristic in the seat: its files copied in, its environment passed through `env`
+ * (argv, never a shell), `timeout` ending it at the limit. The outcome is judged (contract.ts): a crash,
+ * a timeout or a malformed report is recorded as such.
+ */
+export async function runScript(lab: StartedLab, seat: string, script: PreparedScript, env: HeuristicEnv, limitMs: number): Promise<HeuristicRun> {
+  const rt = lab.node(seat);
+  await rt.writeFiles(script.files);
+  const seconds = Math.max(1, Math.ceil(limitMs / 1000));
+  const argv = ["timeout", "-k", String(KILL_AFTER_S), String(seconds), "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...script.argv];
+  const started = Date.now();
+  const proc = await rt.spawn(argv);
+  const out = bounded(STDOUT_LIMIT);
+  const err = bounded(64 * 1024);
+  proc.onStdout((c) => out.add(c));
+  proc.onStderr((c) => err.add(c));
+  let backstop: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    proc.exited,
+    new Promise<"backstop">((resolve) => {
+      backstop = setTimeout(() => resolve("backstop"), seconds * 1000 + KILL_AFTER_S * 1000 + BACKSTOP_MS);
+    }),
+  ]);
+  clearTimeout(backstop);
+  proc.close();
+  const ms = Date.now() - started;
+  // timeout(1) exits 124 when it had to stop the command, 137 when it had to kill it.
+  const timedOut = code === "backstop" || code === 124 || code === 137;
+  return judgeRun(
+    { exitCode: code === "backstop" ? null : code, timedOut, stdout: out.text(), stdoutChars: out.total(), stderr: err.text(), ms, limitMs },
+    script.name,
+  );
+}
