@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { formatIssues, LabError, TopologyError } from "../common/errors.js";
+import { parseArgs } from "node:util";
+import { formatIssues, TopologyError } from "../common/errors.js";
 import { writeJson } from "../common/json-file.js";
 import { stderrLogger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
@@ -12,27 +12,11 @@ import { Lab } from "../lab/lab.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { loadTopology } from "../topology/load.js";
 import { topologyPath, validateCommand } from "./validate.js";
-
-// Exit codes, for every command: 0 done, 1 a check or an action failed, 2 the command line was wrong.
-const OK = 0;
-const FAILED = 1;
-const USAGE_ERROR = 2;
-
-interface Command {
-  readonly usage: string;
-  readonly summary: string;
-  readonly help: string;
-  readonly options?: ParseArgsConfig["options"];
-  run(positionals: string[], values: Record<string, unknown>): Promise<number>;
-}
+import { FAILED, OK, USAGE_ERROR, UsageError, type Command } from "./command.js";
 
 const STATE_FILE = join(PROJECT_ROOT, ".callpath-up.json");
 const log = stderrLogger();
 const out = { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };
-
-class UsageError extends LabError {
-  override name = "UsageError";
-}
 
 const COMMANDS: Record<string, Command> = {
   validate: {

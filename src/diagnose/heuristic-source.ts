@@ -4,6 +4,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { LabError } from "../common/errors.js";
 import { PROJECT_ROOT } from "../lab/images.js";
 import type { NodeFile } from "../kinds/kind.js";
+import { IMAGE_REF } from "../kinds/heuristic/index.js";
 
 // Where a heuristic comes from (the user's repository, callpath's own heuristics/ folder, or a container
 // image) and what goes into the seat to run it. JavaScript and TypeScript are bundled into one file for the
@@ -17,8 +18,6 @@ export const SEAT_DIR = "/opt/callpath-heuristic";
 const SEAT_NODE = "/usr/local/bin/node";
 const SCRIPT_LIMIT = 5 * 1024 * 1024;
 const BUNDLED = new Set([".ts", ".mts", ".js", ".mjs"]);
-/** A Docker image reference: [registry/]name[:tag][@digest], lower case. */
-const IMAGE_REF = /^[a-z0-9][a-z0-9._/-]{0,200}(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?$/;
 
 export type HeuristicSource =
   | { readonly kind: "script"; readonly name: string; readonly file: string }

@@ -1,3 +1,4 @@
+import { heuristicNode } from "./heuristic/index.js";
 import { natRouter } from "./nat-router/index.js";
 import { KindRegistry } from "./registry.js";
 import { sipMirror } from "./sip-mirror/index.js";
@@ -8,5 +9,5 @@ import { vpnGateway } from "./vpn-gateway/index.js";
 
 /** The kinds callpath ships, one line each. */
 export function builtinKinds(): KindRegistry {
-  return new KindRegistry().register(sipServer).register(natRouter).register(userAgent).register(turnServer).register(sipMirror).register(vpnGateway);
+  return new KindRegistry().register(sipServer).register(natRouter).register(userAgent).register(turnServer).register(sipMirror).register(vpnGateway).register(heuristicNode);
 }

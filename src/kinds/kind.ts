@@ -32,6 +32,8 @@ export interface ContainerPlan {
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly env?: Readonly<Record<string, string>>;
   readonly cmd?: readonly string[];
+  /** Replaces the image's entrypoint (a heuristic's image idles until the runner execs its own). */
+  readonly entrypoint?: readonly string[];
 }
 
 /** What a kind may do with a started node: run commands in it and read its logs. */

@@ -117,6 +117,7 @@ export class Lab {
           Hostname: node.name,
           Image: this.options.images[plan.image as ImageName] ?? plan.image,
           Cmd: plan.cmd ? [...plan.cmd] : undefined,
+          Entrypoint: plan.entrypoint ? [...plan.entrypoint] : undefined,
           Env: Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`),
           Labels: { ...labels, [NODE_LABEL]: node.name },
           HostConfig: {
