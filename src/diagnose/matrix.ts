@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { TopologyError, type Issue } from "../common/errors.js";
-import { zodIssues, type TopologyOverrides } from "../topology/load.js";
+import { PARSE_PARAMS, zodIssues, type TopologyOverrides } from "../topology/load.js";
 import { NAME, NAME_RULE } from "../topology/fields.js";
 
 // A matrix: topologies × variants × seats, each combination one labelled case. Variants use the same
@@ -71,7 +71,7 @@ export function parseMatrix(text: string, file: string): { matrix: Matrix; cases
   } catch (e) {
     throw new TopologyError(file, [{ path: "", message: `not YAML: ${(e as Error).message.split("\n")[0]}` }]);
   }
-  const parsed = MatrixSchema.safeParse(raw);
+  const parsed = MatrixSchema.safeParse(raw, PARSE_PARAMS);
   if (!parsed.success) throw new TopologyError(file, zodIssues(parsed.error, ""));
   const cases = casesOf(parsed.data);
   const issues: Issue[] = [];

@@ -111,8 +111,11 @@ export function topologyErrorMap(iss: z.core.$ZodRawIssue): string | undefined {
       return `${kindOf(input)} is not in the expected form${iss.pattern ? ` (${iss.pattern})` : ""}`;
     case "not_multiple_of":
       return `must be a multiple of ${iss.divisor}; got ${kindOf(input)}`;
-    case "invalid_key":
-      return "invalid key";
+    case "invalid_key": {
+      // The key's own problem (a regex's message, say) says what a valid key looks like.
+      const inner = (iss as unknown as { issues?: Array<{ message?: string }> }).issues?.[0]?.message;
+      return inner ? `invalid key: ${inner}` : "invalid key";
+    }
     case "invalid_union": {
       const d = iss as unknown as { discriminator?: string; options?: unknown[]; errors: Issue[][] };
       if (d.discriminator) {

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { join } from "node:path";
+import { builtinKinds } from "../kinds/builtin.js";
+import { PROJECT_ROOT } from "../lab/images.js";
+import { loadTopology } from "../topology/load.js";
+import { helperCompatible, helperKey } from "./runner.js";
+
+const home = (overrides: Array<[string, string]>) => loadTopology(join(PROJECT_ROOT, "topologies", "diagnose-home.yaml"), builtinKinds(), overrides);
+
+test("the kernel helper's global parameters: which cases may run beside which", async () => {
+  assert.equal(helperKey(await home([])), undefined);
+  assert.equal(helperKey(await home([["nodes.nat1.alg", "netfilter"]])), "defaults");
+  assert.equal(helperKey(await home([["nodes.nat1.alg", "headers-not-sdp"]])), undefined, "a userspace ALG needs no helper");
+  const changed = helperKey(await home([["nodes.nat1.alg", "{ netfilter: { sip_direct_media: 0 } }"]]));
+  assert.match(changed ?? "", /"sip_direct_media":0/);
+  assert.equal(helperCompatible(undefined, ["defaults", changed]), true);
+  assert.equal(helperCompatible("defaults", ["defaults", undefined]), true);
+  assert.equal(helperCompatible("defaults", [changed]), false);
+  assert.equal(helperCompatible(changed, [undefined]), true);
+  assert.equal(helperCompatible(changed, [changed]), false, "the host lock is held by one lab at a time");
+  assert.equal(helperCompatible(changed, ["defaults"]), false);
+});
