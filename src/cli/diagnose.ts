@@ -31,7 +31,7 @@ function progressLine(r: CaseResult, done: number, total: number, heuristics: re
 
 export function diagnoseCommand(derive: (t: ResolvedTopology, seat: string) => Truth): Command {
   return {
-    usage: "diagnose --heuristic <path|name|image:ref>... [--matrix <file>] [--parallel N] [--out <dir>] [--require q=p,r]...",
+    usage: "diagnose --heuristic <path|name|image:ref>... [--matrix <file>] [--parallel N] [--out <dir>] [--require [h:]q=p,r]...",
     summary: "score diagnostic heuristics against the ground truth of every case in a matrix",
     help: [
       "Runs each heuristic in every case of a matrix (topologies × variants × seats; default matrices/standard.yaml):",
@@ -40,7 +40,7 @@ export function diagnoseCommand(derive: (t: ResolvedTopology, seat: string) => T
       "A heuristic is a .ts/.js file (bundled, run by the seat's Node), an executable, one of callpath's own by name",
       "(reference, stun-client, turnutils-natdiscovery, nat-type-identifier), or image:<ref> (a node beside the seat).",
       "--only <substring> keeps the cases whose id contains it. --time-limit <ms> overrides the matrix's per-run limit.",
-      "Exit 0; 1 when a --require question=precision,recall is missed or a case could not run; 2 on a usage error.",
+      "Exit 0; 1 when a --require [heuristic:]question=precision,recall is missed or a case could not run; 2 on a usage error.",
     ].join("\n"),
     options: {
       heuristic: { type: "string", multiple: true },
@@ -107,7 +107,7 @@ export function diagnoseCommand(derive: (t: ResolvedTopology, seat: string) => T
         const scored = names
           .map((h) => ({ h, js: judge(results, h, [req.question]).filter((j) => j.outcome !== "unanswered") }))
           .filter((x) => x.js.length > 0);
-        if (scored.length === 0) return [`${req.question}: no heuristic answered it in any case with a truth for it`];
+        if (scored.length === 0) return [`${req.heuristic ? `${req.heuristic} ` : ""}${req.question}: never answered in a case with a truth for it`];
         return scored.flatMap(({ h }) => {
           const m = missed(scoreQuestion(judge(results, h, [req.question]), h, req.question), req);
           return m ? [m] : [];

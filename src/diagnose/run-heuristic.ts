@@ -1,6 +1,7 @@
 import type { StartedLab } from "../lab/started-lab.js";
 import { judgeRun, STDOUT_LIMIT, type HeuristicEnv, type HeuristicRun } from "./contract.js";
-import type { PreparedScript } from "./heuristic-source.js";
+import { heuristicEnv } from "./heuristic-env.js";
+import { heuristicSource, prepareScript, type PreparedScript } from "./heuristic-source.js";
 
 /** Seconds between the polite TERM at the limit and the KILL. */
 const KILL_AFTER_S = 2;
@@ -53,4 +54,12 @@ export async function runScript(lab: StartedLab, seat: string, script: PreparedS
     { exitCode: code === "backstop" ? null : code, timedOut, stdout: out.text(), stdoutChars: out.total(), stderr: err.text(), ms, limitMs },
     script.name,
   );
+}
+
+/** One heuristic (a path, or callpath's own by name) run once at a seat of a running lab: the Gherkin form. */
+export async function runHeuristicInLab(lab: StartedLab, arg: string, seat: string, limitMs: number, cwd: string): Promise<HeuristicRun> {
+  const src = await heuristicSource(arg, cwd);
+  if (src.kind === "image")
+    throw new Error(`${arg}: an image heuristic is a node of its own, added before the lab starts; in a scenario, run a script (or use callpath diagnose)`);
+  return runScript(lab, seat, await prepareScript(src), heuristicEnv(lab, seat, limitMs), limitMs);
 }

@@ -48,6 +48,7 @@ test("a confusion matrix per question: TP/FP/TN/FN for yes/no, right/wrong for c
 
 test("--require question=precision,recall: parsed strictly; a miss names the heuristic and the figure", () => {
   assert.deepEqual(parseRequirement("sipAlg=1,0.9"), { question: "sipAlg", precision: 1, recall: 0.9 });
+  assert.deepEqual(parseRequirement("reference:natType=1,1"), { heuristic: "reference", question: "natType", precision: 1, recall: 1 });
   assert.throws(() => parseRequirement("colour=1,1"), /questions: sipAlg/);
   assert.throws(() => parseRequirement("sipAlg=2,1"), /between 0 and 1/);
   assert.throws(() => parseRequirement("sipAlg"), /question=precision,recall/);

@@ -128,21 +128,24 @@ export function scoreQuestion(judgements: readonly Judgement[], heuristic: strin
   };
 }
 
-/** `--require sipAlg=0.95,0.9`: a question's minimum precision and recall. */
+/** `--require [heuristic:]sipAlg=0.95,0.9`: a question's minimum precision and recall (for one heuristic, or all). */
 export interface Requirement {
+  readonly heuristic?: string;
   readonly question: QuestionId;
   readonly precision: number;
   readonly recall: number;
 }
 
 export function parseRequirement(text: string): Requirement {
-  const m = /^([A-Za-z]+)=([0-9.]+),([0-9.]+)$/.exec(text.trim());
-  const q = m?.[1] as QuestionId | undefined;
+  const m = /^(?:([^:=\s]{1,200}):)?([A-Za-z]+)=([0-9.]+),([0-9.]+)$/.exec(text.trim());
+  const q = m?.[2] as QuestionId | undefined;
   if (!m || !q || !(QUESTION_IDS as readonly string[]).includes(q))
-    throw new Error(`--require ${JSON.stringify(text)}: give question=precision,recall (e.g. sipAlg=1,0.9); questions: ${QUESTION_IDS.join(", ")}`);
-  const [p, r] = [Number(m[2]), Number(m[3])];
+    throw new Error(
+      `--require ${JSON.stringify(text)}: give [heuristic:]question=precision,recall (e.g. sipAlg=1,0.9 or reference:natType=1,1); questions: ${QUESTION_IDS.join(", ")}`,
+    );
+  const [p, r] = [Number(m[3]), Number(m[4])];
   if (!(p >= 0 && p <= 1 && r >= 0 && r <= 1)) throw new Error(`--require ${JSON.stringify(text)}: precision and recall are between 0 and 1`);
-  return { question: q, precision: p, recall: r };
+  return { ...(m[1] ? { heuristic: m[1] } : {}), question: q, precision: p, recall: r };
 }
 
 /** A requirement a score misses, as a sentence; undefined when met. Nothing counted cannot miss: no verdict was wrong. */

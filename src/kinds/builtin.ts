@@ -9,5 +9,12 @@ import { vpnGateway } from "./vpn-gateway/index.js";
 
 /** The kinds callpath ships, one line each. */
 export function builtinKinds(): KindRegistry {
-  return new KindRegistry().register(sipServer).register(natRouter).register(userAgent).register(turnServer).register(sipMirror).register(vpnGateway).register(heuristicNode);
+  return new KindRegistry()
+    .register(sipServer)
+    .register(natRouter)
+    .register(userAgent)
+    .register(turnServer)
+    .register(sipMirror)
+    .register(vpnGateway)
+    .register(heuristicNode);
 }

@@ -10,6 +10,10 @@ import { PROJECT_ROOT, type ImageName } from "../../src/lab/images.js";
 import { Lab } from "../../src/lab/lab.js";
 import type { StartedLab } from "../../src/lab/started-lab.js";
 import { loadTopology, type TopologyOverrides } from "../../src/topology/load.js";
+import type { HeuristicRun, Verdict } from "../../src/diagnose/contract.js";
+import { isRight, type QuestionId } from "../../src/diagnose/questions.js";
+import { runHeuristicInLab } from "../../src/diagnose/run-heuristic.js";
+import { deriveTruth } from "../../src/diagnose/truth.js";
 
 /** Images are built once per run (BeforeAll) and shared by every scenario's lab. */
 export const runState: { images?: Record<ImageName, string> } = {};
@@ -35,6 +39,8 @@ export class LabWorld extends World {
   oneWay: OneWayResult | undefined;
   /** Call-ID of a request a stranger sent in this scenario. */
   strayCallId: string | undefined;
+  /** Heuristic runs in this scenario, with the seat each ran on. */
+  readonly heuristicRuns: Array<{ seat: string; run: HeuristicRun }> = [];
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -61,6 +67,40 @@ export class LabWorld extends World {
     const lab = this.current;
     this.current = undefined;
     await lab?.stop();
+  }
+
+  async runHeuristic(heuristic: string, seat: string, limitMs: number): Promise<void> {
+    const run = await runHeuristicInLab(this.lab, heuristic, seat, limitMs, PROJECT_ROOT);
+    this.heuristicRuns.push({ seat, run });
+    await this.attach(JSON.stringify({ heuristic, seat, run }, null, 2), { mediaType: "application/json", fileName: `heuristic-${seat}.json` });
+  }
+
+  lastHeuristicRun(): HeuristicRun {
+    const last = this.heuristicRuns.at(-1);
+    if (!last) throw new LabError("no heuristic has run in this scenario");
+    return last.run;
+  }
+
+  lastVerdicts(): Partial<Record<QuestionId, Verdict>> {
+    const run = this.lastHeuristicRun();
+    if (run.status !== "ok") throw new LabError(`the heuristic gave no verdicts: it ${run.status === "timeout" ? "timed out" : run.status} (${run.stderr.slice(-300)})`);
+    return run.verdicts;
+  }
+
+  /** The last run's verdicts against the ground truth of its seat: "question: said x, truth y" per verdict. */
+  heuristicAgainstTruth(): { right: string[]; wrong: string[]; inconclusive: string[] } {
+    const last = this.heuristicRuns.at(-1)!;
+    const verdicts = this.lastVerdicts();
+    const truth = deriveTruth(this.lab.topology, last.seat);
+    const out = { right: [] as string[], wrong: [] as string[], inconclusive: [] as string[] };
+    for (const [q, v] of Object.entries(verdicts) as Array<[QuestionId, Verdict]>) {
+      const t = truth.answers[q];
+      if (t === undefined) continue;
+      const line = `${q}: said ${v.verdict}, truth ${t} (${v.evidence.slice(0, 200)})`;
+      if (v.verdict === "inconclusive") out.inconclusive.push(line);
+      else (isRight(q, t, v.verdict) ? out.right : out.wrong).push(line);
+    }
+    return out;
   }
 
   /** The most recent call, or the most recent one `caller` placed. Marks it as looked at. */
