@@ -63,9 +63,12 @@ export interface ImpairmentTruth {
   /** Added one-way delay (ms) on the way to the TURN server, and on the way back. */
   readonly delayMs: { readonly out: number; readonly back: number };
   readonly jitterMs: { readonly out: number; readonly back: number };
-  /** Chance (%) a packet is lost on the way, each way (random loss; Gilbert-Elliott as its mean). */
+  /** Chance (%) a packet is lost on the way, each way (random loss; Gilbert-Elliott as its mean), 1 − Π(1 − p). */
   readonly lossPercent: { readonly out: number; readonly back: number };
-  /** Where each applies: "node:network direction". */
+  /**
+   * Every entry on the path, "out: node:network egress: what"; an entry with a `match` is listed
+   * "(matched: …; not summed)" and left out of the sums, since whether it applies depends on the traffic.
+   */
   readonly links: readonly string[];
 }
 
@@ -85,12 +88,14 @@ export interface Truth {
   /**
    * UDP to the TURN server dropped by a firewall's `udp: block`; `by` is the first such firewall, null when
    * nothing drops it (no block, or the allowlist names the TURN server). `exempt`: what the blocking
-   * firewalls on the path let through ("DNS (UDP port 53)", "allowlist: turn (the TURN server)").
+   * firewalls on the path let through ("DNS (UDP port 53)", "nat1 allowlist: turn (the TURN server)").
    */
   readonly udpBlocked: { readonly blocked: boolean; readonly by: string | null; readonly exempt: readonly string[] };
   /** DPI signatures that drop the seat's traffic on sight towards the TURN server (not allowlisted). */
   readonly dpi: { readonly signatures: readonly Signature[]; readonly by: string | null };
+  /** `stun-tcp` among `dpi.signatures`: TURN over TCP opens its stream with STUN, cookie at payload byte 4. */
   readonly stunOverTcpBlocked: boolean;
+  /** The first firewall on the path that kills classified flows late (not allowlisted), whatever its signatures. */
   readonly lateVerdict: {
     readonly node: string;
     readonly signatures: readonly Signature[];
@@ -99,14 +104,18 @@ export interface Truth {
   } | null;
   readonly vpn: VpnTruth | null;
   readonly nat: {
-    /** NATs the seat's packets to the TURN server cross (a VPN concentrator and site gateway count). */
+    /**
+     * NATs the seat's packets to the TURN server cross (a VPN concentrator and site gateway count; a NAT
+     * that carries only the tunnel does not: it maps the tunnel's one flow, not the seat's).
+     */
     readonly count: number;
     readonly chain: readonly NatTruth[];
-    /** The NAT nearest the internet. */
+    /** The NAT nearest the TURN server: the last of the chain. */
     readonly outermost: NatTruth | null;
     /** The chain taken together: each the most dependent of its members. */
     readonly effective: { readonly mapping: Dependency; readonly filtering: Dependency } | null;
   };
+  /** Towards the TURN server: 1500 (Docker's link MTU), or the tunnel's, or what fits one underlay packet. */
   readonly pathMtu: number;
   readonly impairments: ImpairmentTruth;
   /** What the truth answers to each question; a question the topology cannot answer (no TURN server) is absent. */

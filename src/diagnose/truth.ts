@@ -66,6 +66,12 @@ export function deriveTruth(topology: ResolvedTopology, seat: string): Truth {
   // whole chain's mapping depend on it, and an inbound packet must get through the strictest filter.
   const effective = chain.length > 0 ? { mapping: mostDependent(chain.map((n) => n.mapping)), filtering: mostDependent(chain.map((n) => n.filtering)) } : null;
   const pathMtu = pathMtuOf(topology, media, notes);
+  const impairments = pathImpairments(topology, media);
+  const matched = impairments.links.filter((l) => l.includes("(matched: ")).length;
+  if (matched > 0)
+    notes.add(
+      `${matched} impairment entr${matched === 1 ? "y" : "ies"} on the path ${matched === 1 ? "has" : "have"} a match: listed in impairments.links, not summed`,
+    );
 
   const yn = (b: boolean): Answer => (b ? "yes" : "no");
   const answers: Partial<Record<QuestionId, Answer>> = {
@@ -95,7 +101,7 @@ export function deriveTruth(topology: ResolvedTopology, seat: string): Truth {
     vpn,
     nat: { count: chain.length, chain, outermost: chain.at(-1) ?? null, effective },
     pathMtu,
-    impairments: pathImpairments(topology, media),
+    impairments,
     answers,
     notes: [...notes],
   };
