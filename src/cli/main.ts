@@ -11,6 +11,7 @@ import { ensureImages, PROJECT_ROOT, removeBuiltImages } from "../lab/images.js"
 import { Lab } from "../lab/lab.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { loadTopology } from "../topology/load.js";
+import { truthCli } from "./truth.js";
 import { topologyPath, validateCommand } from "./validate.js";
 import { FAILED, OK, USAGE_ERROR, UsageError, type Command } from "./command.js";
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
     help: "Checks each topology (a file, a folder of *.yaml files, or a name under topologies/) without Docker,\nincluding declared subnets against this host's routes. Prints every problem as `file: path: message`.\nExit 0 when all are valid, 1 when any has a problem.",
     run: (files) => validateCommand(files, out),
   },
+  truth: truthCli,
   images: {
     usage: "images [--remove]",
     summary: "build (or find) every image, showing progress",
