@@ -14,9 +14,13 @@ When("the heuristic {string} runs on {node}", { timeout: DEFAULT_LIMIT_MS + 30_0
   await this.runHeuristic(heuristic, seat, DEFAULT_LIMIT_MS);
 });
 
-When("the heuristic {string} runs on {node} for at most {duration}", { timeout: 120_000 }, async function (this: LabWorld, heuristic: string, seat: string, ms: number) {
-  await this.runHeuristic(heuristic, seat, ms);
-});
+When(
+  "the heuristic {string} runs on {node} for at most {duration}",
+  { timeout: 120_000 },
+  async function (this: LabWorld, heuristic: string, seat: string, ms: number) {
+    await this.runHeuristic(heuristic, seat, ms);
+  },
+);
 
 Then("it reports {word} {string}", function (this: LabWorld, q: string, verdict: string) {
   const v = this.lastVerdicts()[question(q)];

@@ -12,6 +12,8 @@ import { Lab } from "../lab/lab.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { loadTopology } from "../topology/load.js";
 import { truthCli } from "./truth.js";
+import { diagnoseCommand } from "./diagnose.js";
+import { deriveTruth } from "../diagnose/truth.js";
 import { topologyPath, validateCommand } from "./validate.js";
 import { FAILED, OK, USAGE_ERROR, UsageError, type Command } from "./command.js";
 
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
     run: (files) => validateCommand(files, out),
   },
   truth: truthCli,
+  diagnose: diagnoseCommand(deriveTruth),
   images: {
     usage: "images [--remove]",
     summary: "build (or find) every image, showing progress",

@@ -239,6 +239,12 @@ test("firewall: UDP blocked but DNS, and the allowlist naming the TURN server li
   const other = await truth("webrtc", "alice", { "nodes.nat1.firewall": "{ udp: block, allow: [kamailio] }" });
   assert.equal(other.answers.udpBlocked, "yes");
   assert.ok(other.udpBlocked.exempt.includes("nat1 allowlist: kamailio"));
+  // UDP itself passes, but STUN on it is dropped: for the question (does STUN/TURN over UDP get through) that is a block.
+  const dpi = await truth("webrtc", "alice", { "nodes.nat1.firewall": "{ block: [stun-udp] }" });
+  assert.equal(dpi.udpBlocked.blocked, false);
+  assert.equal(dpi.answers.udpBlocked, "yes");
+  const media = await truth("webrtc", "alice", { "nodes.nat1.firewall": "{ block: [rtp-udp, dtls-udp] }" });
+  assert.equal(media.answers.udpBlocked, "no");
 });
 
 test("firewall: an allowlist prefix exempts the TURN server when it holds its address, and cannot tell when the lab allocates it", async () => {

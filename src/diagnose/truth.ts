@@ -82,7 +82,9 @@ export function deriveTruth(topology: ResolvedTopology, seat: string): Truth {
     vpnMode: vpn?.mode ?? "none",
   };
   if (turnServer) {
-    answers.udpBlocked = yn(fw.udpBlocked.blocked);
+    // What the question asks is whether STUN/TURN over UDP reaches the provider (media then needs TCP or
+    // TLS): a DPI rule that drops STUN on UDP stops it as surely as a UDP block does.
+    answers.udpBlocked = yn(fw.udpBlocked.blocked || fw.dpi.signatures.includes("stun-udp"));
     answers.stunOverTcpBlocked = yn(fw.stunOverTcpBlocked);
     answers.lateVerdict = yn(fw.lateVerdict !== null);
     answers.natType = effective ? natTypeOf(effective) : "none";

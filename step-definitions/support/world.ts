@@ -83,7 +83,8 @@ export class LabWorld extends World {
 
   lastVerdicts(): Partial<Record<QuestionId, Verdict>> {
     const run = this.lastHeuristicRun();
-    if (run.status !== "ok") throw new LabError(`the heuristic gave no verdicts: it ${run.status === "timeout" ? "timed out" : run.status} (${run.stderr.slice(-300)})`);
+    if (run.status !== "ok")
+      throw new LabError(`the heuristic gave no verdicts: it ${run.status === "timeout" ? "timed out" : run.status} (${run.stderr.slice(-300)})`);
     return run.verdicts;
   }
 
