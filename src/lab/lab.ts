@@ -195,7 +195,7 @@ export class Lab {
     );
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
     await settleAll([...nodes.values()].map(async ({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
-    await this.checkSealed(nodes, networks, addresses);
+    await this.checkSealed(nodes, networks);
 
     // Stage 4b: declared impairments, on before any service speaks.
     const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
@@ -253,13 +253,11 @@ export class Lab {
     return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments);
   }
 
-  private async checkSealed(
-    nodes: Map<string, StartedNode>,
-    networks: Map<string, CreatedNetwork>,
-    addresses: Map<string, Map<string, string>>,
-  ): Promise<void> {
+  private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>): Promise<void> {
     const labAddresses = new Set(
-      [...nodes.values()].flatMap(({ runtime }) => [...new Set(runtime.node.interfaces.map((i) => i.network))].flatMap((n) => runtime.addressesOf(runtime.name, n))),
+      [...nodes.values()].flatMap(({ runtime }) =>
+        [...new Set(runtime.node.interfaces.map((i) => i.network))].flatMap((n) => runtime.addressesOf(runtime.name, n)),
+      ),
     );
     const gateways = new Set([...networks.values()].map((n) => n.bridgeGateway));
     const leaks: string[] = [];

@@ -167,7 +167,9 @@ export class StartedLab implements AsyncDisposable {
     return [...this.nodes.values()]
       .map(({ runtime, kind, containerId }) => {
         // One entry per network, every address on it (a TURN server's RFC 5780 second address after a comma).
-        const addrs = [...new Set(runtime.node.interfaces.map((i) => i.network))].map((n) => `${n}=${runtime.addressesOf(runtime.name, n).join(",")}`).join(" ");
+        const addrs = [...new Set(runtime.node.interfaces.map((i) => i.network))]
+          .map((n) => `${n}=${runtime.addressesOf(runtime.name, n).join(",")}`)
+          .join(" ");
         return `${runtime.name.padEnd(12)} ${kind.padEnd(11)} ${addrs.padEnd(40)} docker exec -it ${containerId.slice(0, 12)} bash`;
       })
       .join("\n");

@@ -69,7 +69,9 @@ test("the lab adds further addresses on the interface of the primary one, with t
   assert.match(lines[0]!, /ip -o -4 addr show to 198\.51\.100\.3\/32/);
   assert.equal(lines[1], 'ip -4 addr add 198.51.100.8/27 dev "$IF"');
   assert.deepEqual(
-    secondaryAddresses({ name: "a", interfaces: [node.interfaces[0]!] }, new Map([["internet", { subnet: { network: 0, prefix: 27 } }]]), () => ["198.51.100.3"]),
+    secondaryAddresses({ name: "a", interfaces: [node.interfaces[0]!] }, new Map([["internet", { subnet: { network: 0, prefix: 27 } }]]), () => [
+      "198.51.100.3",
+    ]),
     [],
   );
 });
