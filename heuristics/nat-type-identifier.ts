@@ -18,6 +18,7 @@ await runHeuristic("nat-type-identifier", async () => {
   const stun = stunEndpoint(process.env);
   if (stun.port !== 3478) throw new ToolFailure(`CALLPATH_STUN is on port ${stun.port}; nat-type-identifier can only ask port 3478`);
   // Only the lab's STUN server, by both its addresses, may be sent to: the tool follows CHANGED-ADDRESS.
+  // (Node replays a send made before the socket is bound through send() again: both calls are checked.)
   const allowed = new Set([stun.host, ...(process.env.CALLPATH_STUN_ALT ? [stunEndpoint(process.env, "CALLPATH_STUN_ALT").host] : [])]);
   const log: string[] = [];
   let refused: string | undefined;

@@ -12,6 +12,15 @@ import { each, evidenceOf, ToolFailure, type ToolVerdicts } from "./tool.js";
 //   a host without NAT is classified as a NAT.
 // - A "Blocked" result, or no answer to test I', is retried forever: with UDP blocked it never returns.
 // - `sampleCount` runs (default 20, as in its README) share the socket, and the result is their mode.
+// Seen in diagnose-home (its log, with every datagram traced), all the tool's own doing:
+// - Its transaction ID is 32 decimal digits read as hex, upper-cased as a string and encoded as UTF-8
+//   (bytes 0x80-0x99 become c2 xx), and answers are matched on 3 bytes of it with "c2" stripped: a real
+//   answer is often taken for a foreign one and its test counts as unanswered at once.
+// - Test III goes to CHANGED-ADDRESS's IP just after test I' went to CHANGED-ADDRESS, so the answer from
+//   the alternate address and port passes a port-restricted filter: "Restric NAT".
+// - Later samples reuse port 54320, whose mapping already reached the alternate address: a cone NAT lets
+//   test II's answer in, "Full Cone", and the mode of 20 samples is usually that.
+// - An unanswered test costs 20 s, so behind a symmetric NAT each sample takes 20 s (400 s in all).
 
 /** Its README's and its code's default: the tool as the field runs it. */
 export const SAMPLE_COUNT = 20;
