@@ -26,7 +26,7 @@ function progressLine(r: CaseResult, done: number, total: number, heuristics: re
     return `${h}: ${n("right")} right, ${n("wrong")} wrong, ${n("inconclusive")} inconclusive (${(run.ms / 1000).toFixed(1)} s)`;
   });
   const head = `[${String(done).padStart(String(total).length)}/${total}] ${r.case.id}`;
-  return `${head}  lab ${(r.labMs / 1000).toFixed(1)} s  ${r.error ? `ERROR ${r.error}` : parts.join("; ")}\n`;
+  return `${head}  ${(r.labMs / 1000).toFixed(1)} s  ${r.error ? `ERROR ${r.error}` : parts.join("; ")}\n`;
 }
 
 export function diagnoseCommand(derive: (t: ResolvedTopology, seat: string) => Truth): Command {

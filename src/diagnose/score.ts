@@ -20,6 +20,7 @@ export interface CaseResult {
   readonly error?: string;
   /** Heuristic name → what its run gave. */
   readonly runs: Readonly<Record<string, HeuristicRun | NotRun>>;
+  /** The whole case: lab up, every heuristic, lab down. */
   readonly labMs: number;
 }
 
