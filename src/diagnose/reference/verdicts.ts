@@ -31,6 +31,7 @@ export interface SipObs {
   readonly udp5080?: MirrorObs;
   /** The address the SIP server saw this seat's SIP come from (its Via received=, over TLS, which no ALG reads). */
   readonly serverView?: string;
+  readonly serverViewWhy?: string;
   /** Whether the seat routes the mirror and the SIP server alike (same interface and gateway). */
   readonly sameLocalRoute: boolean;
 }
@@ -81,7 +82,8 @@ export function sipAlgVerdicts(s: SipObs): Verdicts {
   const tcp = judgeMirror(s.tcp5060, s);
   const control = judgeMirror(s.udp5080, s);
   const all = [udp, tcp, control];
-  const evidence = `UDP 5060: ${udp.evidence} | TCP 5060: ${tcp.evidence} | UDP 5080 (control): ${control.evidence}`;
+  const view = s.serverView ? `the SIP server sees the seat as ${s.serverView}` : `the SIP server's view is unknown (${s.serverViewWhy ?? "not asked"})`;
+  const evidence = `UDP 5060: ${udp.evidence} | TCP 5060: ${tcp.evidence} | UDP 5080 (control): ${control.evidence} | ${view}`;
   // Any rewrite is a SIP ALG on the path; "no" needs all three to have arrived unchanged.
   const sipAlg = all.some((x) => x.verdict === "yes") ? v("yes", evidence) : all.every((x) => x.verdict === "no") ? v("no", evidence) : inconclusive(evidence);
   return { sipAlg, sipAlgUdp: udp, sipAlgTcp: tcp };
