@@ -249,7 +249,9 @@ export async function turnAllocateTcp(to: TransportAddress, cred: TurnCredential
   const conn = await connectTcp(to, Math.min(2000, timeoutMs));
   if (!conn.ok) return { connected: false, responses: 0, why: conn.why };
   const stream = new StunStream(conn.socket);
+  // The first answer may wait for a TCP retransmission on a lossy path; no answer is the evidence here.
   const step = Math.max(800, Math.floor(timeoutMs / 3));
+  const firstStep = Math.max(step, 2000);
   try {
     const tid = newTransactionId();
     const first = await stream.request(
@@ -257,9 +259,9 @@ export async function turnAllocateTcp(to: TransportAddress, cred: TurnCredential
         bytes: encode({ method: METHOD.allocate, cls: "request", transactionId: tid, attributes: [requestedTransportAttr()] }, { fingerprint: true }),
         transactionId: tid,
       },
-      step,
+      firstStep,
     );
-    if (!first) return { connected: true, responses: stream.received, why: stream.closed ?? `no answer to Allocate in ${step} ms` };
+    if (!first) return { connected: true, responses: stream.received, why: stream.closed ?? `no answer to Allocate in ${firstStep} ms` };
     let realm = textOf(first, ATTR.REALM) ?? cred.realm ?? "";
     let nonce = textOf(first, ATTR.NONCE) ?? "";
     const key = (): Buffer => longTermKey(cred.username, realm, cred.password);
