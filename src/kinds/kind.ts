@@ -9,6 +9,11 @@ import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
 export interface Attachment {
   readonly network: string;
   readonly role: string;
+  /**
+   * A further address on a network the node already joins, on the same interface (a TURN server's RFC 5780
+   * second address). Only an attachment that says so may repeat a network; the lab adds it with `ip addr add`.
+   */
+  readonly secondary?: boolean;
 }
 
 /** A reference from one node to another that the topology checker verifies. */

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { LabError } from "../common/errors.js";
-import { formatIp, hostAt } from "../common/ipv4.js";
+import { formatIp, hostAt, type Cidr } from "../common/ipv4.js";
 import { quiet, tagged, type Logger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
 import type { NodeRuntime } from "../kinds/kind.js";
 import type { KindRegistry } from "../kinds/registry.js";
-import type { ResolvedTopology } from "../topology/types.js";
+import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
+import { interfaceLookup } from "./interface-script.js";
 import { activeLabs } from "./active-labs.js";
 import { docker } from "./docker-engine.js";
 import { demuxLogs } from "./docker-logs.js";
@@ -82,7 +83,8 @@ export class Lab {
       const m = new Map<string, string>();
       for (const i of node.interfaces) {
         const subnet = networks.get(i.network)!.subnet;
-        m.set(i.network, formatIp("ip" in i.address ? i.address.ip : hostAt(subnet, i.address.host)));
+        // The first attachment to a network is the node's address there; later ones are secondary (addressesOf).
+        if (!m.has(i.network)) m.set(i.network, formatIp("ip" in i.address ? i.address.ip : hostAt(subnet, i.address.host)));
       }
       addresses.set(node.name, m);
     }
@@ -131,7 +133,12 @@ export class Lab {
           },
         });
         teardown.push(`remove container of ${node.name}`, () => container.remove({ force: true, v: true }));
+        // One endpoint per network: Docker refuses a second on the same one. Further addresses on a network
+        // the node already joins are added in stage 3 (secondaryAddresses).
+        const connected = new Set([first.network]);
         for (const i of rest) {
+          if (connected.has(i.network)) continue;
+          connected.add(i.network);
           await d.getNetwork(networks.get(i.network)!.id).connect({
             Container: container.id,
             EndpointConfig: { IPAMConfig: { IPv4Address: addressOf(node.name, i.network) } },
@@ -179,6 +186,7 @@ export class Lab {
           // saw a message split across segments (CONDITIONS A3.10).
           'for d in /sys/class/net/*; do n="${d##*/}"; [ "$n" = lo ] || ip link set dev "$n" gso_max_segs 1; done',
           "if ip -4 route show default | grep -q .; then ip -4 route del default; fi",
+          ...secondaryAddresses(runtime.node, networks, addressesOf),
         ];
         if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
         else script.push(...sinkRoute());
@@ -187,7 +195,7 @@ export class Lab {
     );
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
     await settleAll([...nodes.values()].map(async ({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
-    await this.checkSealed(nodes, networks, addresses);
+    await this.checkSealed(nodes, networks);
 
     // Stage 4b: declared impairments, on before any service speaks.
     const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
@@ -245,12 +253,12 @@ export class Lab {
     return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments);
   }
 
-  private async checkSealed(
-    nodes: Map<string, StartedNode>,
-    networks: Map<string, CreatedNetwork>,
-    addresses: Map<string, Map<string, string>>,
-  ): Promise<void> {
-    const labAddresses = new Set([...addresses.values()].flatMap((m) => [...m.values()]));
+  private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>): Promise<void> {
+    const labAddresses = new Set(
+      [...nodes.values()].flatMap(({ runtime }) =>
+        [...new Set(runtime.node.interfaces.map((i) => i.network))].flatMap((n) => runtime.addressesOf(runtime.name, n)),
+      ),
+    );
     const gateways = new Set([...networks.values()].map((n) => n.bridgeGateway));
     const leaks: string[] = [];
     const probes = sealProbes([...networks.values()].map((n) => n.subnet));
@@ -270,4 +278,23 @@ export class Lab {
     );
     if (leaks.length > 0) throw new LabError(`lab is not sealed:\n  ${leaks.join("\n  ")}`);
   }
+}
+
+/**
+ * Shell lines that put a node's further addresses on a network (attachments after its first on that
+ * network: a TURN server's RFC 5780 second address) on the interface that holds its primary one there.
+ */
+export function secondaryAddresses(
+  node: Pick<ResolvedNode, "name" | "interfaces">,
+  networks: ReadonlyMap<string, { readonly subnet: Cidr }>,
+  addressesOf: (node: string, network: string) => string[],
+): string[] {
+  const lines: string[] = [];
+  for (const network of new Set(node.interfaces.map((i) => i.network))) {
+    const [primary, ...more] = addressesOf(node.name, network);
+    if (!primary || more.length === 0) continue;
+    const prefix = networks.get(network)!.subnet.prefix;
+    lines.push(interfaceLookup("IF", primary), ...more.map((ip) => `ip -4 addr add ${ip}/${prefix} dev "$IF"`));
+  }
+  return lines;
 }

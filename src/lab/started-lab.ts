@@ -166,7 +166,10 @@ export class StartedLab implements AsyncDisposable {
   describe(): string {
     return [...this.nodes.values()]
       .map(({ runtime, kind, containerId }) => {
-        const addrs = runtime.node.interfaces.map((i) => `${i.network}=${runtime.addressOf(runtime.name, i.network)}`).join(" ");
+        // One entry per network, every address on it (a TURN server's RFC 5780 second address after a comma).
+        const addrs = [...new Set(runtime.node.interfaces.map((i) => i.network))]
+          .map((n) => `${n}=${runtime.addressesOf(runtime.name, n).join(",")}`)
+          .join(" ");
         return `${runtime.name.padEnd(12)} ${kind.padEnd(11)} ${addrs.padEnd(40)} docker exec -it ${containerId.slice(0, 12)} bash`;
       })
       .join("\n");

@@ -101,11 +101,18 @@ export function checkTopology(
         }
         continue;
       }
-      if (interfaces.some((i) => i.network === a.network)) {
+      const joined = interfaces.some((i) => i.network === a.network);
+      // Only a kind that asks for a further address on a network it joins (a TURN server's RFC 5780 second
+      // address) may name the network again; that address is allocated after the primary, never fixed.
+      if (joined && !a.secondary) {
         issues.push({ path, message: `joins network "${a.network}" twice` });
         continue;
       }
-      const fixed = own(spec.addresses, a.network);
+      if (!joined && a.secondary) {
+        issues.push({ path, message: `a second address on network "${a.network}", which the node does not join first` });
+        continue;
+      }
+      const fixed = a.secondary ? undefined : own(spec.addresses, a.network);
       if (fixed !== undefined) {
         const ip = parseIp(fixed);
         const apath = `${path}.addresses.${a.network}`;
