@@ -63,7 +63,14 @@ export async function runReference(env: Partial<HeuristicEnv>, now = Date.now())
   job(["sipAlg", "sipAlgUdp", "sipAlgTcp"], async () => {
     const s = await sip;
     const sameLocalRoute = !mirrorRoute || (mirrorRoute.dev === sipRoute.dev && mirrorRoute.gateway === sipRoute.gateway);
-    return sipAlgVerdicts({ udp5060: s.udp5060, tcp5060: s.tcp5060, udp5080: s.udp5080, serverView: s.serverView, serverViewWhy: s.serverViewWhy, sameLocalRoute });
+    return sipAlgVerdicts({
+      udp5060: s.udp5060,
+      tcp5060: s.tcp5060,
+      udp5080: s.udp5080,
+      serverView: s.serverView,
+      serverViewWhy: s.serverViewWhy,
+      sameLocalRoute,
+    });
   });
 
   if (stun && reach) {
@@ -78,7 +85,16 @@ export async function runReference(env: Partial<HeuristicEnv>, now = Date.now())
       const [turn, [, , tlsB]] = await Promise.all([turnAllocateTcp(stun, cred, 3000), reach]);
       return { stunOverTcpBlocked: stunOverTcpVerdict(turn, tlsB) };
     });
-    job(["natMapping", "natFiltering", "natType"], async () => natVerdicts(await rfc5780(stun, alt, turnRoute?.src)));
+    job(["natMapping", "natFiltering", "natType"], async () => {
+      const altRoute = alt ? await routeTo(alt.address) : undefined;
+      const same = !altRoute || !turnRoute || (altRoute.dev === turnRoute.dev && altRoute.gateway === turnRoute.gateway && altRoute.src === turnRoute.src);
+      const obs = await rfc5780(stun, alt, turnRoute?.src);
+      return natVerdicts(
+        same
+          ? obs
+          : { ...obs, altRouteDiffers: `the seat routes the other address ${alt!.address} via ${altRoute!.dev} but the primary via ${turnRoute!.dev}` },
+      );
+    });
     if (lateMs >= 3000)
       job(["lateVerdict"], async () => {
         const flows = (await lateFlows(stun, lateMs)).filter((f) => f !== undefined);

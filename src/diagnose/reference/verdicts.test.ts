@@ -131,6 +131,20 @@ test("RFC 5780: mapping by tests I-III, filtering by CHANGE-REQUEST, the RFC 348
   });
   assert.equal(broken.natFiltering!.verdict, "inconclusive");
   assert.equal(natTypeName("endpoint-independent", undefined), undefined);
+  const elsewhere = natVerdicts({
+    ...base,
+    test2: "198.51.100.77:40000",
+    test3: "198.51.100.77:40000",
+    filter: { test1: true, changeBoth: false, changePort: false },
+  });
+  assert.deepEqual([elsewhere.natMapping!.verdict, elsewhere.natType!.verdict], ["inconclusive", "inconclusive"], "the other address reached by another path");
+  const routed = natVerdicts({
+    ...base,
+    test2: `${PUBLIC}:40000`,
+    altRouteDiffers: "via eth0, not tun0",
+    filter: { test1: true, changeBoth: false, changePort: false },
+  });
+  assert.equal(routed.natMapping!.verdict, "inconclusive");
 });
 
 test("VPN: a route through a tunnel interface is yes (full or split); none is yes only when too few routers", () => {

@@ -161,6 +161,8 @@ export interface NatObs {
   /** Test II (alternate address, primary port) and III (alternate address and port); null when unanswered. */
   readonly test2?: string | null;
   readonly test3?: string | null;
+  /** Set when the seat routes the alternate address otherwise than the primary one (a split tunnel that names one of them). */
+  readonly altRouteDiffers?: string;
   /** A second, fresh socket that has only ever sent to the primary address. */
   readonly filter?: {
     readonly test1: boolean;
@@ -194,7 +196,16 @@ export function natVerdicts(n: NatObs): Verdicts {
   let mapping: Verdict;
   let mappingDep: Dep | undefined;
   const m = `test I ${n.test1.mapped}`;
-  if (n.test2 === undefined || n.test2 === null) mapping = inconclusive(`${m}; test II (to ${n.test1.other.replace(/:\d+$/, "")}, primary port) got no answer`);
+  // Tests II and III speak of the same NATs only if they leave by the same path: a mapping on another
+  // public address is another path (or a NAT pool that is not "paired"), not a mapping behaviour.
+  const otherPath =
+    n.altRouteDiffers ?? [n.test2, n.test3].map((t) => (t ? ipOf(t) : undefined)).find((ip) => ip !== undefined && ip !== ipOf(n.test1!.mapped));
+  if (otherPath)
+    mapping = inconclusive(
+      `${m}; ${n.altRouteDiffers ? n.altRouteDiffers : `the other address sees the seat from ${otherPath}, another public address`}: the tests do not cross the same NATs`,
+    );
+  else if (n.test2 === undefined || n.test2 === null)
+    mapping = inconclusive(`${m}; test II (to ${n.test1.other.replace(/:\d+$/, "")}, primary port) got no answer`);
   else if (n.test2 === n.test1.mapped) {
     mappingDep = "endpoint-independent";
     mapping = v(mappingDep, `${m}; test II to the other address gave the same mapping ${n.test2}`);
@@ -288,7 +299,8 @@ export function vpnVerdicts(o: VpnObs): Verdicts {
   const inTunnel = [o.sip, o.turn].filter((r): r is RouteObs => !!r?.dev && tunnelNames.has(r.dev));
   const defaultInTunnel = o.outside.length > 0 && o.outside.every((r) => !!r.dev && tunnelNames.has(r.dev));
   const mtus = tunnels.map((t) => `${t.name} mtu ${t.mtu ?? "?"}`).join(", ");
-  const hops = `routers on the way: ${o.routersToSip ?? "?"} to the SIP server, ${o.routersToTurn ?? "?"} to the TURN server`;
+  const count = (n: number | undefined): string => (n === undefined ? "? (no echo reply)" : n >= 2 ? "2 or more" : String(n));
+  const hops = `routers on the way: ${count(o.routersToSip)} to the SIP server, ${count(o.routersToTurn)} to the TURN server`;
   const reflexive = o.reflexive ? `; the TURN server sees the seat as ${o.reflexive}` : "";
 
   // A tunnel's far end forwards what it decapsulates, so a tunnelled packet crosses at least two routers
@@ -302,7 +314,7 @@ export function vpnVerdicts(o: VpnObs): Verdicts {
   let vpn: Verdict;
   let vpnMode: Verdict;
   if (inTunnel.length > 0) {
-    vpn = v("yes", `${routes}: through the tunnel interface ${inTunnel.map((r) => r.dev).join(", ")} (${mtus})${reflexive}`);
+    vpn = v("yes", `${routes}: through the tunnel interface ${[...new Set(inTunnel.map((r) => r.dev))].join(", ")} (${mtus})${reflexive}`);
     vpnMode = v(
       defaultInTunnel ? "full" : "split",
       `${defaultInTunnel ? "the default route goes" : "only some routes go"} through ${[...tunnelNames].join(", ")}; ${routes}`,
