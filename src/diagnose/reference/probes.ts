@@ -315,11 +315,16 @@ export async function rfc5780(primary: TransportAddress, alt: TransportAddress |
       const test1 = { mapped: formatAddress(mapped), ...(other ? { other: formatAddress(other) } : {}) };
       const local = localIp ? `${localIp}:${mapSock.port}` : undefined;
       if (!other || !alt || test1.mapped === local) return { test1, local };
-      const m2 = await stunOverUdp(mapSock, { address: other.address, port: primary.port }, bindingRequest(), QUICK);
-      const test2 = m2 ? formatAddress(xorMappedAddress(m2.msg) ?? { address: "?", port: 0 }) : null;
-      if (test2 === null || test2 === test1.mapped) return { test1, test2, local };
-      const m3 = await stunOverUdp(mapSock, other, bindingRequest(), QUICK);
-      return { test1, test2, test3: m3 ? formatAddress(xorMappedAddress(m3.msg) ?? { address: "?", port: 0 }) : null, local };
+      // Tests II and III, and the primary address's other port: the last two also show that replies from
+      // those sources cross the path at all, which the filtering tests' negative answers depend on.
+      const mappedOf = (a: Awaited<ReturnType<typeof stunOverUdp>>): string | null =>
+        a ? formatAddress(xorMappedAddress(a.msg) ?? { address: "?", port: 0 }) : null;
+      const [m2, m3, m4] = await Promise.all([
+        stunOverUdp(mapSock, { address: other.address, port: primary.port }, bindingRequest(), QUICK),
+        stunOverUdp(mapSock, other, bindingRequest(), QUICK),
+        stunOverUdp(mapSock, { address: primary.address, port: other.port }, bindingRequest(), QUICK),
+      ]);
+      return { test1, test2: mappedOf(m2), test3: mappedOf(m3), local, reach: { altBoth: !!m3, altPort: !!m4 } };
     })();
     const filtering = (async (): Promise<NatObs["filter"]> => {
       const t1 = await stunOverUdp(filterSock, primary, bindingRequest(), QUICK);
@@ -336,7 +341,9 @@ export async function rfc5780(primary: TransportAddress, alt: TransportAddress |
       const fromPort = port && port.from.address === primary.address && port.from.port === other.port;
       if (port && !fromPort) wrong.push(`CHANGE-REQUEST port answered from ${formatAddress(port.from)}, not ${primary.address}:${other.port}`);
       for (const a of [both, port]) if (a?.msg.cls === "error") wrong.push(`CHANGE-REQUEST refused: ${errorCode(a.msg)?.code ?? "?"}`);
-      return { test1: true, changeBoth: !!fromOther, changePort: !!fromPort, ...(wrong.length ? { misdirected: wrong.join("; ") } : {}) };
+      // The flow must still be alive after all that, or its silence is a killed flow's.
+      const alive = !!(await stunOverUdp(filterSock, primary, bindingRequest(), QUICK));
+      return { test1: true, alive, changeBoth: !!fromOther, changePort: !!fromPort, ...(wrong.length ? { misdirected: wrong.join("; ") } : {}) };
     })();
     const [m, filter] = await Promise.all([mapping, filtering]);
     return { ...m, ...(alt ? { alt: formatAddress(alt) } : {}), filter };

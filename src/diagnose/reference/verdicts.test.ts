@@ -103,17 +103,27 @@ test("stunOverTcpBlocked: no on any STUN answer over TCP; yes when TCP opens, ST
 });
 
 test("RFC 5780: mapping by tests I-III, filtering by CHANGE-REQUEST, the RFC 3489 name from both", () => {
-  const base = { local: `${SEAT}:40000`, alt: "198.51.100.10:3479", test1: { mapped: `${PUBLIC}:40000`, other: "198.51.100.10:3479" } };
-  const cone = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, changeBoth: false, changePort: false } });
+  const base = {
+    local: `${SEAT}:40000`,
+    alt: "198.51.100.10:3479",
+    test1: { mapped: `${PUBLIC}:40000`, other: "198.51.100.10:3479" },
+    reach: { altBoth: true, altPort: true },
+  };
+  const cone = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, alive: true, changeBoth: false, changePort: false } });
   assert.deepEqual(
     [cone.natMapping!.verdict, cone.natFiltering!.verdict, cone.natType!.verdict],
     ["endpoint-independent", "address-and-port-dependent", "port-restricted-cone"],
   );
-  const full = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, changeBoth: true, changePort: true } });
+  const full = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, alive: true, changeBoth: true, changePort: true } });
   assert.equal(full.natType!.verdict, "full-cone");
-  const restricted = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, changeBoth: false, changePort: true } });
+  const restricted = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, alive: true, changeBoth: false, changePort: true } });
   assert.equal(restricted.natType!.verdict, "restricted-cone");
-  const sym = natVerdicts({ ...base, test2: `${PUBLIC}:41234`, test3: `${PUBLIC}:52345`, filter: { test1: true, changeBoth: false, changePort: false } });
+  const sym = natVerdicts({
+    ...base,
+    test2: `${PUBLIC}:41234`,
+    test3: `${PUBLIC}:52345`,
+    filter: { test1: true, alive: true, changeBoth: false, changePort: false },
+  });
   assert.deepEqual([sym.natMapping!.verdict, sym.natType!.verdict], ["address-and-port-dependent", "symmetric"]);
   const adm = natVerdicts({ ...base, test2: `${PUBLIC}:41234`, test3: `${PUBLIC}:41234` });
   assert.deepEqual([adm.natMapping!.verdict, adm.natFiltering!.verdict, adm.natType!.verdict], ["address-dependent", "inconclusive", "symmetric"]);
@@ -127,22 +137,38 @@ test("RFC 5780: mapping by tests I-III, filtering by CHANGE-REQUEST, the RFC 348
   const broken = natVerdicts({
     ...base,
     test2: `${PUBLIC}:40000`,
-    filter: { test1: true, changeBoth: false, changePort: false, misdirected: "answered from the primary" },
+    filter: { test1: true, alive: true, changeBoth: false, changePort: false, misdirected: "answered from the primary" },
   });
   assert.equal(broken.natFiltering!.verdict, "inconclusive");
   assert.equal(natTypeName("endpoint-independent", undefined), undefined);
+  const firewalled = natVerdicts({
+    ...base,
+    reach: { altBoth: false, altPort: false },
+    test2: null,
+    filter: { test1: true, alive: true, changeBoth: false, changePort: false },
+  });
+  assert.equal(firewalled.natFiltering!.verdict, "inconclusive", "UDP from the other address never arrives: a firewall may be the filter");
+  const dead = natVerdicts({ ...base, test2: `${PUBLIC}:40000`, filter: { test1: true, alive: false, changeBoth: false, changePort: false } });
+  assert.equal(dead.natFiltering!.verdict, "inconclusive", "the filtering flow was killed");
+  const noPort = natVerdicts({
+    ...base,
+    reach: { altBoth: true, altPort: false },
+    test2: `${PUBLIC}:40000`,
+    filter: { test1: true, alive: true, changeBoth: false, changePort: false },
+  });
+  assert.equal(noPort.natFiltering!.verdict, "inconclusive");
   const elsewhere = natVerdicts({
     ...base,
     test2: "198.51.100.77:40000",
     test3: "198.51.100.77:40000",
-    filter: { test1: true, changeBoth: false, changePort: false },
+    filter: { test1: true, alive: true, changeBoth: false, changePort: false },
   });
   assert.deepEqual([elsewhere.natMapping!.verdict, elsewhere.natType!.verdict], ["inconclusive", "inconclusive"], "the other address reached by another path");
   const routed = natVerdicts({
     ...base,
     test2: `${PUBLIC}:40000`,
     altRouteDiffers: "via eth0, not tun0",
-    filter: { test1: true, changeBoth: false, changePort: false },
+    filter: { test1: true, alive: true, changeBoth: false, changePort: false },
   });
   assert.equal(routed.natMapping!.verdict, "inconclusive");
 });

@@ -163,9 +163,17 @@ export interface NatObs {
   readonly test3?: string | null;
   /** Set when the seat routes the alternate address otherwise than the primary one (a split tunnel that names one of them). */
   readonly altRouteDiffers?: string;
+  /**
+   * Whether replies from the other address and port, and from the primary address's other port, reach the
+   * mapping socket at all: without that, a missing CHANGE-REQUEST answer may be a firewall's doing (UDP
+   * blocked except an allowlist that names only the primary address), not the NAT's filtering.
+   */
+  readonly reach?: { readonly altBoth: boolean; readonly altPort: boolean };
   /** A second, fresh socket that has only ever sent to the primary address. */
   readonly filter?: {
     readonly test1: boolean;
+    /** A binding on it after the CHANGE-REQUESTs was answered: the flow itself was not killed meanwhile. */
+    readonly alive?: boolean;
     /** CHANGE-REQUEST ip+port answered from the other address and port. */
     readonly changeBoth: boolean;
     /** CHANGE-REQUEST port answered from the primary address, other port. */
@@ -225,10 +233,18 @@ export function natVerdicts(n: NatObs): Verdicts {
     filteringDep = "endpoint-independent";
     filtering = v(filteringDep, "an answer sent from the other address and port came in (CHANGE-REQUEST ip+port)");
   } else if (f.misdirected) filtering = inconclusive(`the server does not answer CHANGE-REQUEST as RFC 5780 asks: ${f.misdirected}`);
+  else if (!n.reach?.altBoth)
+    filtering = inconclusive(
+      "UDP from the other address and port does not reach the seat even as a reply: what keeps its answer out may be a firewall, not the NAT",
+    );
+  else if (!f.alive)
+    filtering = inconclusive("the filtering flow itself stopped being answered (a flow killed after a few packets?): its silence proves nothing");
   else if (f.changePort) {
     filteringDep = "address-dependent";
     filtering = v(filteringDep, "nothing came in from the other address; an answer from the primary address's other port did (CHANGE-REQUEST port)");
-  } else {
+  } else if (!n.reach.altPort)
+    filtering = inconclusive("nothing came in from the other address; UDP from the primary address's other port does not reach the seat even as a reply");
+  else {
     filteringDep = "address-and-port-dependent";
     filtering = v(
       filteringDep,
@@ -358,7 +374,7 @@ export interface FlowObs {
 
 export function lateVerdict(flows: readonly FlowObs[]): Verdict | undefined {
   if (flows.length === 0) return undefined;
-  const killed = flows.find((f) => f.answered >= 3 && f.silentMs >= 1000 && f.sentWhileSilent >= 10 && f.freshAnswered && f.oldSilentDuringFresh);
+  const killed = flows.find((f) => f.answered >= 1 && f.silentMs >= 1000 && f.sentWhileSilent >= 10 && f.freshAnswered && f.oldSilentDuringFresh);
   const say = (f: FlowObs): string =>
     `${f.label}: ${f.answered} of ${f.sent} answered over ${(f.durationMs / 1000).toFixed(1)} s${f.silentMs > 0 ? `, then silent ${f.silentMs} ms (${f.sentWhileSilent} requests)` : ""}${f.freshAnswered ? "; a fresh flow was answered meanwhile" : ""}`;
   if (killed)
