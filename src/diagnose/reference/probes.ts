@@ -60,7 +60,7 @@ export async function mtuOf(dev: string | undefined): Promise<number | undefined
 
 /** An echo with DF set, `size` bytes of IP packet (20 IP + 8 ICMP + payload), three tries. */
 export async function pingDf(ip: string, size: number): Promise<MtuProbeResult> {
-  const r = await command("ping", ["-n", "-q", "-M", "do", "-c", "3", "-i", "0.2", "-W", "1", "-s", String(size - 28), ip], 4000);
+  const r = await command("ping", ["-n", "-M", "do", "-c", "3", "-i", "0.2", "-W", "1", "-s", String(size - 28), ip], 4000);
   const text = `${r.stdout}\n${r.stderr}`;
   const hint = /mtu\s*=\s*(\d+)/i.exec(text)?.[1];
   return { reply: r.code === 0 && /[1-9]\d* received/.test(text), ...(hint ? { mtuHint: Number(hint) } : {}) };
@@ -179,7 +179,7 @@ export async function sipProbes(t: SipTargets): Promise<SipProbeResults> {
   const m5080 = mirrorAt(5080);
   const view = (async (): Promise<{ serverView?: string; serverViewWhy?: string }> => {
     const to = { address: t.sipServer, port: t.sipTlsPort };
-    const conn = await connectTls(to, 2500);
+    const conn = await connectTls(to, 4000);
     if (!conn.ok) return { serverViewWhy: conn.why };
     try {
       const req = serverOptions({ transport: "TLS", address: t.seatAddress, port: conn.socket.localPort!, target: formatAddress(to) });
@@ -224,7 +224,7 @@ export async function bindingUdp(to: TransportAddress, r: Retransmit = PATIENT):
 }
 
 export async function bindingStream(to: TransportAddress, tlsToo: boolean, timeoutMs: number): Promise<BindingObs> {
-  const conn = tlsToo ? await connectTls(to, Math.min(2500, timeoutMs)) : await connectTcp(to, Math.min(2000, timeoutMs));
+  const conn = tlsToo ? await connectTls(to, Math.min(4000, timeoutMs)) : await connectTcp(to, Math.min(2000, timeoutMs));
   if (!conn.ok) return { answered: false, connected: false, why: conn.why };
   const stream = new StunStream(conn.socket);
   try {

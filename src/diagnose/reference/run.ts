@@ -55,7 +55,7 @@ export async function runReference(env: Partial<HeuristicEnv>, now = Date.now())
     ? Promise.all([
         bindingUdp(stun),
         bindingStream(stun, false, 2000),
-        tls ? bindingStream(tls, true, 2500) : Promise.resolve({ answered: false, why: "no TURN over TLS in this lab" }),
+        tls ? bindingStream(tls, true, 4000) : Promise.resolve({ answered: false, why: "no TURN over TLS in this lab" }),
       ])
     : undefined;
   const sip = sipProbes({ seatAddress, mirror, sipServer, sipTlsPort: portOf(env.CALLPATH_SIP_PORTS, "tls", 5061) });

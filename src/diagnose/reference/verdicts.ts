@@ -442,5 +442,8 @@ export async function searchMtu(localMtu: number, probe: MtuProbe, o: { floor?: 
     for (let i = 0; i < sizes.length; i++) if (results[i]!.reply) lo = sizes[i]!;
     if (firstSilent >= 0) hi = sizes[firstSilent]!;
   }
-  return { mtu: lo, how: `no ICMP from the path (a black hole): ${lo} bytes with DF set answered, ${hi} not` };
+  // The limit rests on silences: ask again, so a lost reply is not taken for it.
+  const again = await Promise.all([probe(hi), probe(hi)]);
+  if (again.some((r) => r.reply)) return { how: `${hi} bytes got no reply once and one later: packets are being lost, the search proves nothing` };
+  return { mtu: lo, how: `no ICMP from the path (a black hole): ${lo} bytes with DF set answered, ${hi} not (asked three times)` };
 }
