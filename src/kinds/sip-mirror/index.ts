@@ -14,7 +14,7 @@ export const MIRROR_PORTS = [SIP_LISTENERS.udp, SIP_LISTENERS.udpAlt] as const;
 export const sipMirror = defineKind<SipMirrorSpec>({
   name: "sip-mirror",
   impairable: true,
-  summary: "answers every SIP request over UDP (5060 and 5080) with exactly the bytes that arrived: ground truth for what an ALG rewrote",
+  summary: "answers every SIP request over UDP and TCP (5060 and 5080) with exactly the bytes that arrived: ground truth for what an ALG rewrote",
   spec: SipMirrorSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   // The user agent's image carries Node and the mirror's bundle.
@@ -23,7 +23,8 @@ export const sipMirror = defineKind<SipMirrorSpec>({
     const mirror = await openDaemon(rt, MirrorService, MIRROR_SOCKET);
     try {
       await mirror.request("subscribe", { sinceSeq: 0 });
-      for (const port of MIRROR_PORTS) await mirror.waitFor("listening", (l) => l.port === port, { timeoutMs: 1000, signal });
+      for (const proto of ["udp", "tcp"] as const)
+        for (const port of MIRROR_PORTS) await mirror.waitFor("listening", (l) => l.proto === proto && l.port === port, { timeoutMs: 1000, signal });
     } finally {
       mirror.close();
     }
