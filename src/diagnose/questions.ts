@@ -23,7 +23,10 @@ export const QUESTIONS = {
   sipAlg: { shape: { type: "yes-no" }, asks: "does a box on the path rewrite the seat's SIP (to its SIP server, UDP or TCP)?" },
   sipAlgUdp: { shape: { type: "yes-no" }, asks: "does a box rewrite SIP over UDP to port 5060?" },
   sipAlgTcp: { shape: { type: "yes-no" }, asks: "does a box rewrite SIP over TCP to port 5060?" },
-  udpBlocked: { shape: { type: "yes-no" }, asks: "does STUN/TURN over UDP to the provider fail to get through (UDP blocked, or STUN on UDP dropped by DPI), so media needs TCP or TLS?" },
+  udpBlocked: {
+    shape: { type: "yes-no" },
+    asks: "does STUN/TURN over UDP to the provider fail to get through (UDP blocked, or STUN on UDP dropped by DPI), so media needs TCP or TLS?",
+  },
   stunOverTcpBlocked: { shape: { type: "yes-no" }, asks: "does DPI drop STUN framed by TCP (TURN over TCP) to the provider?" },
   lateVerdict: { shape: { type: "yes-no" }, asks: "does a firewall let a classified flow start and then kill it?" },
   vpn: { shape: { type: "yes-no" }, asks: "does the seat's traffic to its SIP or TURN server go through a VPN tunnel?" },

@@ -13,3 +13,14 @@ export function nodeOrPrefix(rt: Pick<NodeRuntime, "topology" | "addressOf">, re
   if (!cidr) throw new LabError(`${JSON.stringify(ref.slice(0, 60))} is neither a node nor an IPv4 prefix`);
   return formatCidr(cidr);
 }
+
+/**
+ * A route's or an allowlist's node-or-prefix, as every prefix it stands for: a node is each of its addresses
+ * (a TURN server's RFC 5780 second address too), so traffic to any of them takes the same path.
+ */
+export function nodeOrPrefixes(rt: Pick<NodeRuntime, "topology" | "addressOf" | "addressesOf">, ref: string): string[] {
+  const node = rt.topology.nodes.get(ref);
+  if (!node) return [nodeOrPrefix(rt, ref)];
+  const networks = [...new Set(node.interfaces.map((i) => i.network))];
+  return [...new Set(networks.flatMap((n) => rt.addressesOf(ref, n)).map((ip) => nodeOrPrefix(rt, ip)))];
+}

@@ -99,7 +99,7 @@ export function resolveAlg(alg: AlgSpec): ResolvedAlg {
 }
 
 /** Allowlist entries as prefixes, printed from parsed values: a node name stands for every address it has. */
-export function allowedPrefixes(rt: Pick<NodeRuntime, "topology" | "addressOf">, allow: readonly string[]): string[] {
+export function allowedPrefixes(rt: Pick<NodeRuntime, "topology" | "addressOf" | "addressesOf">, allow: readonly string[]): string[] {
   const prefix = (text: string): string => {
     const c = parseCidr(text.includes("/") ? text : `${text}/32`);
     if (!c) throw new Error(`allowlist entry ${JSON.stringify(text.slice(0, 60))} is neither a node nor an IPv4 prefix`);
@@ -110,7 +110,7 @@ export function allowedPrefixes(rt: Pick<NodeRuntime, "topology" | "addressOf">,
       allow.flatMap((entry) => {
         const node = rt.topology.nodes.get(entry);
         if (!node) return [prefix(entry)];
-        return node.interfaces.map((i) => prefix(rt.addressOf(entry, i.network)));
+        return node.interfaces.flatMap((i) => rt.addressesOf(entry, i.network).map(prefix));
       }),
     ),
   ];

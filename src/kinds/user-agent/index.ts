@@ -1,4 +1,4 @@
-import { nodeOrPrefix } from "../node-ref.js";
+import { nodeOrPrefixes } from "../node-ref.js";
 import { prepareVpnClient } from "../vpn-gateway/index.js";
 import { TUN } from "../vpn-gateway/openvpn-config.js";
 import { ROUTER_KINDS } from "../kind.js";
@@ -236,7 +236,7 @@ async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vp
   const routes =
     vpn.mode === "full"
       ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`]
-      : vpn.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN}`);
+      : vpn.routes.flatMap((r) => nodeOrPrefixes(rt, r)).map((p) => `ip route add ${p} dev ${TUN}`);
   await rt.exec(["sh", "-ec", [`ip route add ${client.serverIp}/32 via ${via}`, ...client.start, ...routes].join("\n")]);
 }
 

@@ -8,7 +8,7 @@ import type { ResolvedTopology } from "../../topology/types.js";
 import { PRIVATE_POOLS, PUBLIC_POOLS } from "../../lab/subnet-pool.js";
 import { interfaceLookup, nftLoad } from "../../lab/interface-script.js";
 import { defineKind, ROUTER_KINDS, type NodeRuntime } from "../kind.js";
-import { nodeOrPrefix } from "../node-ref.js";
+import { nodeOrPrefixes } from "../node-ref.js";
 import { clientConfig, concentratorConfig, TUN, VPN_DIR, VPN_PORT, VPN_SERVER_NAME, type TunnelSettings } from "./openvpn-config.js";
 
 /** A field of the other role: present in the shape only to be rejected with the reason. */
@@ -171,7 +171,7 @@ async function configureClient(rt: NodeRuntime, spec: ClientSpec): Promise<void>
   const routes =
     spec.mode === "full"
       ? [`ip route add default dev ${TUN} table ${CLIENT_TABLE}`]
-      : spec.routes.map((r) => `ip route add ${nodeOrPrefix(rt, r)} dev ${TUN} table ${CLIENT_TABLE}`);
+      : [...new Set(spec.routes.flatMap((r) => nodeOrPrefixes(rt, r)))].map((p) => `ip route add ${p} dev ${TUN} table ${CLIENT_TABLE}`);
   await rt.exec([
     "sh",
     "-ec",
