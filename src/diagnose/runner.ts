@@ -156,6 +156,37 @@ async function runCase(o: RunnerOptions, c: MatrixCase, topology: ResolvedTopolo
 }
 
 /**
+ * Runs `run(i)` for every item, `parallel` at a time, never two whose helper keys clash at once
+ * (helperCompatible); an item that cannot start yet waits for a running one to end. Results in item order.
+ */
+export async function schedule<T>(keys: readonly (string | undefined)[], parallel: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(keys.length);
+  const pending = keys.map((_, i) => i);
+  const running = new Map<number, string | undefined>();
+  const waiting: Array<() => void> = [];
+  const worker = async (): Promise<void> => {
+    while (pending.length > 0) {
+      // Picked without an await between the look and the take: two workers never take the same item.
+      const k = pending.findIndex((i) => helperCompatible(keys[i], [...running.values()]));
+      if (k < 0) {
+        await new Promise<void>((r) => waiting.push(r));
+        continue;
+      }
+      const [i] = pending.splice(k, 1) as [number];
+      running.set(i, keys[i]);
+      try {
+        results[i] = await run(i);
+      } finally {
+        running.delete(i);
+        for (const w of waiting.splice(0)) w();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, keys.length)) }, worker));
+  return results;
+}
+
+/**
  * Runs every heuristic in every case: `parallel` labs at a time, the kernel SIP helper's global
  * parameters respected (helperKey). Results come back in matrix order whatever order cases finished in.
  */
@@ -166,47 +197,19 @@ export async function runDiagnose(o: RunnerOptions): Promise<CaseResult[]> {
     if (names.has(h.name)) throw new LabError(`two heuristics are called "${h.name}"; give each once`);
     names.add(h.name);
   }
-  const results = new Array<CaseResult>(o.cases.length);
-  const pending = o.cases.map((c, i) => ({ c, i }));
-  const running = new Map<number, string | undefined>();
+  // Every case's topology first (milliseconds each): the schedule needs each one's helper key.
+  const topologies = await Promise.all(o.cases.map((c) => loadCase(o, c).catch((e: Error) => e)));
   let done = 0;
-  const waiting: Array<() => void> = [];
-  const loaded = new Map<number, Promise<ResolvedTopology | Error>>();
-  const topologyOf = (i: number): Promise<ResolvedTopology | Error> => {
-    let p = loaded.get(i);
-    if (!p) loaded.set(i, (p = loadCase(o, o.cases[i]!).catch((e: Error) => e)));
-    return p;
-  };
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (pending.length === 0) return;
-      // The first pending case whose helper needs fit beside what runs; none fits: wait for one to end.
-      let pick: { c: MatrixCase; i: number; topo: ResolvedTopology | Error } | undefined;
-      for (const [k, p] of pending.entries()) {
-        const topo = await topologyOf(p.i);
-        const key = topo instanceof Error ? undefined : helperKey(topo);
-        if (helperCompatible(key, [...running.values()])) {
-          pick = { ...p, topo };
-          pending.splice(k, 1);
-          running.set(p.i, key);
-          break;
-        }
-      }
-      if (!pick) {
-        await new Promise<void>((r) => waiting.push(r));
-        continue;
-      }
-      const result =
-        pick.topo instanceof Error
-          ? { case: pick.c, truth: null, error: `topology: ${pick.topo.message}`, runs: {}, labMs: 0 }
-          : await runCase(o, pick.c, pick.topo);
-      results[pick.i] = result;
-      running.delete(pick.i);
-      done++;
-      o.onCase?.(result, done, o.cases.length);
-      for (const w of waiting.splice(0)) w();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, o.cases.length)) }, worker));
-  return results;
+  return schedule(
+    topologies.map((t) => (t instanceof Error ? undefined : helperKey(t))),
+    o.parallel,
+    async (i) => {
+      const c = o.cases[i]!;
+      const topo = topologies[i]!;
+      const result: CaseResult =
+        topo instanceof Error ? { case: c, truth: null, error: `topology: ${topo.message}`, runs: {}, labMs: 0 } : await runCase(o, c, topo);
+      o.onCase?.(result, ++done, o.cases.length);
+      return result;
+    },
+  );
 }
