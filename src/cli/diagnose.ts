@@ -104,7 +104,8 @@ export function diagnoseCommand(derive: (t: ResolvedTopology, seat: string) => T
 
       // A requirement binds every heuristic that answers its question; one that no heuristic answers is missed.
       const misses = requirements.flatMap((req) => {
-        const scored = names
+        if (req.heuristic && !names.includes(req.heuristic)) return [`--require names ${req.heuristic}, which did not run (heuristics: ${names.join(", ")})`];
+        const scored = (req.heuristic ? [req.heuristic] : names)
           .map((h) => ({ h, js: judge(results, h, [req.question]).filter((j) => j.outcome !== "unanswered") }))
           .filter((x) => x.js.length > 0);
         if (scored.length === 0) return [`${req.heuristic ? `${req.heuristic} ` : ""}${req.question}: never answered in a case with a truth for it`];
