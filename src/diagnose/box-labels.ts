@@ -16,12 +16,53 @@ type Transport = "udp" | "tcp";
 export type SeatSip = { readonly transport: Transport; readonly port: number } | null;
 
 /**
+ * Which transports each ALG on `leg` really rewrites for SIP to `port`. The kernel helper (nf_nat_sip)
+ * rewrites only addresses equal to the connection's own source: behind another NAT that did not rewrite
+ * them, the message still names the seat's address, not the packet's, and the helper leaves it alone. The
+ * userspace ALG rewrites any private address literal (rewriter.ts), so it acts behind a NAT too, as long as
+ * its rules rewrite anything. A NAT that rewrote the SIP makes its own public address the one the message
+ * names, which is the next box's source again.
+ */
+function rewritesFor(t: ResolvedTopology, leg: Leg, port: number): Map<string, Transport[]> {
+  const seatNet = t.nodes.get(leg.from)?.interfaces[0]?.network;
+  const matchesSource = { udp: true, tcp: true };
+  const isPrivate = { udp: !t.networks.get(seatNet ?? "")?.public, tcp: !t.networks.get(seatNet ?? "")?.public };
+  const out = new Map<string, Transport[]>();
+  for (const hop of leg.hops) {
+    if (hop.sees !== "inner") continue;
+    const rewrote: Transport[] = [];
+    if (hop.kind === "nat-router") {
+      const spec = nodeSpec<NatRouterSpec>(t, hop.node);
+      const alg = resolveAlg(spec.alg);
+      for (const tr of ["udp", "tcp"] as const) {
+        if (alg.kind === "netfilter" && hop.in === spec.lan && alg.helper.protocols.includes(tr) && alg.helper.ports.includes(port) && matchesSource[tr])
+          rewrote.push(tr);
+        if (alg.kind === "userspace" && hop.out === spec.wan && tr === "udp" && alg.rules.ports.includes(port) && alg.rules.rewrite.length > 0 && isPrivate[tr])
+          rewrote.push(tr);
+      }
+      out.set(hop.node, rewrote);
+    }
+    if (natOf(t, hop)) {
+      const wan = hop.kind === "nat-router" ? nodeSpec<NatRouterSpec>(t, hop.node).wan : undefined;
+      for (const tr of ["udp", "tcp"] as const) {
+        matchesSource[tr] = rewrote.includes(tr);
+        if (rewrote.includes(tr)) isPrivate[tr] = !t.networks.get(wan ?? "")?.public;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The ALGs that see the seat's packets on `leg`. The kernel helper is attached to what arrives from the
  * router's LAN (iifname lan); the userspace ALG is queued what leaves by its WAN (oifname wan), on UDP
- * only (alg-ruleset.ts: `udp dport { ports }`).
+ * only (alg-ruleset.ts: `udp dport { ports }`). `transports`/`ports` are what it rewrites of the seat's own
+ * SIP; `probe5060` what it rewrites of a probe to 5060 (rewritesFor says when a box behind a NAT does not).
  */
 export function algsOn(t: ResolvedTopology, leg: Leg, seatSip: SeatSip, notes: Set<string>): AlgTruth[] {
   const found: AlgTruth[] = [];
+  const probe = rewritesFor(t, leg, 5060);
+  const own = seatSip ? rewritesFor(t, leg, seatSip.port) : new Map<string, Transport[]>();
   for (const hop of leg.hops) {
     if (hop.kind !== "nat-router") continue;
     const spec = nodeSpec<NatRouterSpec>(t, hop.node);
@@ -37,7 +78,14 @@ export function algsOn(t: ResolvedTopology, leg: Leg, seatSip: SeatSip, notes: S
       alg.kind === "netfilter"
         ? { transports: (["udp", "tcp"] as const).filter((p) => alg.helper.protocols.includes(p)), ports: [...alg.helper.ports] }
         : { transports: ["udp" as const], ports: [...alg.rules.ports] };
-    const seat = seatSip && actsOn.transports.includes(seatSip.transport) && actsOn.ports.includes(seatSip.port) ? seatSip : null;
+    const seat = seatSip && (own.get(hop.node) ?? []).includes(seatSip.transport) ? seatSip : null;
+    const probe5060 = probe.get(hop.node) ?? [];
+    if (actsOn.ports.includes(5060) && probe5060.length < actsOn.transports.length)
+      notes.add(
+        alg.kind === "netfilter"
+          ? `${hop.node}'s kernel helper sits behind a NAT that did not rewrite the SIP: the messages name an address that is not the packet's source, so it rewrites nothing (nf_nat_sip matches the connection's own address)`
+          : `${hop.node}'s userspace ALG finds nothing to rewrite (its rules rewrite no field, or the messages carry no private address)`,
+      );
     if (alg.kind === "netfilter" && spec.tcpMss !== undefined && actsOn.transports.includes("tcp"))
       notes.add(
         `${hop.node} clamps the TCP MSS to ${spec.tcpMss}: the kernel helper skips a SIP/TCP message split across segments (A3.10), so only short ones are rewritten`,
@@ -49,14 +97,15 @@ export function algsOn(t: ResolvedTopology, leg: Leg, seatSip: SeatSip, notes: S
       transports: seat ? [seat.transport] : [],
       ports: seat ? [seat.port] : [],
       actsOn,
+      probe5060,
     });
   }
   return found;
 }
 
-/** Whether a probe over `transport` to port 5060 towards `leg.to` meets an ALG. */
+/** Whether a probe over `transport` to port 5060 towards `leg.to` is rewritten by an ALG. */
 export function probeMeetsAlg(algs: readonly AlgTruth[], transport: Transport): boolean {
-  return algs.some((a) => a.actsOn.transports.includes(transport) && a.actsOn.ports.includes(5060));
+  return algs.some((a) => a.probe5060.includes(transport));
 }
 
 export type FirewallLabels = Pick<Truth, "udpBlocked" | "dpi" | "stunOverTcpBlocked" | "lateVerdict">;

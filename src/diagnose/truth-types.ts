@@ -31,7 +31,9 @@ export interface AlgTruth {
    */
   readonly transports: readonly ("udp" | "tcp")[];
   readonly ports: readonly number[];
-  /** Every plaintext SIP it rewrites on this path: the transports and destination ports it is attached to. */
+  /** Transports on which it really rewrites a probe to 5060 from the seat (none behind a NAT that did not rewrite first). */
+  readonly probe5060: readonly ("udp" | "tcp")[];
+  /** The plaintext SIP it is attached to on this path: transports and destination ports. */
   readonly actsOn: { readonly transports: readonly ("udp" | "tcp")[]; readonly ports: readonly number[] };
 }
 

@@ -133,6 +133,29 @@ test("each NAT preset on alice's router is her NAT type, with its mapping, filte
   assert.equal((await truth("diagnose-home", "alice")).nat.chain[0]!.udpTimeoutSec, 120);
 });
 
+test("a kernel helper behind a NAT that did not rewrite rewrites nothing; behind one that did, it does", async () => {
+  const carrier = await truth("diagnose-home", "dave", { "nodes.cgn.alg": "netfilter" });
+  assert.deepEqual([carrier.answers.sipAlg, carrier.answers.sipAlgUdp, carrier.answers.sipAlgTcp], ["no", "no", "no"]);
+  const both = await truth("diagnose-home", "dave", { "nodes.cgn.alg": "netfilter", "nodes.nat2.alg": "netfilter" });
+  assert.deepEqual(
+    both.sipAlg.map((a) => [a.node, a.probe5060]),
+    [
+      ["nat2", ["udp", "tcp"]],
+      ["cgn", ["udp", "tcp"]],
+    ],
+  );
+  const udpFirst = await truth("diagnose-home", "dave", { "nodes.cgn.alg": "netfilter", "nodes.nat2.alg": "headers-not-sdp" });
+  assert.deepEqual(
+    udpFirst.sipAlg.map((a) => [a.node, a.probe5060]),
+    [
+      ["nat2", ["udp"]],
+      ["cgn", ["udp"]],
+    ],
+  );
+  const nothing = await truth("diagnose-home", "alice", { "nodes.nat1.alg": "{ rules: { rewrite: [] } }" });
+  assert.equal(nothing.answers.sipAlg, "no");
+});
+
 test("double NAT (dave): nat2 then cgn; taken together the most dependent of each", async () => {
   const t = await truth("diagnose-home", "dave");
   assert.deepEqual(
@@ -162,7 +185,7 @@ test("ALG: off, the kernel helper on UDP and TCP, on UDP only, and on another po
   assert.equal(off.answers.sipAlg, "no");
   const kernel = await truth("sip-alg", "alice", { "nodes.nat1.alg": "netfilter" });
   assert.deepEqual(kernel.sipAlg, [
-    { node: "nat1", alg: "netfilter", transports: ["udp"], ports: [5060], actsOn: { transports: ["udp", "tcp"], ports: [5060] } },
+    { node: "nat1", alg: "netfilter", transports: ["udp"], ports: [5060], probe5060: ["udp", "tcp"], actsOn: { transports: ["udp", "tcp"], ports: [5060] } },
   ]);
   assert.deepEqual([kernel.answers.sipAlg, kernel.answers.sipAlgUdp, kernel.answers.sipAlgTcp], ["yes", "yes", "yes"]);
   const udpOnly = await truth("sip-alg", "alice", { "nodes.nat1.alg": "{ netfilter: { protocols: [udp] } }" });
@@ -182,7 +205,7 @@ test("ALG: every userspace profile rewrites UDP to its ports only; rules make a 
   for (const profile of ALG_PROFILE_NAMES) {
     const t = await truth("sip-alg", "alice", { "nodes.nat1.alg": profile });
     assert.deepEqual(t.sipAlg, [
-      { node: "nat1", alg: "userspace", profile, transports: ["udp"], ports: [5060], actsOn: { transports: ["udp"], ports: [5060] } },
+      { node: "nat1", alg: "userspace", profile, transports: ["udp"], ports: [5060], probe5060: ["udp"], actsOn: { transports: ["udp"], ports: [5060] } },
     ]);
     assert.deepEqual([t.answers.sipAlg, t.answers.sipAlgUdp, t.answers.sipAlgTcp], ["yes", "yes", "no"]);
   }
@@ -345,12 +368,22 @@ test("ALG behind a VPN: nat1's helper under the full tunnel sees no SIP; with SI
   assert.deepEqual(behind.sipAlg, []);
   assert.equal(behind.answers.sipAlg, "no");
   assert.ok(behind.notes.some((n) => /nat1's ALG \(netfilter\) sees only the VPN tunnel/.test(n)));
+  // SIP routed direct crosses office's masquerade first: the kernel helper then finds the seat's address,
+  // not the packet's source, in the messages and rewrites nothing; a userspace ALG rewrites any private one.
   const direct = await truth("diagnose-vpn", "alice", { "nodes.nat1.alg": "netfilter", "nodes.office.mode": "split", "nodes.office.routes": "[turn]" });
-  assert.equal(direct.answers.sipAlg, "yes");
+  assert.equal(direct.answers.sipAlg, "no");
+  assert.ok(direct.notes.some((n) => /kernel helper sits behind a NAT that did not rewrite/.test(n)));
+  const userspace = await truth("diagnose-vpn", "alice", {
+    "nodes.nat1.alg": "headers-not-sdp",
+    "nodes.office.mode": "split",
+    "nodes.office.routes": "[turn]",
+  });
+  assert.equal(userspace.answers.sipAlg, "yes");
+  assert.equal(userspace.answers.sipAlgTcp, "no");
   const erin = await truth("diagnose-vpn", "erin", { "nodes.nat1.alg": "netfilter" });
   assert.equal(erin.answers.sipAlg, "no");
   // SIP inside but the mirror outside: a mirror probe meets the ALG the seat's SIP never does.
-  const mirror = await truth("diagnose-vpn", "alice", { "nodes.nat1.alg": "netfilter", "nodes.office.mode": "split", "nodes.office.routes": "[kamailio]" });
+  const mirror = await truth("diagnose-vpn", "alice", { "nodes.nat1.alg": "headers-not-sdp", "nodes.office.mode": "split", "nodes.office.routes": "[kamailio]" });
   assert.equal(mirror.answers.sipAlg, "no");
   assert.ok(mirror.notes.some((n) => /probe to the SIP mirror mirror takes another path .* meets nat1/.test(n)));
 });
