@@ -108,7 +108,10 @@ export function probeMeetsAlg(algs: readonly AlgTruth[], transport: Transport): 
   return algs.some((a) => a.probe5060.includes(transport));
 }
 
-export type FirewallLabels = Pick<Truth, "udpBlocked" | "dpi" | "stunOverTcpBlocked" | "lateVerdict">;
+export type FirewallLabels = Pick<Truth, "udpBlocked" | "dpi" | "stunOverTcpBlocked" | "lateVerdict"> & {
+  /** Answers the topology alone cannot settle (an allowlist prefix against a subnet the lab allocates): left unanswered. */
+  readonly unsettled: readonly ("udpBlocked" | "stunOverTcpBlocked" | "lateVerdict")[];
+};
 
 /**
  * The firewalls on `leg` (towards `what`: "the TURN server"). Rules are in the router's forward chain, on
@@ -123,6 +126,7 @@ export function firewallLabels(t: ResolvedTopology, leg: Leg, what: string, note
   const signatures: Signature[] = [];
   let dpiBy: string | null = null;
   let late: FirewallLabels["lateVerdict"] = null;
+  let unknownAllow = false;
   for (const [i, hop] of leg.hops.entries()) {
     if (hop.kind !== "nat-router") continue;
     const f = nodeSpec<NatRouterSpec>(t, hop.node).firewall;
@@ -134,8 +138,10 @@ export function firewallLabels(t: ResolvedTopology, leg: Leg, what: string, note
     const source = t.nodes.get(sourceAt(t, leg, i))!;
     const allowed = f.allow.filter((e) => entryCovers(t, e, dest) === "yes" || entryCovers(t, e, source) === "yes");
     for (const e of f.allow)
-      if (entryCovers(t, e, dest) === "unknown")
-        notes.add(`${hop.node}'s allowlist entry ${e}: whether it holds ${dest.name} depends on the subnet the lab allocates; taken as not`);
+      if (entryCovers(t, e, dest) === "unknown") {
+        unknownAllow = true;
+        notes.add(`${hop.node}'s allowlist entry ${e}: whether it holds ${dest.name} depends on the subnet the lab allocates; its answers are left unscored`);
+      }
     if (f.udp === "block") {
       if (!exempt.includes("DNS (UDP port 53)")) exempt.push("DNS (UDP port 53)");
       for (const e of f.allow)
@@ -155,14 +161,20 @@ export function firewallLabels(t: ResolvedTopology, leg: Leg, what: string, note
   }
   if (signatures.includes("rfc4571-tcp") && !signatures.includes("stun-tcp"))
     notes.add("rfc4571-tcp looks for the STUN cookie at TCP payload byte 6 (ICE-TCP framing); TURN over TCP has it at byte 4, so it passes");
-  if (late && blockedBy && late.signatures.every((s) => s.endsWith("-udp")))
-    notes.add(`the late verdict on ${late.node} classifies only UDP, which ${blockedBy} already blocks: a probe cannot see it act`);
+  const hiddenLate = late !== null && blockedBy !== null && late.signatures.every((s) => s.endsWith("-udp"));
+  if (late && hiddenLate)
+    notes.add(`the late verdict on ${late.node} classifies only UDP, which ${blockedBy} already blocks: a probe cannot see it act (lateVerdict unscored)`);
+  // `ct original packets` counts the SYN and the ACK: a late verdict after at most 2 packets drops the
+  // first STUN segment of a TURN/TCP connection, which is then blocked as surely as on sight.
+  const lateTcp = late?.signatures.includes("stun-tcp") === true && late.afterPackets !== undefined && late.afterPackets <= 2;
+  if (lateTcp) notes.add(`${late!.node}'s late verdict on stun-tcp after ${late!.afterPackets} packets kills TURN/TCP at its first STUN segment`);
   return {
     udpBlocked: { blocked: blockedBy !== null, by: blockedBy, exempt },
     dpi: { signatures, by: dpiBy },
     // TURN over TCP starts its stream with STUN (cookie at payload byte 4): exactly what stun-tcp matches.
-    stunOverTcpBlocked: signatures.includes("stun-tcp"),
+    stunOverTcpBlocked: signatures.includes("stun-tcp") || lateTcp,
     lateVerdict: late,
+    unsettled: [...(unknownAllow ? (["udpBlocked", "stunOverTcpBlocked", "lateVerdict"] as const) : []), ...(hiddenLate ? (["lateVerdict"] as const) : [])],
   };
 }
 

@@ -278,10 +278,22 @@ test("firewall: an allowlist prefix exempts the TURN server when it holds its ad
   const misses = await truth("webrtc", "alice", { ...declared, "nodes.nat1.firewall": "{ udp: block, allow: [198.51.100.128/25] }" });
   assert.equal(misses.answers.udpBlocked, "yes");
   const pooled = await truth("webrtc", "alice", { "nodes.nat1.firewall": "{ udp: block, allow: [198.51.100.0/24] }" });
-  assert.equal(pooled.answers.udpBlocked, "yes");
+  assert.equal(pooled.answers.udpBlocked, undefined, "the topology alone cannot settle it: unscored");
+  assert.equal(pooled.answers.natType, "port-restricted-cone", "the rest is still answered");
   assert.ok(pooled.notes.some((n) => /allowlist entry 198\.51\.100\.0\/24: whether it holds turn depends on the subnet/.test(n)));
   const everyPool = await truth("webrtc", "alice", { "nodes.nat1.firewall": "{ udp: block, allow: [192.0.0.0/2] }" });
   assert.equal(everyPool.answers.udpBlocked, "no");
+});
+
+test("a late verdict on stun-tcp after at most 2 packets (SYN and ACK count) blocks TURN over TCP; one on UDP behind a UDP block is unscored", async () => {
+  const early = await truth("diagnose-home", "alice", { "nodes.nat1.firewall": "{ lateBlock: { signatures: [stun-tcp], afterPackets: 2 } }" });
+  assert.equal(early.answers.stunOverTcpBlocked, "yes");
+  const later = await truth("diagnose-home", "alice", { "nodes.nat1.firewall": "{ lateBlock: { signatures: [stun-tcp], afterPackets: 3 } }" });
+  assert.equal(later.answers.stunOverTcpBlocked, "no");
+  assert.equal(later.answers.lateVerdict, "yes");
+  const hidden = await truth("diagnose-home", "alice", { "nodes.nat1.firewall": "{ udp: block, lateBlock: { signatures: [stun-udp], afterPackets: 5 } }" });
+  assert.equal(hidden.answers.lateVerdict, undefined);
+  assert.equal(hidden.answers.udpBlocked, "yes");
 });
 
 test("DPI: stun-tcp blocks TURN over TCP, rfc4571-tcp does not; a late verdict is reported with its limit", async () => {

@@ -59,7 +59,7 @@ export function deriveTruth(topology: ResolvedTopology, seat: string): Truth {
         `${sipFw.udpBlocked.by} blocks UDP to the SIP server: SIP over UDP, and an ALG probe over UDP, get no answer (sipAlgUdp is what the box would do)`,
       );
   }
-  const fw = firewallLabels(topology, media, turnServer ? "the TURN server" : "the SIP server", notes);
+  const { unsettled, ...fw } = firewallLabels(topology, media, turnServer ? "the TURN server" : "the SIP server", notes);
   const vpn = vpnTruth(topology, spec, seat, sipLeg, turnLeg, notes);
   const chain = media.hops.flatMap((h) => (h.sees === "inner" ? [natOf(topology, h)].filter((n): n is NatTruth => n !== null) : []));
   // Every packet must pass every box: a mapping that depends on the destination anywhere makes the
@@ -91,6 +91,7 @@ export function deriveTruth(topology: ResolvedTopology, seat: string): Truth {
     answers.natMapping = effective?.mapping ?? "none";
     answers.natFiltering = effective?.filtering ?? "none";
     answers.pathMtu = pathMtu;
+    for (const q of unsettled) delete answers[q];
   }
   return {
     topology: topology.name,

@@ -20,7 +20,7 @@ import {
 const SEAT = "10.77.0.2";
 const PUBLIC = "198.51.100.3";
 const sent = probeInvite({ user: "alice", domain: "callpath.test", address: SEAT, port: 40000, rtpPort: 40002, mirror: "198.51.100.9:5060" }).message;
-const same = { sameLocalRoute: true };
+const same = { sameLocalRoute: true, serverView: `${PUBLIC}:40000` };
 const mirror = (transport: "udp" | "tcp", port: number, received: string | undefined, extra: Partial<MirrorObs> = {}): MirrorObs => ({
   transport,
   port,
@@ -60,11 +60,16 @@ test("the mirror speaks for the SIP server's path only when both see the seat fr
   assert.equal(judgeMirror(mirror("udp", 5060, rewritten), { sameLocalRoute: false }).verdict, "inconclusive");
   assert.equal(judgeMirror(mirror("udp", 5060, rewritten), { sameLocalRoute: true, serverView: "203.0.113.50:1234" }).verdict, "inconclusive");
   assert.equal(judgeMirror(mirror("udp", 5060, rewritten), { sameLocalRoute: true, serverView: `${PUBLIC}:5555` }).verdict, "yes");
+  assert.equal(judgeMirror(mirror("udp", 5060, rewritten), { sameLocalRoute: true }).verdict, "inconclusive", "without the server's view");
+  assert.equal(judgeMirror(mirror("udp", 5060, "garbage"), same).verdict, "inconclusive", "an answer that does not parse");
 });
 
-test("sipAlg: yes if any probe was rewritten, no only if all three arrived unchanged", () => {
+test("sipAlg: yes if a 5060 probe was rewritten, no only if both arrived unchanged; 5080 is the control, never the verdict", () => {
   const all = (u: string | undefined, t: string | undefined, c: string | undefined) =>
-    sipAlgVerdicts({ udp5060: mirror("udp", 5060, u), tcp5060: mirror("tcp", 5060, t), udp5080: mirror("udp", 5080, c), sameLocalRoute: true });
+    sipAlgVerdicts({ udp5060: mirror("udp", 5060, u), tcp5060: mirror("tcp", 5060, t), udp5080: mirror("udp", 5080, c), ...same });
+  const only5080 = all(sent, sent, rewritten);
+  assert.equal(only5080.sipAlg!.verdict, "no");
+  assert.match(only5080.sipAlg!.evidence, /UDP 5080 \(control\): over UDP to the mirror's port 5080 the INVITE arrived rewritten/);
   const kernel = all(rewritten, rewritten, sent);
   assert.deepEqual([kernel.sipAlg!.verdict, kernel.sipAlgUdp!.verdict, kernel.sipAlgTcp!.verdict], ["yes", "yes", "yes"]);
   const userspace = all(rewritten, sent, sent);
@@ -75,7 +80,7 @@ test("sipAlg: yes if any probe was rewritten, no only if all three arrived uncha
   assert.deepEqual([udpBlocked.sipAlg!.verdict, udpBlocked.sipAlgUdp!.verdict, udpBlocked.sipAlgTcp!.verdict], ["inconclusive", "inconclusive", "no"]);
 });
 
-test("udpBlocked: no when UDP answers; yes only when plain UDP fails too while TCP works; else inconclusive", () => {
+test("udpBlocked: no when UDP answers; yes when STUN over UDP fails while TCP or TLS works (the control says why); else inconclusive", () => {
   const ok = { answered: true };
   const none = { answered: false };
   assert.equal(udpBlockedVerdict({ udp: ok, tcp: ok, tls: ok }).verdict, "no");
@@ -85,12 +90,10 @@ test("udpBlocked: no when UDP answers; yes only when plain UDP fails too while T
     "yes",
     "UDP and STUN-in-TCP blocked, TLS through",
   );
-  assert.equal(
-    udpBlockedVerdict({ udp: none, tcp: ok, tls: ok, udpControl: true, mirrorTcp: true }).verdict,
-    "inconclusive",
-    "STUN over UDP dropped by DPI, UDP itself passes",
-  );
-  assert.equal(udpBlockedVerdict({ udp: none, tcp: ok, tls: ok }).verdict, "inconclusive", "no control");
+  const dpi = udpBlockedVerdict({ udp: none, tcp: ok, tls: ok, udpControl: true, mirrorTcp: true });
+  assert.equal(dpi.verdict, "yes", "STUN over UDP dropped by DPI: STUN/TURN over UDP does not get through");
+  assert.match(dpi.evidence, /a DPI signature/);
+  assert.equal(udpBlockedVerdict({ udp: none, tcp: ok, tls: ok }).verdict, "yes", "without a control too");
   assert.equal(udpBlockedVerdict({ udp: none, tcp: none, tls: none, udpControl: false, mirrorTcp: true }).verdict, "inconclusive");
 });
 

@@ -52,7 +52,9 @@ export function judgeMirror(o: MirrorObs | undefined, s: Pick<SipObs, "serverVie
   // The mirror sits beside the SIP server; its view speaks for the SIP server's path only if the seat's
   // SIP reaches both the same way.
   if (!s.sameLocalRoute) return inconclusive(`the seat routes the mirror and the SIP server differently: what ${label} saw is not the SIP server's path`);
-  if (s.serverView && ipOf(s.serverView) !== ipOf(o.answer.source))
+  // Without the SIP server's own view, the mirror cannot be shown to stand for the SIP server's path.
+  if (!s.serverView) return inconclusive(`the SIP server's view of the seat is unknown, so ${label} cannot speak for the path to it`);
+  if (ipOf(s.serverView) !== ipOf(o.answer.source))
     return inconclusive(
       `the mirror saw ${label} come from ${ipOf(o.answer.source)} but the SIP server sees the seat as ${ipOf(s.serverView)}: the two are reached by different paths`,
     );
@@ -60,7 +62,8 @@ export function judgeMirror(o: MirrorObs | undefined, s: Pick<SipObs, "serverVie
   try {
     diff = diffSip(o.sent, o.answer.received);
   } catch (e) {
-    return v("yes", `over ${label} the INVITE arrived mangled beyond parsing (${(e as Error).message})`);
+    // Rewritten or cut short by something: no field to point at, so no claim either way.
+    return inconclusive(`over ${label} the answer does not parse as the INVITE sent (${(e as Error).message})`);
   }
   const changed: FieldChange[] = diff.fields.filter((f) => f.changed && ALG_FIELDS.has(f.field));
   const broken = !diff.contentLengthMatchesBody;
@@ -81,10 +84,11 @@ export function sipAlgVerdicts(s: SipObs): Verdicts {
   const udp = judgeMirror(s.udp5060, s);
   const tcp = judgeMirror(s.tcp5060, s);
   const control = judgeMirror(s.udp5080, s);
-  const all = [udp, tcp, control];
+  // The question is about SIP to 5060; the 5080 control only shows whether an ALG is keyed on the port.
+  const all = [udp, tcp];
   const view = s.serverView ? `the SIP server sees the seat as ${s.serverView}` : `the SIP server's view is unknown (${s.serverViewWhy ?? "not asked"})`;
   const evidence = `UDP 5060: ${udp.evidence} | TCP 5060: ${tcp.evidence} | UDP 5080 (control): ${control.evidence} | ${view}`;
-  // Any rewrite is a SIP ALG on the path; "no" needs all three to have arrived unchanged.
+  // A rewrite on either is a SIP ALG on the path; "no" needs both to have arrived unchanged.
   const sipAlg = all.some((x) => x.verdict === "yes") ? v("yes", evidence) : all.every((x) => x.verdict === "no") ? v("no", evidence) : inconclusive(evidence);
   return { sipAlg, sipAlgUdp: udp, sipAlgTcp: tcp };
 }
@@ -117,10 +121,14 @@ export function udpBlockedVerdict(r: ReachObs): Verdict {
   const evidence = `STUN binding over UDP 3478: ${said(r.udp)}; over TCP 3478: ${said(r.tcp)}; over TLS 443: ${said(r.tls)}`;
   if (r.udp.answered) return v("no", evidence);
   if (!r.tcp.answered && !r.tls.answered) return inconclusive(`${evidence}: nothing answered, so the server's reachability says nothing about UDP`);
-  if (r.udpControl) return inconclusive(`${evidence}; but plain UDP to the mirror was answered: STUN over UDP is dropped, not UDP as such`);
-  if (r.udpControl === false && r.mirrorTcp)
-    return v("yes", `${evidence}; plain UDP to the mirror got no answer either, while the mirror answered over TCP: UDP does not cross`);
-  return inconclusive(`${evidence}; no plain-UDP control answered or failed cleanly, so a UDP block cannot be told from a STUN signature block`);
+  // The question is whether STUN/TURN over UDP gets through; the plain-UDP control only says why not.
+  const why =
+    r.udpControl === true
+      ? "plain UDP to the mirror was answered: STUN over UDP is dropped (a DPI signature), not UDP as such"
+      : r.udpControl === false && r.mirrorTcp
+        ? "plain UDP to the mirror got no answer either, while the mirror answered over TCP: UDP does not cross"
+        : "the plain-UDP control was inconclusive";
+  return v("yes", `${evidence}: the server is up, STUN over UDP does not reach it; ${why}`);
 }
 
 // --------------------------------------------------------------------------------------- STUN-in-TCP DPI
