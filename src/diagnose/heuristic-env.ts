@@ -1,21 +1,14 @@
 import type { StartedLab } from "../lab/started-lab.js";
 import { sipServerRef, userAgent } from "../kinds/user-agent/index.js";
 import { sipMirror } from "../kinds/sip-mirror/index.js";
-import { turnServer } from "../kinds/turn-server/index.js";
+import { turnServerOf } from "./truth.js";
+import type { UserAgentSpec } from "../kinds/user-agent/index.js";
 import { SIP_DOMAIN } from "../kinds/sip-server/index.js";
 import { SIP_LISTENERS } from "../kinds/sip-server/kamailio-files.js";
 import { TURN_PORTS, TURN_REALM } from "../kinds/turn-server/coturn-config.js";
 import { MIRROR_PORTS } from "../kinds/sip-mirror/index.js";
 import { LabError } from "../common/errors.js";
 import type { HeuristicEnv } from "./contract.js";
-
-/** The seat's TURN server: its ICE server, else the lab's only one, else none. */
-export function turnServerOf(lab: StartedLab, seat: string): string | undefined {
-  const spec = lab.topology.nodes.get(seat)?.spec as { ice?: { server: string } } | undefined;
-  if (spec?.ice) return spec.ice.server;
-  const all = lab.nodesOf(turnServer);
-  return all.length === 1 ? all[0] : undefined;
-}
 
 /** The endpoints a heuristic on `seat` is given (README "Diagnostic heuristics"): the lab's own, nothing outside. */
 export function heuristicEnv(lab: StartedLab, seat: string, limitMs: number): HeuristicEnv {
@@ -24,7 +17,7 @@ export function heuristicEnv(lab: StartedLab, seat: string, limitMs: number): He
     throw new LabError(`seat "${seat}" is not a user agent in topology "${lab.topology.name}"; seats: ${lab.nodesOf(userAgent).join(", ")}`);
   const sip = sipServerRef(node);
   const mirror = lab.nodesOf(sipMirror)[0];
-  const turn = turnServerOf(lab, seat);
+  const turn = turnServerOf(lab.topology, node.spec as UserAgentSpec) ?? undefined;
   const turnIp = turn ? lab.addressOf(turn) : "";
   const alt = turn ? (lab.addressesOf(turn)[1] ?? "") : "";
   const credential = lab.node(seat).secrets.turn;

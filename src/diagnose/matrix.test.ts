@@ -19,7 +19,7 @@ test("cases are groups × variants × seats, in file order, with each variant's 
   assert.deepEqual(cases[2]!.overrides, [["nodes.r.firewall", "{ udp: block, allow: [ x ] }"]]);
 });
 
-test("bad matrices: every problem named with its path; duplicate cases across groups; nothing half-read", () => {
+test("bad matrices: every problem named with its path; duplicate cases across groups; aliases and too many cases refused before any is built", () => {
   const bad = (text: string): string[] => {
     try {
       parseMatrix(text, "m.yaml");
@@ -38,6 +38,11 @@ test("bad matrices: every problem named with its path; duplicate cases across gr
   const dup = bad("name: m\ngroups:\n  - { topology: t, seats: [a], variants: { v: {} } }\n  - { topology: t, seats: [a], variants: { v: {} } }\n");
   assert.match(dup.join(), /case t\/v\/a is also in groups\[0\]/);
   assert.match(bad("name: m\ngroups: [\n").join(), /not YAML/);
+  assert.match(bad("name: m\nx: &a [1]\ngroups:\n  - { topology: t, seats: [a], variants: { v: { p: *a } } }\n").join(), /not YAML/, "no aliases");
+  const seats = Array.from({ length: 32 }, (_, i) => `s${i}`).join(", ");
+  const variants = Array.from({ length: 100 }, (_, i) => `v${i}: {}`).join(", ");
+  const big = `name: m\ngroups:\n${Array.from({ length: 2 }, () => `  - { topology: t, seats: [${seats}], variants: { ${variants} } }`).join("\n")}\n`;
+  assert.match(bad(big).join(), /6400 cases; a matrix may have at most 2000/);
 });
 
 test("every case of the shipped matrices is a valid lab (at least 40 in the standard one)", async () => {

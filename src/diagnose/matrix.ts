@@ -67,15 +67,17 @@ export function casesOf(m: Matrix): MatrixCase[] {
 export function parseMatrix(text: string, file: string): { matrix: Matrix; cases: MatrixCase[] } {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+    // Anchors and aliases are not needed in a matrix, and an alias bomb is a way to make one enormous.
+    raw = parseYaml(text, { maxAliasCount: 0, uniqueKeys: true });
   } catch (e) {
     throw new TopologyError(file, [{ path: "", message: `not YAML: ${(e as Error).message.split("\n")[0]}` }]);
   }
   const parsed = MatrixSchema.safeParse(raw, PARSE_PARAMS);
   if (!parsed.success) throw new TopologyError(file, zodIssues(parsed.error, ""));
-  const cases = casesOf(parsed.data);
+  // Counted before any case is built: the count is what keeps the work bounded.
+  const count = parsed.data.groups.reduce((n, g) => n + Object.keys(g.variants).length * g.seats.length, 0);
+  if (count > MAX_CASES) throw new TopologyError(file, [{ path: "groups", message: `${count} cases; a matrix may have at most ${MAX_CASES}` }]);
   const issues: Issue[] = [];
-  if (cases.length > MAX_CASES) issues.push({ path: "groups", message: `${cases.length} cases; a matrix may have at most ${MAX_CASES}` });
   const seen = new Map<string, number>();
   parsed.data.groups.forEach((g, i) => {
     for (const c of casesOf({ ...parsed.data, groups: [g] })) {
@@ -84,6 +86,7 @@ export function parseMatrix(text: string, file: string): { matrix: Matrix; cases
       else seen.set(c.id, i);
     }
   });
+  const cases = casesOf(parsed.data);
   if (issues.length > 0) throw new TopologyError(file, issues);
   return { matrix: parsed.data, cases };
 }

@@ -43,6 +43,20 @@ export const QUESTION_IDS = Object.keys(QUESTIONS) as [QuestionId, ...QuestionId
 /** An answer: a word from the question's shape, or a number. */
 export type Answer = string | number;
 
+/**
+ * RFC 3489's name for an RFC 4787 behaviour: any destination-dependent mapping is "symmetric" (RFC 3489 has
+ * no name for an address-dependent one); with an endpoint-independent mapping the filtering names the cone.
+ * Undefined when the mapping is endpoint-independent and the filtering is not known.
+ */
+export function natTypeName(
+  mapping: Dependency,
+  filtering: Dependency | undefined,
+): "full-cone" | "restricted-cone" | "port-restricted-cone" | "symmetric" | undefined {
+  if (mapping !== "endpoint-independent") return "symmetric";
+  if (filtering === undefined) return undefined;
+  return filtering === "endpoint-independent" ? "full-cone" : filtering === "address-dependent" ? "restricted-cone" : "port-restricted-cone";
+}
+
 /** Whether `verdict` is the truth's answer, by the question's shape. */
 export function isRight(question: QuestionId, truth: Answer, verdict: Answer): boolean {
   const shape: QuestionShape = QUESTIONS[question].shape;

@@ -31,9 +31,25 @@ export async function runScript(lab: StartedLab, seat: string, script: PreparedS
   const rt = lab.node(seat);
   await rt.writeFiles(script.files);
   const seconds = Math.max(1, Math.ceil(limitMs / 1000));
-  const argv = ["timeout", "-k", String(KILL_AFTER_S), String(seconds), "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...script.argv];
+  // Without NET_ADMIN (the seat's routes, firewall and sysctls stay the lab's; a heuristic cannot route
+  // itself out of the lab or change the path for the next one), with stdin at EOF (a heuristic reading it
+  // must not wait for the limit), ended by timeout(1) at the limit.
+  const argv = [
+    "setpriv",
+    "--bounding-set=-net_admin",
+    "--",
+    "timeout",
+    "-k",
+    String(KILL_AFTER_S),
+    String(seconds),
+    "sh",
+    "-c",
+    'exec "$@" </dev/null',
+    "sh",
+    ...script.argv,
+  ];
   const started = Date.now();
-  const proc = await rt.spawn(argv);
+  const proc = await rt.spawn(argv, { env });
   const out = bounded(STDOUT_LIMIT);
   const err = bounded(64 * 1024);
   proc.onStdout((c) => out.add(c));
@@ -48,8 +64,9 @@ export async function runScript(lab: StartedLab, seat: string, script: PreparedS
   clearTimeout(backstop);
   proc.close();
   const ms = Date.now() - started;
-  // timeout(1) exits 124 when it had to stop the command, 137 when it had to kill it.
-  const timedOut = code === "backstop" || code === 124 || code === 137;
+  // timeout(1) exits 124 when it had to stop the command, 137 when it had to kill it; a heuristic that
+  // exits 124 or 137 by itself before the limit (an OOM kill, say) has crashed, not timed out.
+  const timedOut = code === "backstop" || ((code === 124 || code === 137) && ms >= seconds * 1000 - 250);
   return judgeRun(
     { exitCode: code === "backstop" ? null : code, timedOut, stdout: out.text(), stdoutChars: out.total(), stderr: err.text(), ms, limitMs },
     script.name,

@@ -95,6 +95,9 @@ async function loadCase(o: RunnerOptions, c: MatrixCase): Promise<ResolvedTopolo
   const seat = plain.nodes.get(c.seat);
   if (!seat || seat.kind !== userAgent.name) return plain;
   const spec = seat.spec as UserAgentSpec;
+  const taken = o.heuristics.map((_, i) => heuristicNodeName(i)).filter((n) => plain.nodes.has(n));
+  if (taken.length > 0)
+    throw new LabError(`the topology already has node(s) ${taken.join(", ")}: the names image heuristics take beside the seat; rename them`);
   // Beside the seat: same network, same gateway, so its packets take the seat's path.
   const extra: TopologyOverrides = o.heuristics.flatMap((h, i) =>
     h.kind === "image"

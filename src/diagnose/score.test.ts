@@ -49,12 +49,18 @@ test("a confusion matrix per question: TP/FP/TN/FN for yes/no, right/wrong for c
 test("--require question=precision,recall: parsed strictly; a miss names the heuristic and the figure", () => {
   assert.deepEqual(parseRequirement("sipAlg=1,0.9"), { question: "sipAlg", precision: 1, recall: 0.9 });
   assert.deepEqual(parseRequirement("reference:natType=1,1"), { heuristic: "reference", question: "natType", precision: 1, recall: 1 });
+  assert.equal(parseRequirement("callpath-test/always-alg:ci:sipAlg=1,0").heuristic, "callpath-test/always-alg:ci");
   assert.throws(() => parseRequirement("colour=1,1"), /questions: sipAlg/);
   assert.throws(() => parseRequirement("sipAlg=2,1"), /between 0 and 1/);
   assert.throws(() => parseRequirement("sipAlg"), /question=precision,recall/);
   const s = scoreQuestion(judge(results, "h", ["sipAlg"]), "h", "sipAlg");
   assert.equal(missed(s, { question: "sipAlg", precision: 0.5, recall: 0.5 }), undefined);
   assert.match(missed(s, { question: "sipAlg", precision: 0.9, recall: 0.4 }) ?? "", /h sipAlg: precision 0.500 < 0.9$/);
+  // A heuristic that never commits cannot meet a requirement, nor one that left every positive case open.
+  const shy = [kase("a", { sipAlg: "yes" }, ok({ sipAlg: "inconclusive" })), kase("b", { sipAlg: "no" }, ok({ sipAlg: "inconclusive" }))];
+  assert.match(missed(scoreQuestion(judge(shy, "h", ["sipAlg"]), "h", "sipAlg"), { question: "sipAlg", precision: 1, recall: 1 }) ?? "", /no verdict to judge/);
+  const noYes = [kase("a", { sipAlg: "yes" }, ok({ sipAlg: "inconclusive" })), kase("b", { sipAlg: "no" }, ok({ sipAlg: "no" }))];
+  assert.match(missed(scoreQuestion(judge(noYes, "h", ["sipAlg"]), "h", "sipAlg"), { question: "sipAlg", precision: 1, recall: 1 }) ?? "", /recall unknown/);
 });
 
 test("reports: JUnit has a failing test case per wrong verdict and an error per failed run; HTML and text carry the figures", () => {

@@ -138,7 +138,8 @@ export interface Requirement {
 }
 
 export function parseRequirement(text: string): Requirement {
-  const m = /^(?:([^:=\s]{1,200}):)?([A-Za-z]+)=([0-9.]+),([0-9.]+)$/.exec(text.trim());
+  // The heuristic's name may hold colons itself (an image's tag): the question follows the last one.
+  const m = /^(?:(\S{1,300}):)?([A-Za-z]+)=([0-9.]+),([0-9.]+)$/.exec(text.trim());
   const q = m?.[2] as QuestionId | undefined;
   if (!m || !q || !(QUESTION_IDS as readonly string[]).includes(q))
     throw new Error(
@@ -151,6 +152,12 @@ export function parseRequirement(text: string): Requirement {
 
 /** A requirement a score misses, as a sentence; undefined when met. Nothing counted cannot miss: no verdict was wrong. */
 export function missed(score: QuestionScore, req: Requirement): string | undefined {
+  // A requirement needs evidence: a heuristic that never commits (inconclusive, or no verdict) cannot meet it.
+  if (score.right + score.wrong === 0)
+    return `${score.heuristic} ${score.question}: no verdict to judge in ${score.cases} case(s) (all inconclusive or unanswered)`;
+  const positives = Object.values(score.table.yes ?? {}).reduce((a, b) => a + b, 0);
+  if (QUESTIONS[score.question].shape.type === "yes-no" && req.recall > 0 && positives > 0 && score.tp + score.fn === 0)
+    return `${score.heuristic} ${score.question}: recall unknown, every one of the ${positives} case(s) whose truth is yes went without a yes or no`;
   const low: string[] = [];
   if (score.precision !== null && score.precision < req.precision) low.push(`precision ${score.precision.toFixed(3)} < ${req.precision}`);
   if (score.recall !== null && score.recall < req.recall) low.push(`recall ${score.recall.toFixed(3)} < ${req.recall}`);

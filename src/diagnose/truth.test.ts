@@ -395,7 +395,11 @@ test("ALG behind a VPN: nat1's helper under the full tunnel sees no SIP; with SI
   const erin = await truth("diagnose-vpn", "erin", { "nodes.nat1.alg": "netfilter" });
   assert.equal(erin.answers.sipAlg, "no");
   // SIP inside but the mirror outside: a mirror probe meets the ALG the seat's SIP never does.
-  const mirror = await truth("diagnose-vpn", "alice", { "nodes.nat1.alg": "headers-not-sdp", "nodes.office.mode": "split", "nodes.office.routes": "[kamailio]" });
+  const mirror = await truth("diagnose-vpn", "alice", {
+    "nodes.nat1.alg": "headers-not-sdp",
+    "nodes.office.mode": "split",
+    "nodes.office.routes": "[kamailio]",
+  });
   assert.equal(mirror.answers.sipAlg, "no");
   assert.ok(mirror.notes.some((n) => /probe to the SIP mirror mirror takes another path .* meets nat1/.test(n)));
 });

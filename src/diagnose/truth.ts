@@ -1,3 +1,4 @@
+import { natTypeName } from "./questions.js";
 import { choices, LabError } from "../common/errors.js";
 import type { Dependency } from "../kinds/nat-router/nat-behaviour.js";
 import type { UserAgentSpec } from "../kinds/user-agent/index.js";
@@ -116,15 +117,15 @@ export function deriveTruth(topology: ResolvedTopology, seat: string): Truth {
  * read as symmetric, so it is called that.
  */
 export function natTypeOf(b: { mapping: Dependency; filtering: Dependency }): "full-cone" | "restricted-cone" | "port-restricted-cone" | "symmetric" {
-  if (b.mapping !== "endpoint-independent") return "symmetric";
-  return b.filtering === "endpoint-independent" ? "full-cone" : b.filtering === "address-dependent" ? "restricted-cone" : "port-restricted-cone";
+  return natTypeName(b.mapping, b.filtering)!;
 }
 
 function mostDependent(list: readonly Dependency[]): Dependency {
   return list.reduce((a, b) => (DEPENDENCIES.indexOf(b) > DEPENDENCIES.indexOf(a) ? b : a));
 }
 
-function turnServerOf(t: ResolvedTopology, spec: UserAgentSpec, notes: Set<string>): string | null {
+/** The seat's TURN server: its ICE server, else the topology's only one, else none. */
+export function turnServerOf(t: ResolvedTopology, spec: UserAgentSpec, notes: Set<string> = new Set()): string | null {
   if (spec.ice) return spec.ice.server;
   const all = [...t.nodes.values()].filter((n) => n.kind === "turn-server").map((n) => n.name);
   if (all.length > 1) notes.add(`${all.length} TURN servers (${all.join(", ")}) and no ice.server to choose one: the TURN questions are not answered`);

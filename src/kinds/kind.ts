@@ -50,7 +50,7 @@ export interface NodeRuntime<S = unknown> {
   /** Runs a command to completion; rejects with ExecError on a non-zero exit. */
   exec(cmd: readonly string[], opts?: { stdin?: string }): Promise<string>;
   /** Starts a long-running command with its stdio attached (a user agent's control channel). */
-  spawn(cmd: readonly string[]): Promise<ExecProcess>;
+  spawn(cmd: readonly string[], opts?: { env?: Readonly<Record<string, string>> }): Promise<ExecProcess>;
   logs(): Promise<string>;
   /** The container's log followed from its start, one stream per node: for programs that are not ours (Kamailio, coturn). */
   logStream(): Promise<LogStream>;

@@ -41,8 +41,15 @@ export async function execIn(
 }
 
 /** Starts a long-running command with stdin/stdout/stderr attached. */
-export async function spawnIn(d: Docker, containerId: string, cmd: readonly string[]): Promise<ExecProcess> {
-  const exec = await d.getContainer(containerId).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, AttachStdin: true });
+export async function spawnIn(d: Docker, containerId: string, cmd: readonly string[], env?: Readonly<Record<string, string>>): Promise<ExecProcess> {
+  const exec = await d.getContainer(containerId).exec({
+    Cmd: [...cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: true,
+    // Passed as Docker's own exec environment: no `env NAME=VALUE` argv for a value to be misread in.
+    ...(env ? { Env: Object.entries(env).map(([k, v]) => `${k}=${v}`) } : {}),
+  });
   const stream = await exec.start({ hijack: true, stdin: true });
   const out = new PassThrough();
   const err = new PassThrough();

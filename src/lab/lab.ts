@@ -154,7 +154,7 @@ export class Lab {
           topology: topo,
           log: nlog,
           exec: async (cmd, opts) => (await execIn(d, container.id, node.name, cmd, opts)).stdout,
-          spawn: (cmd) => spawnIn(d, container.id, cmd),
+          spawn: (cmd, opts) => spawnIn(d, container.id, cmd, opts?.env),
           logs: async () => demuxLogs(await container.logs({ stdout: true, stderr: true, follow: false })),
           logStream: () => {
             if (!followed) {

@@ -44,7 +44,8 @@ for (const port of ports) {
       }
       if (error) {
         process.stdout.write(`mirror: closing tcp ${port} stream from ${from}: ${error}\n`);
-        conn.end();
+        // destroy, not end: an ended socket keeps reading, and the stuck buffer would keep growing.
+        conn.destroy();
       }
     });
   });

@@ -268,11 +268,9 @@ export function natVerdicts(n: NatObs): Verdicts {
  * filtering names the cone: endpoint-independent → full-cone, address-dependent → restricted-cone,
  * address-and-port-dependent → port-restricted-cone.
  */
-export function natTypeName(mapping: Dep, filtering: Dep | undefined): string | undefined {
-  if (mapping !== "endpoint-independent") return "symmetric";
-  if (filtering === undefined) return undefined;
-  return { "endpoint-independent": "full-cone", "address-dependent": "restricted-cone", "address-and-port-dependent": "port-restricted-cone" }[filtering];
-}
+import { natTypeName } from "../questions.js";
+
+export { natTypeName };
 
 function natTypeVerdict(mapping: Dep | undefined, filtering: Dep | undefined, mv: Verdict, fv: Verdict): Verdict {
   const evidence = `mapping ${mv.verdict}, filtering ${fv.verdict}`;
