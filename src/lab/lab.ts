@@ -195,7 +195,22 @@ export class Lab {
       }),
     );
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
-    await settleAll([...nodes.values()].map(async ({ runtime, kind }) => kinds.get(kind).configure?.(runtime)));
+    // A node is configured after its gateway: a router's NAT must exist before anything behind it sends
+    // (a VPN client does, in its configure), or the first packets get conntrack entries without NAT that
+    // the rest of their flow then follows.
+    const configured = new Map<string, Promise<void>>();
+    const configure = (name: string): Promise<void> => {
+      let p = configured.get(name);
+      if (!p) {
+        const { runtime, kind } = nodes.get(name)!;
+        const gw = runtime.node.gateway;
+        // A gateway that failed fails on its own; this node still settles, so the rollback waits for it.
+        p = (gw && nodes.has(gw) ? configure(gw).catch(() => undefined) : Promise.resolve()).then(() => kinds.get(kind).configure?.(runtime));
+        configured.set(name, p);
+      }
+      return p;
+    };
+    await settleAll([...nodes.keys()].map(configure));
     await this.checkSealed(nodes, networks);
 
     // Stage 4b: declared impairments, on before any service speaks.

@@ -199,22 +199,18 @@ export const natRouter = defineKind<NatRouterSpec>({
       const undo = await claimSipHelperParams(rt.labId, params);
       if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
     }
-    if (alg.kind === "userspace") await startUserspaceAlg(rt, alg, wan);
     const rules = [natRuleset({ preset: spec.nat, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss })];
     if (alg.kind === "netfilter") rules.push(helperRuleset({ lanIf: LAN_IF, ports: alg.helper.ports, protocols: alg.helper.protocols }));
     if (spec.firewall && isActive(spec.firewall)) rules.push(firewallRuleset(spec.firewall, allowedPrefixes(rt, spec.firewall.allow)));
-    // One exec: find the interfaces by address (their names follow no attach order), then load everything.
-    // The ruleset goes through a quoted heredoc: nothing in it expands but the interface names.
-    await rt.exec([
-      "sh",
-      "-ec",
-      withInterfaces(
-        lan,
-        wan,
-        [nftLoad(rules.join("\n"), ["LAN_IF", "WAN_IF"]), ...(alg.kind === "userspace" ? [queueScript({ wanIf: WAN_IF, ports: alg.rules.ports })] : [])].join(
-          "\n",
-        ),
-      ),
-    ]);
+    // NAT first, in one exec (find the interfaces by address, then load everything through a quoted
+    // heredoc: nothing in it expands but the interface names). Nodes behind this one configure at the same
+    // time, and a VPN client among them sends at once: a packet forwarded before the masquerade exists
+    // gets a conntrack entry without NAT, and every later packet of that flow follows it (30 s, unreplied).
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, nftLoad(rules.join("\n"), ["LAN_IF", "WAN_IF"]))]);
+    if (alg.kind === "userspace") {
+      // The queue verdict only once the ALG has bound the queue: a queue nobody reads drops every packet.
+      await startUserspaceAlg(rt, alg, wan);
+      await rt.exec(["sh", "-ec", withInterfaces(lan, wan, queueScript({ wanIf: WAN_IF, ports: alg.rules.ports }))]);
+    }
   },
 });
