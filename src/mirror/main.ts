@@ -6,7 +6,7 @@ import { ServiceServer } from "../protocol/server.js";
 import { listenUnix } from "../protocol/unix-socket.js";
 import { mirrorResponse } from "./mirror-response.js";
 import { MIRROR_SOCKET, MirrorService } from "./mirror-service.js";
-import { MirrorStreamFramer } from "./stream-framer.js";
+import { SipStreamFramer } from "../common/sip-stream-framer.js";
 
 const ports = (process.argv[2] ?? "5060").split(",").map(Number);
 const server = new ServiceServer(MirrorService, { subscribe: (p, ctx) => ctx.replay(p.sinceSeq) }, { historyLimit: 10_000 });
@@ -33,7 +33,7 @@ for (const port of ports) {
   // Over TCP each request is framed by its Content-Length and answered on the connection it came on.
   const tcp = net.createServer((conn) => {
     const from = `${conn.remoteAddress?.replace(/^::ffff:/, "")}:${conn.remotePort}`;
-    const framer = new MirrorStreamFramer();
+    const framer = new SipStreamFramer();
     conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
     conn.on("error", () => conn.destroy());
     conn.on("data", (chunk) => {

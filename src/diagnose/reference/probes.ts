@@ -1,7 +1,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import type net from "node:net";
 import { readMirrorResponse } from "../../mirror/mirror-response.js";
-import { MirrorStreamFramer } from "../../mirror/stream-framer.js";
+import { SipStreamFramer } from "../../common/sip-stream-framer.js";
 import { command, connectTcp, connectTls, parseHostPort, PATIENT, QUICK, type Retransmit, sleep, StunStream, stunOverUdp, UdpEndpoint } from "./io.js";
 import { algInvite, type BuiltRequest, controlSubscribe, responseFor, serverOptions, viaSource } from "./sip.js";
 import {
@@ -107,7 +107,7 @@ async function udpSip(
 /** Reads SIP responses off a stream until one answers `callId`, the stream ends, or the timeout. */
 function streamResponse(socket: net.Socket, callId: string, timeoutMs: number): Promise<{ text?: string; why?: string }> {
   return new Promise((resolve) => {
-    const framer = new MirrorStreamFramer();
+    const framer = new SipStreamFramer();
     const done = (v: { text?: string; why?: string }): void => {
       clearTimeout(timer);
       socket.removeAllListeners("data");

@@ -1,12 +1,12 @@
-// SIP over TCP carries no message boundaries: a message ends Content-Length bytes after its blank line
-// (RFC 3261 §18.3). The mirror frames requests that way and keeps their exact bytes (latin1 in, Buffer
-// out), so what it echoes is what arrived. CRLF keep-alives between messages are skipped.
+// SIP over a byte stream (TCP, TLS) carries no message boundaries: a message ends Content-Length bytes
+// after its blank line (RFC 3261 §18.3). Messages come out as the exact bytes that arrived (the mirror
+// echoes them; the agent decodes them). CRLF keep-alives (RFC 5626 §4.4.1) between messages are skipped.
 
 export const MAX_STREAM_MESSAGE = 64 * 1024;
 
 export type Framed = { readonly messages: Buffer[]; readonly error?: string };
 
-export class MirrorStreamFramer {
+export class SipStreamFramer {
   private buffer: Buffer = Buffer.alloc(0);
 
   /** Feeds bytes; returns the complete messages they finish, and an error once the stream cannot be SIP. */
@@ -24,7 +24,7 @@ export class MirrorStreamFramer {
       }
       const head = this.buffer.subarray(0, end).toString("latin1");
       const cl = /^(?:content-length|l)[ \t]*:[ \t]*(\d{1,7})[ \t]*$/im.exec(head);
-      if (!cl) return { messages, error: "a message without Content-Length on a stream" };
+      if (!cl) return { messages, error: "a message without Content-Length on a stream transport" };
       const total = end + 4 + Number(cl[1]);
       if (total > MAX_STREAM_MESSAGE) return { messages, error: `a ${total}-byte message (limit ${MAX_STREAM_MESSAGE})` };
       if (this.buffer.length < total) return { messages };
