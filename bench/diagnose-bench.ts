@@ -4,9 +4,9 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { topologyPath } from "../src/cli/validate.js";
-import { heuristicSource, prepareScript } from "../src/diagnose/heuristic-source.js";
+import { heuristicSource } from "../src/diagnose/heuristic-source.js";
 import { loadMatrix } from "../src/diagnose/matrix.js";
-import { runDiagnose, type ReadyHeuristic } from "../src/diagnose/runner.js";
+import { readyHeuristics, runDiagnose } from "../src/diagnose/runner.js";
 import { deriveTruth } from "../src/diagnose/truth.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
@@ -16,12 +16,7 @@ const matrixFile = process.env.BENCH_MATRIX ?? join(PROJECT_ROOT, "matrices", "c
 const names = (process.env.BENCH_HEURISTICS ?? "reference").split(",");
 const { docker, images } = await benchSetup();
 const { matrix, cases } = await loadMatrix(matrixFile);
-const heuristics: ReadyHeuristic[] = [];
-for (const n of names) {
-  const src = await heuristicSource(n);
-  if (src.kind !== "script") throw new Error("the benchmark runs script heuristics");
-  heuristics.push({ kind: "script", name: src.name, script: await prepareScript(src) });
-}
+const heuristics = await readyHeuristics(docker, await Promise.all(names.map((n) => heuristicSource(n))));
 
 const rows: Array<{ parallel: number; wallMs: number; caseMs: number[]; labMs: number[]; runMs: Record<string, number[]> }> = [];
 for (const parallel of [1, 2]) {

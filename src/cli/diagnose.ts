@@ -3,10 +3,10 @@ import { stderrLogger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
 import { ensureDockerEngine } from "../lab/docker-engine.js";
 import { ensureImages, PROJECT_ROOT } from "../lab/images.js";
-import { heuristicSource, prepareScript } from "../diagnose/heuristic-source.js";
+import { heuristicSource } from "../diagnose/heuristic-source.js";
 import { loadMatrix } from "../diagnose/matrix.js";
 import { buildReport, runStatus, summaryText, writeReport } from "../diagnose/report.js";
-import { imageHeuristic, runDiagnose, type ReadyHeuristic } from "../diagnose/runner.js";
+import { readyHeuristics, runDiagnose } from "../diagnose/runner.js";
 import { judge, missed, parseRequirement, questionsAnswered, scoreQuestion, type CaseResult } from "../diagnose/score.js";
 import type { Truth } from "../diagnose/truth-types.js";
 import type { ResolvedTopology } from "../topology/types.js";
@@ -78,9 +78,7 @@ export function diagnoseCommand(derive: (t: ResolvedTopology, seat: string) => T
       const log = stderrLogger();
       const d = await ensureDockerEngine(log);
       const images = await ensureImages(d, log);
-      const heuristics: ReadyHeuristic[] = await Promise.all(
-        sources.map(async (s) => (s.kind === "script" ? { kind: "script" as const, name: s.name, script: await prepareScript(s) } : imageHeuristic(d, s))),
-      );
+      const heuristics = await readyHeuristics(d, sources);
       const names = heuristics.map((h) => h.name);
       process.stderr.write(`diagnose: ${cases.length} cases × ${names.join(", ")}, --parallel ${parallel}\n`);
       const started = Date.now();

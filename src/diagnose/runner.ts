@@ -12,7 +12,7 @@ import { loadTopology, type TopologyOverrides } from "../topology/load.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { HeuristicRun } from "./contract.js";
 import { heuristicEnv } from "./heuristic-env.js";
-import type { HeuristicSource, PreparedScript } from "./heuristic-source.js";
+import { prepareScript, type HeuristicSource, type PreparedScript } from "./heuristic-source.js";
 import type { MatrixCase } from "./matrix.js";
 import { runScript } from "./run-heuristic.js";
 import type { CaseResult, NotRun } from "./score.js";
@@ -50,6 +50,13 @@ export async function imageHeuristic(d: Docker, src: Extract<HeuristicSource, { 
   const argv = [...(info.Config.Entrypoint ?? []), ...(info.Config.Cmd ?? [])];
   if (argv.length === 0) throw new LabError(`--heuristic image:${src.image}: the image has neither ENTRYPOINT nor CMD: nothing to run`);
   return { kind: "image", name: src.image, image: src.image, argv };
+}
+
+/** Every heuristic as given, ready to run: scripts bundled or read once, images inspected for their command. */
+export function readyHeuristics(d: Docker, sources: readonly HeuristicSource[]): Promise<ReadyHeuristic[]> {
+  return Promise.all(
+    sources.map(async (s) => (s.kind === "script" ? { kind: "script" as const, name: s.name, script: await prepareScript(s) } : imageHeuristic(d, s))),
+  );
 }
 
 /** The node name an image heuristic gets in a case's lab. */
