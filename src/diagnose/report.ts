@@ -77,7 +77,20 @@ const xml = (s: string): string =>
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;");
 
+/** Judgements by heuristic and case: the tables look each up once per cell. */
+function judgementsByCase(r: DiagnoseReport): Map<string, Judgement[]> {
+  const m = new Map<string, Judgement[]>();
+  for (const j of r.judgements) {
+    const k = `${j.heuristic}\u0000${j.caseId}`;
+    const list = m.get(k);
+    if (list) list.push(j);
+    else m.set(k, [j]);
+  }
+  return m;
+}
+
 export function junitXml(r: DiagnoseReport): string {
+  const byCase = judgementsByCase(r);
   const suites = r.heuristics.map((h) => {
     const cases: string[] = [];
     let failures = 0;
@@ -94,7 +107,7 @@ export function junitXml(r: DiagnoseReport): string {
         cases.push(`    <testcase classname="${xml(`${h}.${c.case.id}`)}" name="run"><error message="${xml(why)}">${xml(detail)}</error></testcase>`);
         continue;
       }
-      for (const j of r.judgements.filter((x) => x.heuristic === h && x.caseId === c.case.id)) {
+      for (const j of byCase.get(`${h}\u0000${c.case.id}`) ?? []) {
         const name = xml(j.question);
         const cls = xml(`${h}.${c.case.id}`);
         const time = (run.ms / 1000).toFixed(3);
@@ -139,6 +152,7 @@ function matrixHtml(s: QuestionScore): string {
 }
 
 export function reportHtml(r: DiagnoseReport): string {
+  const byCase = judgementsByCase(r);
   const parts: string[] = [];
   for (const h of r.heuristics) {
     parts.push(
@@ -151,7 +165,7 @@ export function reportHtml(r: DiagnoseReport): string {
     const rows = r.results.map((c) => {
       const run = c.runs[h];
       const cells = qs.map((q) => {
-        const j = r.judgements.find((x) => x.heuristic === h && x.caseId === c.case.id && x.question === q);
+        const j = (byCase.get(`${h}\u0000${c.case.id}`) ?? []).find((x) => x.question === q);
         if (!j) return "<td></td>";
         const cls = j.outcome === "right" ? "green" : j.outcome === "wrong" ? "red" : "grey";
         const said = j.verdict === null ? "—" : String(j.verdict);
