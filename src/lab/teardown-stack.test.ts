@@ -22,3 +22,14 @@ test("unwinds newest first, keeps going past failures and reports all of them", 
   );
   assert.equal(s.size, 0);
 });
+
+test("after unwinding began, a resource made late is undone at once", async () => {
+  const t = new TeardownStack();
+  const done: string[] = [];
+  t.push("first", async () => void done.push("first"));
+  await t.unwind();
+  t.push("late", async () => void done.push("late"));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(done, ["first", "late"]);
+  assert.equal(t.size, 0);
+});

@@ -4,9 +4,16 @@
  */
 export class TeardownStack {
   private readonly steps: Array<{ what: string; undo: () => Promise<void> }> = [];
+  private unwound = false;
+  private late: Promise<unknown>[] = [];
 
+  /**
+   * Once unwinding has begun (an interrupt while the lab was still starting), what is made afterwards is
+   * undone at once: the build still in flight must not leave its last container or network behind.
+   */
   push(what: string, undo: () => Promise<void>): void {
-    this.steps.push({ what, undo });
+    if (this.unwound) this.late.push(undo().catch(() => undefined));
+    else this.steps.push({ what, undo });
   }
 
   get size(): number {
@@ -14,6 +21,7 @@ export class TeardownStack {
   }
 
   async unwind(): Promise<Error[]> {
+    this.unwound = true;
     const errors: Error[] = [];
     while (this.steps.length > 0) {
       const step = this.steps.pop()!;
@@ -23,6 +31,7 @@ export class TeardownStack {
         errors.push(new Error(`${step.what}: ${e instanceof Error ? e.message : String(e)}`));
       }
     }
+    await Promise.all(this.late.splice(0));
     return errors;
   }
 }
