@@ -61,7 +61,7 @@ const lines = [
         .join(", ")} |`,
   ),
   "",
-  `Speed-up at --parallel 2: ${(rows[0]!.wallMs / rows[1]!.wallMs).toFixed(2)}×. Most of a case is waiting (protocol timeouts of the probes, the lab's staged start), not CPU, so two labs overlap well on 2 cores; the kernel SIP helper's cases still take turns when their parameters differ.`,
+  `Speed-up at --parallel 2: ${(rows[0]!.wallMs / rows[1]!.wallMs).toFixed(2)}×. The heuristic's own run hardly changes (${s(median(Object.values(rows[0]!.runMs)[0] ?? [0]))} → ${s(median(Object.values(rows[1]!.runMs)[0] ?? [0]))}: it mostly waits on probe timeouts), while bringing a lab up and down competes for the 2 cores (${s(median(rows[0]!.labMs))} → ${s(median(rows[1]!.labMs))}), which is what limits the gain. Cases that need the kernel SIP helper's global parameters with different values take turns whatever --parallel says. The standard matrix (47 cases, four heuristics) took 18.3 min at --parallel 2 (DIAGNOSTICS.md).`,
 ];
 await writeSection("## Diagnose: a matrix's wall time", lines.join("\n"));
 log(`wrote bench/diagnose-results.json and BENCHMARKS.md`);
