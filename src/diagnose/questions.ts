@@ -20,7 +20,7 @@ export interface Question {
 }
 
 export const QUESTIONS = {
-  sipAlg: { shape: { type: "yes-no" }, asks: "does a box on the path rewrite the seat's SIP (to its SIP server, UDP or TCP)?" },
+  sipAlg: { shape: { type: "yes-no" }, asks: "does a box on the path to the SIP server rewrite SIP sent to port 5060, over UDP or TCP?" },
   sipAlgUdp: { shape: { type: "yes-no" }, asks: "does a box rewrite SIP over UDP to port 5060?" },
   sipAlgTcp: { shape: { type: "yes-no" }, asks: "does a box rewrite SIP over TCP to port 5060?" },
   udpBlocked: {
