@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { access, readFile, stat } from "node:fs/promises";
+import { access, readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { LabError } from "../common/errors.js";
 import { PROJECT_ROOT } from "../lab/images.js";
@@ -25,7 +25,6 @@ export type HeuristicSource =
 
 /** callpath's own heuristics, by name: heuristics/<name>.ts. */
 export async function shippedHeuristics(): Promise<string[]> {
-  const { readdir } = await import("node:fs/promises");
   return (await readdir(HEURISTICS_DIR).catch(() => [] as string[])).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).map((f) => f.slice(0, -3));
 }
 

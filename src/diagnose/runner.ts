@@ -4,6 +4,7 @@ import { quiet, type Logger } from "../common/log.js";
 import { heuristicNode } from "../kinds/heuristic/index.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import { resolveAlg, type NatRouterSpec } from "../kinds/nat-router/index.js";
+import { differsFromDefaults, helperParamsOf } from "../kinds/nat-router/sip-helper-params.js";
 import { userAgent, type UserAgentSpec } from "../kinds/user-agent/index.js";
 import type { ImageName } from "../lab/images.js";
 import { Lab } from "../lab/lab.js";
@@ -68,23 +69,14 @@ export const heuristicNodeName = (index: number): string => `heuristic${index + 
  * such labs; anything else holds the host lock, so no other helper lab may run beside it.
  */
 export function helperKey(topology: ResolvedTopology): string | undefined {
-  const keys = [...topology.nodes.values()].flatMap((n) => {
+  const wanted = [...topology.nodes.values()].flatMap((n) => {
     if (n.kind !== "nat-router") return [];
     const alg = resolveAlg((n.spec as NatRouterSpec).alg);
-    if (alg.kind !== "netfilter") return [];
-    const { ports: _p, protocols: _t, ...params } = alg.helper;
-    return [JSON.stringify(params)];
+    return alg.kind === "netfilter" ? [helperParamsOf(alg.helper)] : [];
   });
-  if (keys.length === 0) return undefined;
-  const defaults = JSON.stringify(resolveAlgDefaults());
-  return keys.every((k) => k === defaults) ? "defaults" : [...new Set(keys)].sort().join("|");
-}
-
-function resolveAlgDefaults(): object {
-  const alg = resolveAlg("netfilter");
-  if (alg.kind !== "netfilter") throw new Error("unreachable");
-  const { ports: _p, protocols: _t, ...params } = alg.helper;
-  return params;
+  if (wanted.length === 0) return undefined;
+  if (!wanted.some(differsFromDefaults)) return "defaults";
+  return [...new Set(wanted.map((p) => JSON.stringify(p)))].sort().join("|");
 }
 
 /** Whether a case holding `key` may start while cases holding `running` run. */

@@ -12,7 +12,7 @@ import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
 import { FirewallSpec, firewallRuleset, isActive } from "./firewall.js";
 import { NAT_PRESET_NAMES, natRuleset } from "./nat-behaviour.js";
-import { claimSipHelperParams, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
+import { claimSipHelperParams, helperParamsOf, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
 const bit = z.number().int().min(0).max(1);
 const unique = (list: readonly unknown[]): boolean => new Set(list).size === list.length;
@@ -195,8 +195,7 @@ export const natRouter = defineKind<NatRouterSpec>({
     const alg = resolveAlg(spec.alg);
     // The kernel-wide helper parameters first: if another lab holds them, nothing in the node has changed yet.
     if (alg.kind === "netfilter") {
-      const { ports: _p, protocols: _t, ...params } = alg.helper;
-      const undo = await claimSipHelperParams(rt.labId, params);
+      const undo = await claimSipHelperParams(rt.labId, helperParamsOf(alg.helper));
       if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
     }
     const rules = [natRuleset({ preset: spec.nat, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss })];

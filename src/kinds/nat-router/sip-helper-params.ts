@@ -37,6 +37,11 @@ interface LockBody {
   readonly params: SipHelperParams;
 }
 
+/** The kernel-wide parameters out of a helper's options (ports and transports are per router), in one key order. */
+export function helperParamsOf(helper: Readonly<SipHelperParams>): SipHelperParams {
+  return Object.fromEntries((Object.keys(SIP_HELPER_DEFAULTS) as SipHelperParam[]).map((k) => [k, helper[k]])) as SipHelperParams;
+}
+
 export function differsFromDefaults(p: SipHelperParams): boolean {
   return (Object.keys(SIP_HELPER_DEFAULTS) as SipHelperParam[]).some((k) => p[k] !== SIP_HELPER_DEFAULTS[k]);
 }
