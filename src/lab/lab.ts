@@ -25,6 +25,9 @@ import { dependenciesOf, settleAll, startWaves } from "./start-order.js";
 import { LabImpairments } from "../impair/lab-impairments.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
 import { byDirection, type LinkImpairments } from "../impair/model.js";
+import { CAPTURE_DIR, type RingOptions } from "../capture/capture-plan.js";
+import { LabCapture } from "../capture/lab-capture.js";
+import { NodeCapture } from "../capture/node-capture.js";
 
 export interface LabOptions {
   /** Logical image name → tag, from ensureImages(). */
@@ -34,6 +37,11 @@ export interface LabOptions {
   readonly docker?: Docker;
   /** A lab a person keeps (`callpath up`): labelled so that no orphan sweep removes it. */
   readonly keep?: boolean;
+  /**
+   * Packet capture on every interface of every capturable node, from before the nodes are configured
+   * until teardown, in a ring buffer of this size per interface. Off when absent.
+   */
+  readonly capture?: RingOptions;
 }
 
 /** A topology ready to be brought up. `start()` gives a StartedLab or, on failure, removes all it built. */
@@ -187,6 +195,9 @@ export class Lab {
           // saw a message split across segments (CONDITIONS A3.10).
           'for d in /sys/class/net/*; do n="${d##*/}"; [ "$n" = lo ] || ip link set dev "$n" gso_max_segs 1; done',
           "if ip -4 route show default | grep -q .; then ip -4 route del default; fi",
+          // The capture files and the agents' TLS key log go here (in the container's own file system:
+          // Docker's archive API, which copies them out, cannot read a tmpfs mount).
+          `mkdir -p ${CAPTURE_DIR}`,
           ...secondaryAddresses(runtime.node, networks, addressesOf),
         ];
         if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
@@ -194,6 +205,28 @@ export class Lab {
         await runtime.exec(["sh", "-ec", script.join("\n")]);
       }),
     );
+    // Stage 3b: packet capture, listening on every interface before any node is configured (a VPN client
+    // sends in its configure) or released.
+    const captures = new Map<string, NodeCapture>();
+    if (this.options.capture) {
+      const ring = this.options.capture;
+      await settleAll(
+        [...nodes.values()]
+          .filter((n) => kinds.get(n.kind).capturable)
+          .map(async ({ runtime }) => {
+            const c = await NodeCapture.start(runtime, ring);
+            teardown.push(`${runtime.name}: stop capturing`, async () => c.close());
+            captures.set(runtime.name, c);
+          }),
+      );
+    }
+    const capture = this.options.capture
+      ? new LabCapture(id, captures, async (node, path) => {
+          const containerId = nodes.get(node)!.containerId;
+          return (await d.getContainer(containerId).getArchive({ path })) as unknown as NodeJS.ReadableStream;
+        })
+      : undefined;
+
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
     // A node is configured after its gateway: a router's NAT must exist before anything behind it sends
     // (a VPN client does, in its configure), or the first packets get conntrack entries without NAT that
@@ -266,7 +299,7 @@ export class Lab {
       }
     }
     await settleAll([...readiness.values()]);
-    return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments);
+    return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments, capture);
   }
 
   private async checkSealed(nodes: Map<string, StartedNode>, networks: Map<string, CreatedNetwork>): Promise<void> {

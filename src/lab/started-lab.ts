@@ -8,6 +8,7 @@ import type { ResolvedTopology } from "../topology/types.js";
 import type { TeardownStack } from "./teardown-stack.js";
 import type { EngineStats } from "../impair/engine-service.js";
 import type { LabImpairments } from "../impair/lab-impairments.js";
+import type { LabCapture } from "../capture/lab-capture.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
 import { zodIssues } from "../topology/load.js";
 import { topologyErrorMap } from "../topology/zod-messages.js";
@@ -34,6 +35,8 @@ export class StartedLab implements AsyncDisposable {
     private readonly unregister: () => void,
     private readonly kinds: KindRegistry,
     private readonly impairments: LabImpairments,
+    /** The lab's packet captures, when capture is on (LabOptions.capture). */
+    readonly capture?: LabCapture,
   ) {}
 
   /** The engine carrying this lab's impairments, once one was needed. */

@@ -144,6 +144,7 @@ async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { ki
 export const natRouter = defineKind<NatRouterSpec>({
   name: "nat-router",
   impairable: true,
+  capturable: true,
   summary: "Linux router doing NAT (nftables masquerade) from a LAN onto a WAN, with an optional SIP ALG and UDP timeout",
   spec: NatRouterSpec,
   attachments: (spec) => [

@@ -14,6 +14,7 @@ export const MIRROR_PORTS = [SIP_LISTENERS.udp, SIP_LISTENERS.udpAlt] as const;
 export const sipMirror = defineKind<SipMirrorSpec>({
   name: "sip-mirror",
   impairable: true,
+  capturable: true,
   summary: "answers every SIP request over UDP and TCP (5060 and 5080) with exactly the bytes that arrived: ground truth for what an ALG rewrote",
   spec: SipMirrorSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],

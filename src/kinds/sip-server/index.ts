@@ -34,6 +34,7 @@ export function parseSightings(logs: string): ServerSighting[] {
 
 export const sipServer = defineKind<SipServerSpec>({
   name: "sip-server",
+  capturable: true,
   summary: "Kamailio registrar and proxy for the lab's domain: SIP over UDP/TCP 5060, TLS 5061, WS 80, WSS 443, with provider-style NAT handling",
   spec: SipServerSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],

@@ -16,6 +16,7 @@ export type TurnServerSpec = z.infer<typeof TurnServerSpec>;
 
 export const turnServer = defineKind<TurnServerSpec>({
   name: "turn-server",
+  capturable: true,
   summary: `coturn: STUN and TURN on UDP/TCP ${TURN_PORTS.plain}, TURN over TLS on ${TURN_PORTS.tls} and ${TURN_PORTS.tls443}, per-lab certificate and credentials`,
   spec: TurnServerSpec,
   // RFC 5780's second address: on the same network and interface, added by the lab with `ip addr add`.

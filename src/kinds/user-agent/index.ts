@@ -1,6 +1,7 @@
 import { nodeOrPrefixes } from "../node-ref.js";
 import { prepareVpnClient } from "../vpn-gateway/index.js";
 import { TUN } from "../vpn-gateway/openvpn-config.js";
+import { TLS_KEYLOG } from "../../capture/capture-plan.js";
 import { ROUTER_KINDS } from "../kind.js";
 import { z } from "zod";
 import type { AgentConfig } from "../../agent/sip-agent.js";
@@ -127,6 +128,7 @@ export interface UserAgentHandle {
 export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
   name: "user-agent",
   impairable: true,
+  capturable: true,
   summary: "callpath's user agent: a SIP phone (sip.js over UDP, plain RTP) or a WebRTC client (sip.js over WS/WSS, libwebrtc), driven over docker exec stdio",
   spec: UserAgentSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
@@ -206,7 +208,9 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
   },
   startsEarly: true,
   async ready(rt, _signal, dependencies) {
-    const proc = await rt.spawn(["/usr/local/bin/node", "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
+    // Node's own key log of every TLS session the agent opens (SIP over TLS, WSS, and TURN over TLS through
+    // its TLS bridge; libwebrtc's DTLS is not in it): the capture carries it, so Wireshark decrypts them.
+    const proc = await rt.spawn(["/usr/local/bin/node", `--tls-keylog=${TLS_KEYLOG}`, "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
     // Loading Node, the bundle and libwebrtc needs nothing from the lab: it overlaps the servers' start.
     const agent = await AgentHandle.load(rt.name, proc);
     try {

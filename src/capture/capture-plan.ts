@@ -1,0 +1,81 @@
+import { interfaceLookup } from "../lab/interface-script.js";
+
+/** Where a node's capture files live; the ring bounds them. */
+export const CAPTURE_DIR = "/var/lib/callpath/capture";
+/** The TLS key log the agents write (Node's --tls-keylog), beside the packets, for Wireshark to decrypt SIP over TLS and WSS. */
+export const TLS_KEYLOG = `${CAPTURE_DIR}/tls-keys.log`;
+
+/** A ring buffer per interface: `files` files of `fileMb` MB each; the oldest is overwritten. */
+export interface RingOptions {
+  readonly fileMb: number;
+  readonly files: number;
+}
+
+export const DEFAULT_RING: RingOptions = { fileMb: 4, files: 8 };
+
+/** One interface a node captures on: named `node:network` in the merged capture. */
+export interface CapturedInterface {
+  readonly node: string;
+  readonly network: string;
+  /** The node's address on that network, by which the interface is found inside the node. */
+  readonly address: string;
+}
+
+export function interfaceLabel(i: Pick<CapturedInterface, "node" | "network">): string {
+  return `${i.node}:${i.network}`;
+}
+
+/** The ring files' base name (node and network names are [a-z0-9-], so the dot separates them). */
+export function ringBase(i: Pick<CapturedInterface, "node" | "network">): string {
+  return `${i.node}.${i.network}.pcap`;
+}
+
+/**
+ * A script that starts one tcpdump per interface and waits for them. Each interface is announced on
+ * stdout (`iface <label> <kernel name> <mac>`), so the reader can tell which kernel name is which
+ * network and which direction a frame took (by MAC); tcpdump's own "listening on <kernel name>" on stderr
+ * is the readiness event. `-U` writes every packet as it comes, so a copy taken while it runs is whole up
+ * to its last packet; `-Z root` keeps the rotated files writable (Debian's tcpdump drops to its own user).
+ */
+export function captureScript(interfaces: readonly CapturedInterface[], ring: RingOptions): string {
+  if (!Number.isInteger(ring.fileMb) || ring.fileMb < 1 || ring.fileMb > 1000) throw new Error(`ring file size ${ring.fileMb} MB: 1..1000`);
+  if (!Number.isInteger(ring.files) || ring.files < 1 || ring.files > 100) throw new Error(`ring file count ${ring.files}: 1..100`);
+  const lines = [`mkdir -p ${CAPTURE_DIR}`];
+  interfaces.forEach((i, n) => {
+    const v = `IF${n}`;
+    lines.push(
+      interfaceLookup(v, i.address),
+      `echo "iface ${interfaceLabel(i)} $${v} $(cat /sys/class/net/$${v}/address)"`,
+      `tcpdump -i "$${v}" -n -s 0 -U -Z root -C ${ring.fileMb} -W ${ring.files} -w ${CAPTURE_DIR}/${ringBase(i)} &`,
+    );
+  });
+  lines.push("wait");
+  return lines.join("\n");
+}
+
+/** What one capture announced: a network's kernel interface name and MAC address. */
+export interface AnnouncedInterface {
+  readonly label: string;
+  readonly kernelName: string;
+  readonly mac: string;
+}
+
+/** Reads the `iface` lines of captureScript's stdout. */
+export function parseAnnouncements(stdout: string): AnnouncedInterface[] {
+  const out: AnnouncedInterface[] = [];
+  for (const m of stdout.matchAll(/^iface (\S+) (\S+) ([0-9a-f:]{17})$/gm)) out.push({ label: m[1]!, kernelName: m[2]!, mac: m[3]! });
+  return out;
+}
+
+/**
+ * The kernel interface names tcpdump says it is listening on, from its stderr. Not anchored to a line:
+ * several tcpdumps share the stream, and one's "tcpdump: " prefix can land before another's line.
+ */
+export function listeningOn(stderr: string): string[] {
+  return [...stderr.matchAll(/listening on ([^,\s]+), link-type/g)].map((m) => m[1]!);
+}
+
+/** Packets the kernel dropped before tcpdump read them (its exit summary), summed over interfaces. */
+export function droppedByKernel(stderr: string): number {
+  return [...stderr.matchAll(/^(\d+) packets? dropped by kernel$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
