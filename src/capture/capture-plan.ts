@@ -36,6 +36,7 @@ export function ringBase(i: Pick<CapturedInterface, "node" | "network">): string
  * network and which direction a frame took (by MAC); tcpdump's own "listening on <kernel name>" on stderr
  * is the readiness event. `-U` writes every packet as it comes, so a copy taken while it runs is whole up
  * to its last packet; `-Z root` keeps the rotated files writable (Debian's tcpdump drops to its own user).
+ * Announcements and tcpdump's lines are tagged with the interface's index (`0: listening on eth1, …`).
  */
 export function captureScript(interfaces: readonly CapturedInterface[], ring: RingOptions): string {
   if (!Number.isInteger(ring.fileMb) || ring.fileMb < 1 || ring.fileMb > 1000) throw new Error(`ring file size ${ring.fileMb} MB: 1..1000`);
@@ -46,7 +47,9 @@ export function captureScript(interfaces: readonly CapturedInterface[], ring: Ri
     lines.push(
       interfaceLookup(v, i.address),
       `echo "iface ${interfaceLabel(i)} $${v} $(cat /sys/class/net/$${v}/address)"`,
-      `tcpdump -i "$${v}" -n -s 0 -U -Z root -C ${ring.fileMb} -W ${ring.files} -w ${CAPTURE_DIR}/${ringBase(i)} &`,
+      // Each tcpdump's stderr through a line-buffered sed of its own: whole lines, tagged with the interface's
+      // number, however the processes interleave.
+      `tcpdump -i "$${v}" -n -s 0 -U -Z root -C ${ring.fileMb} -W ${ring.files} -w ${CAPTURE_DIR}/${ringBase(i)} 2>&1 | sed -u "s/^/${n}: /" >&2 &`,
     );
   });
   lines.push("wait");
@@ -67,15 +70,12 @@ export function parseAnnouncements(stdout: string): AnnouncedInterface[] {
   return out;
 }
 
-/**
- * The kernel interface names tcpdump says it is listening on, from its stderr. Not anchored to a line:
- * several tcpdumps share the stream, and one's "tcpdump: " prefix can land before another's line.
- */
+/** The kernel interface names tcpdump says it is listening on, from captureScript's stderr. */
 export function listeningOn(stderr: string): string[] {
-  return [...stderr.matchAll(/listening on ([^,\s]+), link-type/g)].map((m) => m[1]!);
+  return [...stderr.matchAll(/^\d+: (?:tcpdump: )?listening on ([^,\s]+),/gm)].map((m) => m[1]!);
 }
 
 /** Packets the kernel dropped before tcpdump read them (its exit summary), summed over interfaces. */
 export function droppedByKernel(stderr: string): number {
-  return [...stderr.matchAll(/^(\d+) packets? dropped by kernel$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return [...stderr.matchAll(/^\d+: (\d+) packets? dropped by kernel$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }

@@ -110,6 +110,11 @@ export interface NodeKind<S = Record<string, unknown>, H extends NodeHandle | un
    * on each of its interfaces when capture is on. A heuristic's own image may have none.
    */
   readonly capturable?: boolean;
+  /**
+   * Capability: it forwards packets between its networks (a router), so the ladder pairs what enters it
+   * with what leaves it. `tunnel`: some leave through a tunnel interface that no capture sees.
+   */
+  readonly forwards?: { readonly tunnel: boolean };
   /** Capability: the network on which the outside sees the hosts behind this node (a router's WAN). */
   publicNetwork?(spec: S): string | undefined;
   /** Kind-only fields, strict; `kind` itself and the common fields are added by the topology schema. */

@@ -78,6 +78,14 @@ export class StartedLab implements AsyncDisposable {
     return this.impairments.stats(this.node(node));
   }
 
+  /** The nodes that forward packets (routers), and whether a tunnel takes some of what they forward out of sight. */
+  forwarders(): Array<{ node: string; tunnel: boolean }> {
+    return [...this.nodes.values()].flatMap((n) => {
+      const f = this.kindOf(n).forwards;
+      return f ? [{ node: n.runtime.name, tunnel: f.tunnel }] : [];
+    });
+  }
+
   /** Nodes whose links were impaired at some point in this lab. */
   impairedNodes(): string[] {
     return this.impairments.impairedNodes();

@@ -9,6 +9,15 @@ import { ensureDockerEngine } from "../../src/lab/docker-engine.js";
 import { ensureImages } from "../../src/lab/images.js";
 import { sweepLabs } from "../../src/lab/sweep.js";
 import { runState, type LabWorld } from "./world.js";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { closeSharedAnalyzer, sharedAnalyzer } from "../../src/capture/analyzer.js";
+import { captureSettings } from "../../src/capture/capture-settings.js";
+import { captureEvidence } from "../../src/capture/evidence.js";
+import { docker } from "../../src/lab/docker-engine.js";
+import { PROJECT_ROOT } from "../../src/lab/images.js";
+
+const CAPTURES_DIR = join(PROJECT_ROOT, "reports", "captures");
 
 setDefaultTimeout(60_000);
 
@@ -35,7 +44,9 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
   const problems: string[] = [];
   if (this.hasLab) {
     const failed = result?.status !== Status.PASSED;
-    if (failed || pickle.tags.some((t) => t.name === "@evidence")) await attachEvidence(this);
+    const wanted = failed || pickle.tags.some((t) => t.name === "@evidence");
+    if (wanted) await attachEvidence(this);
+    if (this.lab.capture && (wanted || captureSettings().mode === "all")) await attachCapture(this, pickle.name);
     await attachIce(this);
     await attachKindEvidence(this);
     await attachImpairments(this);
@@ -65,6 +76,7 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
 });
 
 AfterAll(async () => {
+  await closeSharedAnalyzer().catch((e: Error) => stderrLogger()(`analyzer: ${e.message}`));
   // Only labs kept by a crashed step can remain here; they must not outlive the run.
   for (const e of await activeLabs.unwindAll()) stderrLogger()(`teardown: ${e.message}`);
 });
@@ -91,6 +103,30 @@ async function attachEvidence(world: LabWorld): Promise<void> {
     }
   }
   await world.attach(sipLadder(traces) || "(no SIP messages)", { mediaType: "text/plain", fileName: "sip-ladder.txt" });
+}
+
+/**
+ * The scenario's packets: one pcapng (interfaces named node:network, the agents' TLS keys inside) and the
+ * ladder drawn from it, attached and written under reports/captures/.
+ */
+async function attachCapture(world: LabWorld, scenario: string): Promise<void> {
+  const lab = world.lab;
+  try {
+    const analyzer = await sharedAnalyzer(docker(), runState.images!.analyzer);
+    const e = await captureEvidence(lab, analyzer, { final: true, title: scenario });
+    const base = `${scenario
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 80)}-${lab.id}`;
+    await mkdir(CAPTURES_DIR, { recursive: true });
+    await writeFile(join(CAPTURES_DIR, `${base}.pcapng`), e.pcapng);
+    await writeFile(join(CAPTURES_DIR, `${base}.svg`), e.svg);
+    await world.attach(e.pcapng, { mediaType: "application/vnd.tcpdump.pcap", fileName: `${base}.pcapng` });
+    await world.attach(e.svg, { mediaType: "image/svg+xml", fileName: `${base}-ladder.svg` });
+    await world.attach(`${e.summary}\nwritten: ${join("reports/captures", `${base}.pcapng`)} and .svg`, { mediaType: "text/plain", fileName: "capture.txt" });
+  } catch (e) {
+    await world.attach(`could not collect the capture: ${(e as Error).message}`, { mediaType: "text/plain", fileName: "capture-error.txt" });
+  }
 }
 
 /** ICE evidence of every WebRTC call, attached whether the scenario passed or not: which pair won, and when. */

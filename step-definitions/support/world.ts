@@ -14,6 +14,7 @@ import type { HeuristicRun, Verdict } from "../../src/diagnose/contract.js";
 import { isRight, type QuestionId } from "../../src/diagnose/questions.js";
 import { runHeuristicInLab } from "../../src/diagnose/run-heuristic.js";
 import { deriveTruth } from "../../src/diagnose/truth.js";
+import { captureSettings } from "../../src/capture/capture-settings.js";
 
 /** Images are built once per run (BeforeAll) and shared by every scenario's lab. */
 export const runState: { images?: Record<ImageName, string> } = {};
@@ -59,7 +60,8 @@ export class LabWorld extends World {
     if (this.current) throw new LabError(`a lab (${this.current.topology.name}) is already running in this scenario`);
     if (!runState.images) throw new LabError("images were not prepared (BeforeAll did not run)");
     const topo = await loadTopology(join(PROJECT_ROOT, "topologies", `${topology}.yaml`), builtinKinds(), overrides);
-    this.current = await new Lab(topo, { images: runState.images, log: this.labLog }).start();
+    const capture = captureSettings();
+    this.current = await new Lab(topo, { images: runState.images, log: this.labLog, capture: capture.mode === "off" ? undefined : capture.ring }).start();
     return this.current;
   }
 

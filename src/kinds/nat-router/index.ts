@@ -145,6 +145,7 @@ export const natRouter = defineKind<NatRouterSpec>({
   name: "nat-router",
   impairable: true,
   capturable: true,
+  forwards: { tunnel: false },
   summary: "Linux router doing NAT (nftables masquerade) from a LAN onto a WAN, with an optional SIP ALG and UDP timeout",
   spec: NatRouterSpec,
   attachments: (spec) => [

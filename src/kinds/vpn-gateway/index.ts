@@ -211,6 +211,7 @@ export const vpnGateway = defineKind<VpnGatewaySpec>({
   name: "vpn-gateway",
   impairable: true,
   capturable: true,
+  forwards: { tunnel: true },
   summary: "OpenVPN 2.6: a concentrator on the internet side (NATs its clients), or a site gateway that routes its LAN through the tunnel (full or split)",
   spec: VpnGatewaySpec,
   attachments: (spec) =>
