@@ -123,8 +123,7 @@ export function sipChanges(before: SipFields, after: SipFields): FieldChange[] {
  */
 export function buildLadder(packets: readonly Packet[], columns: readonly LadderInterface[], boxes: readonly LadderBox[]): Ladder {
   const byLabel = new Map(columns.map((c, i) => [c.label, i]));
-  const byMac = new Map<string, number>();
-  columns.forEach((c, i) => byMac.set(`${c.network}|${c.mac}`, i));
+  const byMac = new Map(columns.map((c, i) => [`${c.network}|${c.mac}`, i]));
   const obs: Observation[] = [];
   for (const p of [...packets].sort((a, b) => a.time - b.time || a.no - b.no)) {
     const column = byLabel.get(p.iface);
