@@ -1,5 +1,6 @@
 import type { StartedLab } from "../lab/started-lab.js";
 import type { Analyzer } from "./analyzer.js";
+import { orderInterfaces } from "./columns.js";
 import { dissect, type Packet } from "./dissect.js";
 import { buildLadder, type Ladder } from "./ladder.js";
 import { ladderSvg } from "./ladder-svg.js";
@@ -22,8 +23,14 @@ export async function captureEvidence(lab: StartedLab, analyzer: Analyzer, opts:
   const merged = await lab.capture.merge(analyzer, { final: opts.final });
   try {
     const packets = await dissect(analyzer, merged.path);
-    const columns = merged.interfaces.map((i) => ({ label: `${i.node}:${i.network}`, node: i.node, network: i.network, mac: i.mac }));
-    const boxes = lab.forwarders().map((f) => ({ node: f.node, allExitsCaptured: !f.tunnel }));
+    const forwarders = lab.forwarders();
+    const columns = orderInterfaces(merged.interfaces, lab.topology, new Set(forwarders.map((f) => f.node))).map((i) => ({
+      label: `${i.node}:${i.network}`,
+      node: i.node,
+      network: i.network,
+      mac: i.mac,
+    }));
+    const boxes = forwarders.map((f) => ({ node: f.node, allExitsCaptured: !f.tunnel }));
     const ladder = buildLadder(packets, columns, boxes);
     const arrows = ladder.rows.filter((r) => r.kind === "arrow").length;
     const vanished = ladder.rows.filter((r) => r.kind === "vanished").length;
