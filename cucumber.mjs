@@ -17,4 +17,10 @@ const common = {
 
 export default common;
 export const ci = { ...common, strict: true };
+/** scripts/capture-ci.ts: a scenario that fails on purpose, its reports apart from the suite's. */
+export const captureCi = {
+  ...common,
+  paths: ["scripts/capture-ci/*.feature"],
+  format: ["progress", "html:reports/capture-ci/cucumber.html", "message:reports/capture-ci/messages.ndjson"],
+};
 export const dry = { ...common, dryRun: true, strict: true, format: ["progress"] };

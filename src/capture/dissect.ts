@@ -40,6 +40,7 @@ export const FIELDS = [
   "rtp.ssrc",
   "rtp.seq",
   "rtp.p_type",
+  "rtp.timestamp",
   "icmp.type",
   "icmp.code",
   "icmp.mtu",
@@ -88,7 +89,8 @@ export interface Packet {
   readonly fragment: { readonly offset: number; readonly more: boolean } | null;
   readonly sip: SipFields | null;
   readonly stun: { readonly type: string; readonly id: string } | null;
-  readonly rtp: { readonly ssrc: string; readonly seq: number; readonly payloadType: number } | null;
+  /** `timestamp`: the RTP media clock (for RFC 3550 jitter against arrival times). */
+  readonly rtp: { readonly ssrc: string; readonly seq: number; readonly payloadType: number; readonly timestamp: number } | null;
   readonly icmp: { readonly type: number; readonly code: number; readonly mtu: number | null } | null;
   readonly tlsHandshake: boolean;
 }
@@ -168,7 +170,10 @@ export function parseDissection(json: string): Packet[] {
       fragment: more || offset > 0 ? { offset, more } : null,
       sip,
       stun: stunType ? { type: stunTypeName(stunType), id: one("stun.id") ?? "" } : null,
-      rtp: one("rtp.ssrc") && !sip && !stunType ? { ssrc: one("rtp.ssrc")!, seq: num(one("rtp.seq")) ?? 0, payloadType: num(one("rtp.p_type")) ?? 0 } : null,
+      rtp:
+        one("rtp.ssrc") && !sip && !stunType
+          ? { ssrc: one("rtp.ssrc")!, seq: num(one("rtp.seq")) ?? 0, payloadType: num(one("rtp.p_type")) ?? 0, timestamp: num(one("rtp.timestamp")) ?? 0 }
+          : null,
       icmp: transport === "icmp" ? { type: num(one("icmp.type")) ?? -1, code: num(one("icmp.code")) ?? -1, mtu: num(one("icmp.mtu")) } : null,
       tlsHandshake: l["tls.handshake.type"] !== undefined,
     });

@@ -38,7 +38,10 @@ export interface LadderArrow {
   readonly to: number;
   readonly protocol: "sip" | "stun" | "rtp" | "icmp" | "fragment";
   readonly label: string;
-  /** Whether the receiving interface saw it (false: lost on the link, or dropped before a capture saw it). */
+  /**
+   * Whether the receiving interface saw it; false only when that interface's capture was still running
+   * (it saw later packets): lost on the link, or dropped before a capture saw it.
+   */
   readonly arrived: boolean;
   /** What the box it leaves changed, relative to what entered it (empty: nothing of those fields). */
   readonly changes: readonly FieldChange[];
@@ -148,6 +151,11 @@ export function buildLadder(packets: readonly Packet[], columns: readonly Ladder
     if (list.length > 1) rtpKeep.set(list.at(-1)!, "last");
   }
 
+  // When each interface's capture last saw anything: a packet sent after the receiver's capture stopped
+  // (the captures stop one by one at teardown) is not judged lost.
+  const lastSeen = new Map<number, number>();
+  for (const o of obs) lastSeen.set(o.column, o.p.time);
+
   // Arrivals, by link key: the in-observation that matches each out-observation.
   const arrivals = new Map<string, Observation[]>();
   for (const o of obs) {
@@ -193,9 +201,20 @@ export function buildLadder(packets: readonly Packet[], columns: readonly Ladder
     const arrival = candidates.find((a) => a.p.time >= p.time - 0.5 && a.p.time <= p.time + CROSSING_WINDOW_S);
     if (arrival) candidates.splice(candidates.indexOf(arrival), 1);
     const to = arrival?.column ?? byMac.get(`${col.network}|${p.ethDst}`) ?? -1;
+    const judged = to >= 0 && (lastSeen.get(to) ?? 0) > p.time;
     const rtp = rtpKeep.get(o);
     const text = rtp ? `${label(p)} ${rtp} (seq ${p.rtp!.seq})` : label(p);
-    rows.push({ kind: "arrow", time: p.time, from: o.column, to, protocol: protocolOf(p), label: text, arrived: arrival !== undefined, changes, crossed });
+    rows.push({
+      kind: "arrow",
+      time: p.time,
+      from: o.column,
+      to,
+      protocol: protocolOf(p),
+      label: text,
+      arrived: arrival !== undefined || !judged,
+      changes,
+      crossed,
+    });
   }
   const end = obs.at(-1)?.p.time ?? 0;
   for (const [node, list] of pending) {

@@ -122,7 +122,8 @@ async function attachCapture(world: LabWorld, scenario: string): Promise<void> {
     await writeFile(join(CAPTURES_DIR, `${base}.pcapng`), e.pcapng);
     await writeFile(join(CAPTURES_DIR, `${base}.svg`), e.svg);
     await world.attach(e.pcapng, { mediaType: "application/vnd.tcpdump.pcap", fileName: `${base}.pcapng` });
-    await world.attach(e.svg, { mediaType: "image/svg+xml", fileName: `${base}-ladder.svg` });
+    // As bytes (base64): the HTML report shows an image attachment from a data URI of its base64 body.
+    await world.attach(Buffer.from(e.svg), { mediaType: "image/svg+xml", fileName: `${base}-ladder.svg` });
     await world.attach(`${e.summary}\nwritten: ${join("reports/captures", `${base}.pcapng`)} and .svg`, { mediaType: "text/plain", fileName: "capture.txt" });
   } catch (e) {
     await world.attach(`could not collect the capture: ${(e as Error).message}`, { mediaType: "text/plain", fileName: "capture-error.txt" });
