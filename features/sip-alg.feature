@@ -1,4 +1,4 @@
-@alg
+@alg @capture
 Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the fixes
   alice sits behind nat1, whose SIP ALG each scenario chooses; bob, the Kamailio server and a SIP mirror
   are on the internet. Kamailio handles NAT the way its default configuration does: it trusts a request

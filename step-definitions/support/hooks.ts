@@ -46,7 +46,9 @@ After({ timeout: 120_000 }, async function (this: LabWorld, { result, pickle }) 
     const failed = result?.status !== Status.PASSED;
     const wanted = failed || pickle.tags.some((t) => t.name === "@evidence");
     if (wanted) await attachEvidence(this);
-    if (this.lab.capture && (wanted || captureSettings().mode === "all")) await attachCapture(this, pickle.name);
+    // @capture: keep this scenario's capture and ladder even when it passes (the ALG ladders are checked).
+    const keepCapture = wanted || pickle.tags.some((t) => t.name === "@capture") || captureSettings().mode === "all";
+    if (this.lab.capture && keepCapture) await attachCapture(this, pickle.name);
     await attachIce(this);
     await attachKindEvidence(this);
     await attachImpairments(this);
@@ -124,6 +126,7 @@ async function attachCapture(world: LabWorld, scenario: string): Promise<void> {
     await world.attach(e.pcapng, { mediaType: "application/vnd.tcpdump.pcap", fileName: `${base}.pcapng` });
     // As bytes (base64): the HTML report shows an image attachment from a data URI of its base64 body.
     await world.attach(Buffer.from(e.svg), { mediaType: "image/svg+xml", fileName: `${base}-ladder.svg` });
+    await world.attach(JSON.stringify(e.ladder), { mediaType: "application/json", fileName: `${base}-ladder.json` });
     await world.attach(`${e.summary}\nwritten: ${join("reports/captures", `${base}.pcapng`)} and .svg`, { mediaType: "text/plain", fileName: "capture.txt" });
   } catch (e) {
     await world.attach(`could not collect the capture: ${(e as Error).message}`, { mediaType: "text/plain", fileName: "capture-error.txt" });
