@@ -71,9 +71,9 @@ for (const p of scenarios) {
   for (const seat of seats) {
     const expected = algExpectations(topology, seat);
     if (expected.length === 0) continue;
-    const found = checkAlgLadder(ladder, expected);
-    const label = `${p.name} [${seat}: ${expected.map((e) => `${e.box} → ${e.fields.join(",") || "nothing"}`).join("; ")}]`;
-    if (found === null) process.stdout.write(`n/a: ${label}: ${seat} sent no INVITE to its server\n`);
+    const found = checkAlgLadder(ladder, expected, seat);
+    const label = `${p.name} [${seat}: ${expected.map((e) => `${e.box} → ${e.own.fields.join(",") || "nothing"}`).join("; ")}]`;
+    if (found === null) process.stdout.write(`n/a: ${label}: ${seat} sent no INVITE\n`);
     else if (found.length === 0) {
       judged++;
       process.stdout.write(`ok: ${label}\n`);

@@ -1,78 +1,114 @@
 import { deriveTruth } from "../diagnose/truth.js";
 import { resolveAlg, type NatRouterSpec } from "../kinds/nat-router/index.js";
 import type { ResolvedTopology } from "../topology/types.js";
-import type { ChangedField, Ladder, LadderArrow } from "./ladder.js";
+import type { ChangedField, FieldChange, Ladder, LadderArrow } from "./ladder.js";
 
 // What a ladder must show at each ALG on a seat's path, derived from the topology (the diagnose ground
-// truth says which boxes rewrite the seat's own SIP, the ALG's rules say which fields), so a ladder is
-// checked against what the network does and not against what it happened to draw.
+// truth says which boxes rewrite the seat's own SIP and its probes to 5060, the ALG's rules say which
+// fields), so a ladder is checked against what the network does, not against what it happened to draw.
+
+/** What an ALG does to one kind of INVITE from the seat. */
+export interface RewriteRule {
+  /** The header and SDP fields it rewrites (Content-Length apart: see `contentLength`). */
+  readonly fields: readonly ChangedField[];
+  /** "fix": Content-Length follows the body; "leave": it keeps its old value; "none": nothing is rewritten. */
+  readonly contentLength: "fix" | "leave" | "none";
+}
 
 export interface AlgExpectation {
   readonly box: string;
   /** The network by which the seat's requests leave the box. */
   readonly out: string;
-  /** The node its requests to the SIP server go to next (the next box, or the server): a probe to a mirror is not one. */
-  readonly towards: string;
-  /** The fields an INVITE from the seat carries changed when it leaves the box; empty: it passes untouched. */
-  readonly fields: readonly ChangedField[];
+  /** The seat's own INVITEs (its transport and server port). */
+  readonly own: RewriteRule;
+  /** callpath's mirror probe: an INVITE over UDP to port 5060. */
+  readonly probe: RewriteRule;
   readonly why: string;
 }
 
 const FIELD_OF = { via: "Via", contact: "Contact", "sdp-origin": "SDP o=", "sdp-connection": "SDP c=" } as const;
-const ORDER: readonly ChangedField[] = ["Via", "Contact", "SDP o=", "SDP c=", "SDP m=", "Content-Length"];
+const ORDER: readonly ChangedField[] = ["Via", "Contact", "SDP o=", "SDP c=", "SDP m="];
+const NONE: RewriteRule = { fields: [], contentLength: "none" };
 
 export function algExpectations(topology: ResolvedTopology, seat: string): AlgExpectation[] {
   const truth = deriveTruth(topology, seat);
   return truth.sipAlg.flatMap((a): AlgExpectation[] => {
-    const i = truth.path.sip.findIndex((h) => h.node === a.node);
-    const hop = truth.path.sip[i];
+    const hop = truth.path.sip.find((h) => h.node === a.node);
     if (!hop) return [];
-    const towards = truth.path.sip[i + 1]?.node ?? truth.sipServer;
-    if (a.transports.length === 0)
-      return [{ box: a.node, out: hop.out, towards, fields: [], why: `${a.node}'s ALG does not see ${seat}'s SIP (its transport or port)` }];
     const alg = resolveAlg((topology.nodes.get(a.node)!.spec as NatRouterSpec).alg);
-    if (alg.kind === "netfilter")
-      return [
-        { box: a.node, out: hop.out, towards, fields: ["Via", "Contact", "SDP o=", "SDP c=", "Content-Length"], why: "the kernel helper rewrites them all" },
-      ];
-    if (alg.kind !== "userspace") return [];
-    const fields = new Set<ChangedField>(alg.rules.rewrite.map((f) => FIELD_OF[f]));
-    // The body grows when an address in it does (a private address is shorter than these public ones).
-    if (alg.rules.contentLength === "fix" && (fields.has("SDP o=") || fields.has("SDP c="))) fields.add("Content-Length");
+    let rule: RewriteRule;
+    let why: string;
+    if (alg.kind === "netfilter") {
+      rule = { fields: ["Via", "Contact", "SDP o=", "SDP c="], contentLength: "fix" };
+      why = "the kernel helper";
+    } else if (alg.kind === "userspace") {
+      const fields = new Set<ChangedField>(alg.rules.rewrite.map((f) => FIELD_OF[f]));
+      rule = { fields: ORDER.filter((f) => fields.has(f)), contentLength: alg.rules.contentLength };
+      why = `profile ${alg.profile}: rewrite ${alg.rules.rewrite.join(", ")}, Content-Length ${alg.rules.contentLength}`;
+    } else return [];
     return [
       {
         box: a.node,
         out: hop.out,
-        towards,
-        fields: ORDER.filter((f) => fields.has(f)),
-        why: `profile ${alg.profile}: rewrite ${alg.rules.rewrite.join(", ")}, Content-Length ${alg.rules.contentLength}`,
+        own: a.transports.length > 0 ? rule : NONE,
+        probe: a.probe5060.includes("udp") ? rule : NONE,
+        why: `${why}; ${seat}'s own SIP ${a.transports.length > 0 ? "is" : "is not"} in its sight`,
       },
     ];
   });
 }
 
+/** How much the body grew: what the rewritten SDP lines gained or lost in length. */
+function bodyDelta(changes: readonly FieldChange[]): number {
+  return changes.filter((c) => c.field.startsWith("SDP ")).reduce((d, c) => d + c.after.length - c.before.length, 0);
+}
+
+/** Problems with one INVITE that left a box against the rule: the fields, and Content-Length against the body's change. */
+export function judgeRewrite(arrow: LadderArrow, rule: RewriteRule): string[] {
+  const got = arrow.changes.filter((c) => c.field !== "Content-Length");
+  const problems: string[] = [];
+  if (got.map((c) => c.field).join(",") !== rule.fields.join(","))
+    problems.push(`changed [${got.map((c) => c.field).join(", ")}], expected [${rule.fields.join(", ")}]`);
+  const cl = arrow.changes.find((c) => c.field === "Content-Length");
+  const delta = bodyDelta(got);
+  if (rule.contentLength === "fix" && delta !== 0) {
+    if (!cl || Number(cl.after) - Number(cl.before) !== delta)
+      problems.push(`the body changed by ${delta} bytes but Content-Length ${cl ? `by ${Number(cl.after) - Number(cl.before)}` : "not"}`);
+  } else if (cl)
+    problems.push(
+      `Content-Length changed (${cl.before} → ${cl.after}) though ${rule.contentLength === "leave" ? "this ALG leaves it" : "the body did not change"}`,
+    );
+  return problems;
+}
+
 /**
- * Problems with a ladder against the expectations: the seat's first INVITE towards its SIP server leaving
- * each box must carry exactly the expected changes. `null`: the ladder has no INVITE to judge by (the
- * scenario placed no call), which the caller reports as not applicable.
+ * Problems with a ladder against the expectations, judged on the seat's own INVITEs (by Call-ID) as each
+ * leaves each box: its calls by `own`, its mirror probes by `probe`. `null`: the seat sent no INVITE.
  */
-export function checkAlgLadder(ladder: Ladder, expectations: readonly AlgExpectation[]): string[] | null {
+export function checkAlgLadder(ladder: Ladder, expectations: readonly AlgExpectation[], seat: string): string[] | null {
+  const seatColumns = new Set(ladder.columns.flatMap((c, i) => (c.node === seat ? [i] : [])));
+  const isInvite = (r: (typeof ladder.rows)[number]): r is LadderArrow => r.kind === "arrow" && r.protocol === "sip" && r.label.startsWith("INVITE ");
+  const seatInvites = ladder.rows.filter(isInvite).filter((r) => seatColumns.has(r.from));
+  if (seatInvites.length === 0) return null;
   const problems: string[] = [];
   for (const e of expectations) {
     const outColumn = ladder.columns.findIndex((c) => c.node === e.box && c.network === e.out);
-    const invites = ladder.rows.filter(
-      (r): r is LadderArrow =>
-        r.kind === "arrow" && r.protocol === "sip" && r.from === outColumn && r.label.startsWith("INVITE ") && ladder.columns[r.to]?.node === e.towards,
-    );
-    if (invites.length === 0) return null;
-    const invite = invites.find((r) => r.crossed === e.box);
-    if (!invite) {
-      problems.push(`${e.box}: an INVITE left it towards ${e.towards}, but none is seen entering it first`);
-      continue;
+    for (const kind of ["own", "probe"] as const) {
+      // callpath's mirror probe addresses the mirror by name (INVITE sip:mirror@…); the seat's calls do not.
+      const sent = seatInvites.filter((r) => r.label.startsWith("INVITE sip:mirror@") === (kind === "probe"));
+      if (sent.length === 0) continue;
+      const ids = new Set(sent.map((r) => r.callId));
+      const left = ladder.rows.filter(isInvite).find((r) => r.from === outColumn && ids.has(r.callId));
+      if (!left) {
+        problems.push(`${e.box}: ${seat}'s ${kind === "own" ? "INVITE" : "probe"} never left it by ${e.out}`);
+        continue;
+      }
+      if (left.crossed !== e.box) {
+        problems.push(`${e.box}: ${seat}'s ${kind === "own" ? "INVITE" : "probe"} left it by ${e.out} but is not seen entering it`);
+        continue;
+      }
+      for (const p of judgeRewrite(left, e[kind])) problems.push(`${e.box}: ${seat}'s ${kind === "own" ? "INVITE" : "probe"} ${p} (${e.why})`);
     }
-    const got = invite.changes.map((c) => c.field);
-    if (got.join(",") !== e.fields.join(","))
-      problems.push(`${e.box}: the INVITE leaving by ${e.out} changed [${got.join(", ")}], expected [${e.fields.join(", ")}] (${e.why})`);
   }
   return problems;
 }

@@ -53,8 +53,20 @@ export const DECODE_OPTIONS = ["-o", "rtp.heuristic_rtp:TRUE", "-d", "udp.port==
 /** Frames the ladder and the inspector read; the rest (TCP acks, ARP, RTCP) stay in the pcap only. */
 export const DISPLAY_FILTER = "sip || stun || classicstun || rtp || icmp || ip.flags.mf == 1 || ip.frag_offset > 0 || tls.handshake";
 
-export function tsharkArgs(file: string): string[] {
-  return ["-r", file, "-n", ...DECODE_OPTIONS, "-Y", DISPLAY_FILTER, "-T", "json", ...FIELDS.flatMap((f) => ["-e", f])];
+/** `keylog`: a TLS key log file for tshark to decrypt with (a file without a secrets block). */
+export function tsharkArgs(file: string, keylog?: string | null): string[] {
+  return [
+    "-r",
+    file,
+    "-n",
+    ...DECODE_OPTIONS,
+    ...(keylog ? ["-o", `tls.keylog_file:${keylog}`] : []),
+    "-Y",
+    DISPLAY_FILTER,
+    "-T",
+    "json",
+    ...FIELDS.flatMap((f) => ["-e", f]),
+  ];
 }
 
 export interface SipFields {
@@ -182,7 +194,14 @@ export function parseDissection(json: string): Packet[] {
 }
 
 /** Dissects a capture file in the analyzer. */
-export async function dissect(analyzer: Analyzer, file: string): Promise<Packet[]> {
-  const r = await analyzer.run('exec tshark "$@" 2>/dev/null', tsharkArgs(file));
+export async function dissect(analyzer: Analyzer, file: string, keylog?: string | null): Promise<Packet[]> {
+  const r = await analyzer.run('exec tshark "$@" 2>/dev/null', tsharkArgs(file, keylog));
   return parseDissection(r.stdout);
+}
+
+/** Dissects several files (one per interface), two at a time, and returns their packets in time order. */
+export async function dissectEach(analyzer: Analyzer, files: readonly string[], keylog?: string | null): Promise<Packet[]> {
+  const out: Packet[][] = [];
+  for (let i = 0; i < files.length; i += 2) out.push(...(await Promise.all(files.slice(i, i + 2).map((f) => dissect(analyzer, f, keylog)))));
+  return out.flat().sort((a, b) => a.time - b.time);
 }

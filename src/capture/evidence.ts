@@ -1,7 +1,7 @@
 import type { StartedLab } from "../lab/started-lab.js";
 import type { Analyzer } from "./analyzer.js";
 import { orderInterfaces } from "./columns.js";
-import { dissect, type Packet } from "./dissect.js";
+import { dissectEach, type Packet } from "./dissect.js";
 import { buildLadder, type Ladder } from "./ladder.js";
 import { ladderSvg } from "./ladder-svg.js";
 
@@ -22,7 +22,11 @@ export async function captureEvidence(lab: StartedLab, analyzer: Analyzer, opts:
   if (!lab.capture) throw new Error(`lab ${lab.id} captures nothing (capture is off)`);
   const merged = await lab.capture.merge(analyzer, { final: opts.final });
   try {
-    const packets = await dissect(analyzer, merged.path);
+    const packets = await dissectEach(
+      analyzer,
+      merged.perInterface.map((i) => i.path),
+      merged.keylog,
+    );
     const forwarders = lab.forwarders();
     const columns = orderInterfaces(merged.interfaces, lab.topology, new Set(forwarders.map((f) => f.node))).map((i) => ({
       label: `${i.node}:${i.network}`,

@@ -4,14 +4,23 @@ import type { InterfaceCapture, NodeCapture } from "./node-capture.js";
 
 /** A lab's captures merged: one pcapng (interfaces named node:network, TLS keys inside), in the analyzer and in hand. */
 export interface MergedCapture {
-  /** The merged file's path inside the analyzer (for tshark), until `discard`. */
+  /** The merged file's path inside the analyzer, until `discard`. */
   readonly path: string;
+  /**
+   * Each interface's own pcapng in the analyzer, until `discard`. Dissect these, not the merged file: one
+   * TCP connection seen at both ends of a link has the same addresses and ports on both interfaces, and
+   * tshark, which tracks conversations by addresses and ports alone, takes the second sighting for
+   * retransmissions and never reassembles its SIP.
+   */
+  readonly perInterface: ReadonlyArray<{ readonly label: string; readonly path: string }>;
   readonly pcapng: Buffer;
   readonly interfaces: readonly InterfaceCapture[];
   /** Packets the kernel dropped before tcpdump read them: the capture is incomplete when this is not 0. */
   readonly dropped: number;
   /** Whether the agents' TLS key log went in (decryption secrets block). */
   readonly tlsKeys: boolean;
+  /** The key log's path in the analyzer, for tshark on the per-interface files (which carry no secrets block). */
+  readonly keylog: string | null;
   /** What mergecap said of files cut short (a copy taken while tcpdump ran) or anything else amiss. */
   readonly warnings: string;
   discard(): Promise<void>;
@@ -73,10 +82,12 @@ export class LabCapture {
     const path = `${work}/lab.pcapng`;
     return {
       path,
+      perInterface: this.interfaces().map((i, n) => ({ label: interfaceLabel(i), path: `${work}/out/${String(n + 1).padStart(4, "0")}.pcapng` })),
       pcapng: await analyzer.readFile(path),
       interfaces: this.interfaces(),
       dropped,
       tlsKeys: r.stdout.includes("tls-keys"),
+      keylog: r.stdout.includes("tls-keys") ? `${work}/tls-keys.log` : null,
       warnings: r.stderr.trim(),
       discard: async () => void (await analyzer.run('rm -rf "$1"', [work], { allowFailure: true })),
     };

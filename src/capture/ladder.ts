@@ -38,6 +38,8 @@ export interface LadderArrow {
   readonly to: number;
   readonly protocol: "sip" | "stun" | "rtp" | "icmp" | "fragment";
   readonly label: string;
+  /** A SIP message's Call-ID (which call it belongs to); null for the rest. */
+  readonly callId: string | null;
   /**
    * Whether the receiving interface saw it; false only when that interface's capture was still running
    * (it saw later packets): lost on the link, or dropped before a capture saw it.
@@ -211,6 +213,7 @@ export function buildLadder(packets: readonly Packet[], columns: readonly Ladder
       to,
       protocol: protocolOf(p),
       label: text,
+      callId: p.sip?.callId ?? null,
       arrived: arrival !== undefined || !judged,
       changes,
       crossed,
