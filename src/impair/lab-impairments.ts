@@ -125,6 +125,11 @@ export class LabImpairments {
       .filter((e) => e.rules.length > 0);
   }
 
+  /** Lets go of the channels to the engines (they keep running, with what they have). */
+  close(): void {
+    for (const s of this.nodes.values()) s.engine?.close();
+  }
+
   /** Nodes with impairments applied at some point, for the report. */
   impairedNodes(): string[] {
     return [...this.nodes.keys()];
