@@ -13,7 +13,7 @@ import { agentDaemonRunning, connectAgent, ensureAgent } from "../kinds/user-age
 import { userAgent } from "../kinds/user-agent/index.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import { docker } from "./docker-engine.js";
-import { checkImpairment, impairableNames, impairableNode } from "./impair-target.js";
+import { checkImpairment, impairableNode } from "./impair-target.js";
 import { LAB_LABEL, NETWORK_LABEL, NODE_LABEL } from "./labels.js";
 import { addressBook, nodeRuntime, type AddressBook } from "./node-runtime.js";
 import { TeardownStack } from "./teardown-stack.js";
@@ -236,9 +236,9 @@ export class AttachedLab implements AsyncDisposable {
     return all.flat();
   }
 
-  /** The nodes that can carry impairments, as a list of names for messages. */
-  impairableNames(): string {
-    return impairableNames(this.nodes, this.kinds);
+  /** The nodes that can carry impairments, in declaration order. */
+  impairableNodeNames(): string[] {
+    return this.impairable().map((rt) => rt.name);
   }
 
   /** Lets go of every channel this process opened; the lab and its daemons stay. */
