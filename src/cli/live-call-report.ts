@@ -122,7 +122,7 @@ export function formatCallReport(r: CallReport, withOutcome = true): string {
     lines.push(`hung up after ${(r.final.durationMs / 1000).toFixed(1)} s; the whole call:`);
     lines.push(...r.final.directions.map(formatDirection));
   } else if (r.outcome.established && !r.hungUp) lines.push("the call stays up: `callpath hangup` ends it");
-  return `${lines.join("\n")}\n`;
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
 /** --for as seconds: a positive number, at most an hour; undefined when not given. */

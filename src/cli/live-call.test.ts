@@ -136,4 +136,5 @@ test("exit 0 only when the call came up and audio flowed both ways", () => {
   );
   assert.doesNotMatch(hung, /established/);
   assert.match(hung, /hung up after 3\.1 s; the whole call:/);
+  assert.equal(formatCallReport({ ...report(null), outcome: { ...established, established: false, failedStage: "rejected" } }, false), "");
 });
