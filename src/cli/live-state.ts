@@ -9,7 +9,8 @@ import type { TopologyOverrides } from "../topology/load.js";
 // from (its path, its text as it was then, and the --set overrides), so that a later command (`call`,
 // `impair`, `shell`) rebuilds the same lab view even if the file has been edited since.
 
-export const STATE_FILE = join(PROJECT_ROOT, ".callpath-up.json");
+/** CALLPATH_STATE_FILE moves it (the live-lab CI run keeps its own, beside a person's lab). */
+export const STATE_FILE = process.env.CALLPATH_STATE_FILE ?? join(PROJECT_ROOT, ".callpath-up.json");
 
 export interface UpState {
   readonly id: string;
