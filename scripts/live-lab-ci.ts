@@ -1,9 +1,9 @@
 // CI's live-lab run (npm run test:live): support's commands through the real CLI, each a process of its
-// own, as a person runs them over a lab `callpath up` left: up baseline; call alice bob --for 3 (established,
-// RTP both ways, hung up); a call's agent daemon killed and started again by the next call; an impairment
-// set by one process, seen by the next, felt by ping, and cleared by a third; the usage errors; down. It
-// keeps its own state file (a person's lab stays untouched), fails loudly at the first wrong answer, and
-// removes its lab whatever happens.
+// own, as a person runs them over a lab `callpath up` left: up baseline (a second up refused); call alice
+// bob --for 3 (established, RTP both ways, hung up); a call's agent daemon killed and started again by the
+// next call; an impairment set by one process, seen by the next, felt by ping, and cleared by a third; the
+// usage errors; down. It keeps its own state file (a person's lab stays untouched), fails loudly at the
+// first wrong answer, and removes its lab whatever happens.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -100,6 +100,7 @@ try {
   const alice = line("alice")?.[2];
   const bob = line("bob");
   check(alice !== undefined && bob !== null, `up did not describe alice and bob:\n${up.stdout}`);
+  check(/is already up/.test((await expect(["up", "baseline"], 1)).stderr), "a second up did not refuse while the first lab is there");
   const bobIp = /internet=([\d.]+)/.exec(bob![1]!)?.[1] ?? "";
   check(bobIp !== "", `up gave bob no internet address:\n${up.stdout}`);
 
