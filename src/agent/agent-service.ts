@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TURN_TRANSPORTS, type IceReport } from "../calls/ice-report.js";
 import type { CallOutcome, RegistrationOutcome } from "../calls/outcome.js";
 import { RemoteErrorShape } from "../protocol/envelope.js";
+import { subscribeMethod } from "../protocol/server.js";
 import { defineService } from "../protocol/service.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
@@ -78,6 +79,8 @@ export const AgentService = defineService({
     shutdown: { params: z.object({}), result: z.null() },
     /** Starts the SIP stack (once; again answers as the first did): sent when the agent's servers are ready. */
     start: { params: z.object({}), result: z.object({ sip: z.string() }) },
+    /** A daemon's kept events (loaded, ready, fatal) from `sinceSeq` on: how a later client learns it is ready. */
+    subscribe: subscribeMethod,
   },
   events: {
     /** The process is up and its media prepared; it starts SIP when asked (`start`). */

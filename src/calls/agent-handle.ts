@@ -9,16 +9,19 @@ import type { CallOutcome, RegistrationOutcome, RtpSnapshot, SipTraceEntry } fro
 /** Slack over the agent's own limits: its answer, not our timer, should say why a call failed. */
 const SLACK_MS = 10_000;
 
-/** The test process's handle on one user agent: the agent service over the `docker exec` stdio of its process. */
+/**
+ * The test process's handle on one user agent: the agent service over the `docker exec` stdio of its
+ * process (a scenario's agent), or over a channel to the agent daemon of a kept lab (`callpath up`).
+ */
 export class AgentHandle {
   private readonly stderrTail: string[] = [];
 
   private constructor(
     readonly name: string,
-    proc: ExecProcess,
     private readonly client: ServiceClient<typeof AgentService>,
+    proc?: ExecProcess,
   ) {
-    proc.onStderr((chunk) => {
+    proc?.onStderr((chunk) => {
       this.stderrTail.push(chunk);
       if (this.stderrTail.length > 200) this.stderrTail.shift();
     });
@@ -31,7 +34,7 @@ export class AgentHandle {
     return handle;
   }
 
-  /** Starts SIP in a loaded agent and waits for `ready`. */
+  /** Starts SIP in a loaded agent and waits for `ready` (a daemon that is already running answers at once). */
   async startSip(timeoutMs = 15_000): Promise<void> {
     try {
       await this.client.request("start", {}, { timeoutMs });
@@ -43,20 +46,42 @@ export class AgentHandle {
   /** Waits until the agent's process is up and its media prepared (`loaded`), before its SIP starts. */
   static async load(name: string, proc: ExecProcess, timeoutMs = 15_000): Promise<AgentHandle> {
     const client = new ServiceClient(AgentService, execTransport(proc), { peer: `agent ${name}`, timeoutMs: 30_000 });
-    const handle = new AgentHandle(name, proc, client);
-    const fatal = client
-      .waitFor("fatal", () => true, { timeoutMs })
-      .then(
-        (e) => Promise.reject(new LabError(`agent ${name} failed to start: ${e.stack ?? e.message}`)),
-        () => new Promise<never>(() => undefined),
-      );
+    const handle = new AgentHandle(name, client, proc);
     try {
-      await Promise.race([client.waitFor("loaded", () => true, { timeoutMs }), fatal]);
+      await handle.loaded(timeoutMs);
     } catch (e) {
       proc.close();
       throw new LabError(`agent ${name} did not load: ${(e as Error).message}${handle.stderrHint()}`);
     }
     return handle;
+  }
+
+  /**
+   * A handle on an agent daemon over `client` (a channel to its socket): its kept events are replayed, so
+   * a daemon that loaded long ago answers at once, and one just started is waited for. `logTail` gives the
+   * node's log, where a daemon that failed to start said why.
+   */
+  static async connect(name: string, client: ServiceClient<typeof AgentService>, timeoutMs = 15_000, logTail?: () => Promise<string>): Promise<AgentHandle> {
+    const handle = new AgentHandle(name, client);
+    try {
+      await client.request("subscribe", { sinceSeq: 0 }, { timeoutMs });
+      await handle.loaded(timeoutMs);
+    } catch (e) {
+      client.close();
+      const tail = (await logTail?.().catch(() => ""))?.trim();
+      throw new LabError(`agent ${name} did not load: ${(e as Error).message}${tail ? `; its node's log ends:\n${tail}` : ""}`);
+    }
+    return handle;
+  }
+
+  private async loaded(timeoutMs: number): Promise<void> {
+    const fatal = this.client
+      .waitFor("fatal", () => true, { timeoutMs })
+      .then(
+        (e) => Promise.reject(new LabError(`agent ${this.name} failed to start: ${e.stack ?? e.message}`)),
+        () => new Promise<never>(() => undefined),
+      );
+    await Promise.race([this.client.waitFor("loaded", () => true, { timeoutMs }), fatal]);
   }
 
   register(expires = 300): Promise<RegistrationOutcome> {
@@ -111,6 +136,16 @@ export class AgentHandle {
     if (this.client.isClosed) return;
     await this.client.request("shutdown", {}, { timeoutMs: 2000 }).catch(() => undefined);
     this.client.close();
+  }
+
+  /** Lets go of the channel; a daemon keeps running (and keeps its calls). */
+  close(): void {
+    this.client.close();
+  }
+
+  /** Registration state as sip.js names it: "Registered", "Unregistered", "Initial", "Terminated". */
+  async registration(): Promise<string> {
+    return (await this.client.request("state", {})).registration;
   }
 
   stderr(): string {

@@ -1,23 +1,24 @@
 import { readFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatIssues, TopologyError } from "../common/errors.js";
-import { writeJson } from "../common/json-file.js";
 import { stderrLogger } from "../common/log.js";
-import { builtinKinds } from "../kinds/builtin.js";
 import { ensureDockerEngine } from "../lab/docker-engine.js";
 import { ensureImages, PROJECT_ROOT, removeBuiltImages } from "../lab/images.js";
-import { Lab } from "../lab/lab.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
-import { loadTopology } from "../topology/load.js";
 import { truthCli } from "./truth.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { deriveTruth } from "../diagnose/truth.js";
-import { topologyPath, validateCommand } from "./validate.js";
+import { validateCommand } from "./validate.js";
+import { downCommand, upCommand } from "./live-up.js";
+import { callCommand } from "./live-call.js";
+import { hangupCommand } from "./live-hangup.js";
+import { impairCommand } from "./live-impair.js";
+import { shellCommand } from "./live-shell.js";
+import { STATE_FILE } from "./live-state.js";
 import { FAILED, OK, USAGE_ERROR, UsageError, type Command } from "./command.js";
 
-const STATE_FILE = join(PROJECT_ROOT, ".callpath-up.json");
 const log = stderrLogger();
 const out = { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };
 
@@ -48,44 +49,12 @@ const COMMANDS: Record<string, Command> = {
       return OK;
     },
   },
-  up: {
-    usage: "up <topology|name>",
-    summary: "start a lab and leave it running; prints how to exec into each node",
-    help: "Starts a lab from a topology and keeps it until `callpath down`: no test run's sweep removes it.",
-    run: async ([arg, ...extra]) => {
-      if (!arg || extra.length > 0) throw new UsageError("name one topology (a file, or a name under topologies/)");
-      const topo = await loadTopology(topologyPath(arg), builtinKinds());
-      const d = await ensureDockerEngine(log);
-      const images = await ensureImages(d, log);
-      const lab = await new Lab(topo, { images, log, keep: true }).start();
-      // The containers stay until `callpath down`; the agents' control processes end with this command.
-      await writeJson(STATE_FILE, { id: lab.id, topology: topo.name });
-      process.stdout.write(`lab ${lab.id} (${topo.name}) is up:\n${lab.describe()}\n\nremove it with: callpath down\n`);
-      process.exit(OK);
-    },
-  },
-  down: {
-    usage: "down [<lab-id>]",
-    summary: "remove the lab started by 'up' (or the one named)",
-    help: "Removes a lab's containers and networks: the one `callpath up` recorded, or the lab id given.\nExit 1 when no such lab exists (see `callpath labs`).",
-    run: async ([id, ...extra]) => {
-      if (extra.length > 0) throw new UsageError("name at most one lab id");
-      const recorded = (JSON.parse(await readFile(STATE_FILE, "utf8").catch(() => "{}")) as { id?: string }).id;
-      const labId = id ?? recorded;
-      if (!labId) throw new UsageError("no lab recorded by 'callpath up'; name one (see 'callpath labs')");
-      const d = await ensureDockerEngine(log);
-      const r = await sweepLabs(d, { onlyOrphans: false, labId });
-      if (labId === recorded) await rm(STATE_FILE, { force: true });
-      if (r.containers.length + r.networks.length + r.errors.length === 0) {
-        const labs = await listLabs(d);
-        process.stderr.write(`callpath down: no lab "${labId}"; labs here: ${labs.map((l) => `${l.id} (${l.topology})`).join(", ") || "none"}\n`);
-        return FAILED;
-      }
-      process.stdout.write(`lab ${labId}: removed ${r.containers.length} container(s), ${r.networks.length} network(s)\n`);
-      for (const e of r.errors) process.stderr.write(`callpath down: ${e}\n`);
-      return r.errors.length > 0 ? FAILED : OK;
-    },
-  },
+  up: upCommand(log),
+  call: callCommand(out),
+  hangup: hangupCommand(out),
+  impair: impairCommand(out),
+  shell: shellCommand(),
+  down: downCommand(log),
   labs: {
     usage: "labs",
     summary: "list the callpath labs on this Docker engine",

@@ -27,6 +27,8 @@ interface Rule {
 }
 
 interface End {
+  /** As the lab last configured it. */
+  config: EngineEnd;
   readonly queue: number;
   readonly label: string;
   qh: unknown;
@@ -129,6 +131,7 @@ function configure(config: readonly EngineEnd[]): number {
     let end = ends.get(e.queue);
     if (!end) {
       end = {
+        config: e,
         queue: e.queue,
         label: e.label,
         qh: null,
@@ -139,6 +142,7 @@ function configure(config: readonly EngineEnd[]): number {
       bind(end);
       ends.set(e.queue, end);
     }
+    end.config = e;
     // New rules start fresh (their own random state and rate clock); packets already held keep their times.
     end.rules = e.rules.map((r) => ({ match: compileMatch(r.match), impairer: new Impairer(r) }));
     end.stats.rules = e.descriptions;
@@ -154,6 +158,7 @@ const server = new ServiceServer(
     // Rules are replaced between two packets (one thread runs both), so once answered the next packet obeys them.
     configure: (p) => ({ ends: configure(p.ends) }),
     stats: () => ({ ends: [...ends.values()].map((e) => ({ ...e.stats, queuedNow: e.queued })) }),
+    config: () => ({ ends: [...ends.values()].map((e) => e.config) }),
     subscribe: (p, ctx) => ctx.replay(p.sinceSeq),
   },
   { historyLimit: 1000 },

@@ -59,6 +59,8 @@ export const ImpairService = defineService({
     /** The whole configuration (every end it knows); answered once it is live, so the next packet obeys it. */
     configure: { params: z.object({ ends: z.array(EngineEndSchema) }), result: z.object({ ends: z.number().int() }) },
     stats: { params: z.object({}), result: EngineStatsSchema },
+    /** Every end as last configured: what a process that attaches to a kept lab learns is in force. */
+    config: { params: z.object({}), result: z.object({ ends: z.array(EngineEndSchema) }) },
     subscribe: subscribeMethod,
   },
   events: {

@@ -63,6 +63,12 @@ export interface NodeRuntime<S = unknown> {
   /** This lab's CA, certificates and TURN credentials. */
   readonly secrets: LabSecrets;
   readonly labId: string;
+  /**
+   * The lab outlives the process that drives it (`callpath up`): a program the lab drives runs as a daemon
+   * on a unix socket in the node (a user agent too), so that a later `callpath call` reaches it. Otherwise
+   * the programs that can die with the test process do (an agent over its `docker exec` stdio).
+   */
+  readonly kept: boolean;
   /** Registers an undo for something the kind changed outside the node (host settings): runs at teardown. */
   defer(what: string, undo: () => Promise<void>): void;
 }

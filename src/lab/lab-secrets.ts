@@ -1,12 +1,25 @@
 // Per-lab secrets: a throwaway certificate authority, server certificates it signs, and TURN long-term
 // credentials. Made in memory at lab start and handed to the containers that need them; never written
 // into the repository, gone with the lab.
-// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
-import "reflect-metadata";
 import { randomBytes, webcrypto } from "node:crypto";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+let loaded: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509, loaded when a lab first needs a certificate: it takes a good part of a second to load, and
+ * most callpath commands (validate, call, impair, ...) never make one. It resolves its services through
+ * tsyringe, which needs the Reflect metadata API.
+ */
+function loadX509(): Promise<typeof X509> {
+  loaded ??= (async () => {
+    await import("reflect-metadata");
+    const x509 = await import("@peculiar/x509");
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return x509;
+  })();
+  return loaded;
+}
 
 const EC: EcKeyGenParams & EcdsaParams = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 
@@ -25,12 +38,13 @@ export interface TurnCredential {
 export class LabSecrets {
   private constructor(
     readonly caPem: string,
-    private readonly caCert: x509.X509Certificate,
+    private readonly caCert: X509.X509Certificate,
     private readonly caKeys: CryptoKeyPair,
     readonly turn: TurnCredential,
   ) {}
 
   static async create(labId: string): Promise<LabSecrets> {
+    const x509 = await loadX509();
     const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as CryptoKeyPair;
     const { notBefore, notAfter } = validity();
     const ca = await x509.X509CertificateGenerator.createSelfSigned({
@@ -51,6 +65,7 @@ export class LabSecrets {
 
   /** A server (or client) certificate for `dnsName` and the given addresses, signed by this lab's CA. */
   async issue(dnsName: string, ips: readonly string[], usage: "server" | "client" = "server"): Promise<ServerCertificate> {
+    const x509 = await loadX509();
     const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as CryptoKeyPair;
     const { notBefore, notAfter } = validity();
     const cert = await x509.X509CertificateGenerator.create({

@@ -1,25 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { LabError } from "../common/errors.js";
-import { formatIp, hostAt, type Cidr } from "../common/ipv4.js";
+import type { Cidr } from "../common/ipv4.js";
 import { quiet, tagged, type Logger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
-import type { NodeRuntime } from "../kinds/kind.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
 import { interfaceLookup } from "./interface-script.js";
 import { activeLabs } from "./active-labs.js";
 import { docker } from "./docker-engine.js";
-import { demuxLogs } from "./docker-logs.js";
-import { followContainerLogs, type LogStream } from "./log-stream.js";
-import { execIn, spawnIn } from "./exec.js";
 import type { ImageName } from "./images.js";
 import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
 import { labLabels, NODE_LABEL } from "./labels.js";
 import { LabSecrets } from "./lab-secrets.js";
 import { judgeRoute, sealProbes, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
-import { tarOf } from "./node-files.js";
+import { addressBook, nodeRuntime, type RuntimeContext } from "./node-runtime.js";
 import { TeardownStack } from "./teardown-stack.js";
 import { dependenciesOf, settleAll, startWaves } from "./start-order.js";
 import { LabImpairments } from "../impair/lab-impairments.js";
@@ -86,30 +82,17 @@ export class Lab {
       teardown.push(`remove network ${created.dockerName}`, () => d.getNetwork(created.id).remove());
       networks.set(net.name, created);
     }
-    const addresses = new Map<string, Map<string, string>>();
-    for (const node of topo.nodes.values()) {
-      const m = new Map<string, string>();
-      for (const i of node.interfaces) {
-        const subnet = networks.get(i.network)!.subnet;
-        // The first attachment to a network is the node's address there; later ones are secondary (addressesOf).
-        if (!m.has(i.network)) m.set(i.network, formatIp("ip" in i.address ? i.address.ip : hostAt(subnet, i.address.host)));
-      }
-      addresses.set(node.name, m);
-    }
-    const addressOf = (node: string, network?: string): string => {
-      const m = addresses.get(node);
-      if (!m) throw new LabError(`no node "${node}" in lab ${id}; nodes: ${[...addresses.keys()].join(", ")}`);
-      const ip = network ? m.get(network) : m.values().next().value;
-      if (!ip) throw new LabError(`node "${node}" is not on network "${network}"`);
-      return ip;
-    };
-
-    const addressesOf = (node: string, network?: string): string[] => {
-      const n = topo.nodes.get(node);
-      const net = network ?? n?.interfaces[0]?.network;
-      const subnet = net ? networks.get(net)?.subnet : undefined;
-      if (!n || !subnet) return [addressOf(node, network)];
-      return n.interfaces.filter((i) => i.network === net).map((i) => formatIp("ip" in i.address ? i.address.ip : hostAt(subnet, i.address.host)));
+    const book = addressBook(topo, new Map([...networks].map(([name, n]) => [name, n.subnet])), id);
+    const { addressOf, addressesOf, primary: addresses } = book;
+    const context: RuntimeContext = {
+      docker: d,
+      labId: id,
+      topology: topo,
+      log,
+      addresses: book,
+      secrets: () => secrets,
+      kept: this.options.keep === true,
+      defer: (what, undo) => teardown.push(what, undo),
     };
 
     // Stage 2: containers, created with fixed addresses on every network, then started. Every create is
@@ -154,32 +137,7 @@ export class Lab {
           });
         }
         await container.start();
-        const nlog = tagged(log, node.name);
-        let followed: Promise<LogStream> | undefined;
-        const runtime: NodeRuntime = {
-          name: node.name,
-          node,
-          topology: topo,
-          log: nlog,
-          exec: async (cmd, opts) => (await execIn(d, container.id, node.name, cmd, opts)).stdout,
-          spawn: (cmd, opts) => spawnIn(d, container.id, cmd, opts?.env),
-          logs: async () => demuxLogs(await container.logs({ stdout: true, stderr: true, follow: false })),
-          logStream: () => {
-            if (!followed) {
-              followed = followContainerLogs(d, container.id);
-              teardown.push(`${node.name}: stop following its log`, async () => (await followed)?.close());
-            }
-            return followed;
-          },
-          addressOf,
-          addressesOf,
-          writeFiles: async (files) => {
-            await container.putArchive(tarOf(files), { path: "/" });
-          },
-          secrets,
-          labId: id,
-          defer: (what, undo) => teardown.push(`${node.name}: ${what}`, undo),
-        };
+        const runtime = nodeRuntime(context, node, container.id);
         nodes.set(node.name, { runtime, containerId: container.id, kind: node.kind, handle: undefined });
       }),
     );

@@ -10,9 +10,8 @@ import type { EngineStats } from "../impair/engine-service.js";
 import type { LabImpairments } from "../impair/lab-impairments.js";
 import type { LabCapture } from "../capture/lab-capture.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
-import { zodIssues } from "../topology/load.js";
-import { topologyErrorMap } from "../topology/zod-messages.js";
-import { ImpairmentSchema, type Direction, type Engine, type Impairment } from "../impair/model.js";
+import type { Direction, Engine } from "../impair/model.js";
+import { checkImpairment } from "./impair-target.js";
 
 export interface StartedNode {
   readonly runtime: NodeRuntime;
@@ -49,27 +48,9 @@ export class StartedLab implements AsyncDisposable {
    * with `rules`, validated like the topology's `impair:`; an empty list clears them. Mid-call is fine.
    */
   async impair(node: string, network: string, direction: Direction | "both", rules: readonly unknown[]): Promise<void> {
-    const n = this.nodes.get(node);
-    if (!n) throw new LabError(`no node "${node}" in topology "${this.topology.name}"; nodes: ${[...this.nodes.keys()].join(", ")}`);
-    if (!this.kinds.get(n.kind).impairable) {
-      const can = [...this.nodes.values()].filter((x) => this.kinds.get(x.kind).impairable).map((x) => x.runtime.name);
-      throw new LabError(`"${node}" is a ${n.kind}, which cannot carry impairments; nodes that can: ${can.join(", ") || "(none)"}`);
-    }
-    if (!n.runtime.node.interfaces.some((i) => i.network === network)) {
-      throw new LabError(`"${node}" is not on network "${network}"; it joins: ${n.runtime.node.interfaces.map((i) => i.network).join(", ")}`);
-    }
-    const parsed: Impairment[] = rules.map((r, i) => {
-      const p = ImpairmentSchema.safeParse(r, { error: topologyErrorMap });
-      if (!p.success)
-        throw new LabError(
-          `impairment on ${node} ${network}: ${zodIssues(p.error, `[${i}]`)
-            .map((x) => `${x.path}: ${x.message}`)
-            .join("; ")}`,
-        );
-      return p.data;
-    });
+    const { runtime, rules: parsed } = checkImpairment(this.topology.name, this.nodes, this.kinds, node, network, rules);
     for (const d of direction === "both" ? (["egress", "ingress"] as const) : [direction]) {
-      await this.impairments.apply(n.runtime, { node, network, direction: d }, parsed, (ref) => nodeOrPrefix(n.runtime, ref));
+      await this.impairments.apply(runtime, { node, network, direction: d }, parsed, (ref) => nodeOrPrefix(runtime, ref));
     }
   }
 

@@ -15,6 +15,7 @@ import { SIP_DOMAIN, SIP_HOST } from "../sip-server/index.js";
 import { SIP_LISTENERS, webSocketUrl } from "../sip-server/kamailio-files.js";
 import { TURN_HOST, TURN_PORTS } from "../turn-server/coturn-config.js";
 import { networkRef, nodeOrPrefix as nodeOrPrefixField, nodeRef } from "../../topology/schema.js";
+import { connectAgent, startAgentDaemon } from "./agent-daemon.js";
 
 export const IceSpec = z.strictObject({
   server: nodeRef("the turn-server node the agent's ICE uses (STUN and TURN); never a public default"),
@@ -208,6 +209,7 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
   },
   startsEarly: true,
   async ready(rt, _signal, dependencies) {
+    if (rt.kept) return readyDaemon(rt, dependencies);
     // Node's own key log of every TLS session the agent opens (SIP over TLS, WSS, and TURN over TLS through
     // its TLS bridge; libwebrtc's DTLS is not in it): the capture carries it, so Wireshark decrypts them.
     const proc = await rt.spawn(["/usr/local/bin/node", `--tls-keylog=${TLS_KEYLOG}`, "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
@@ -223,6 +225,23 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
     return { agent, stop: () => agent.shutdown() };
   },
 });
+
+/**
+ * A kept lab's agent (`callpath up`): a daemon in its node that outlives this process (agent-daemon.ts).
+ * Its handle's stop lets go of the channel only; the daemon goes with the node.
+ */
+async function readyDaemon(rt: NodeRuntime, dependencies: Promise<void>): Promise<UserAgentHandle> {
+  await startAgentDaemon(rt, agentConfig(rt));
+  const agent = await connectAgent(rt);
+  try {
+    await dependencies;
+    await agent.startSip();
+  } catch (e) {
+    await agent.shutdown();
+    throw e;
+  }
+  return { agent, stop: async () => agent.close() };
+}
 
 /**
  * The agent's own VPN client: the tunnel runs over its gateway (a host route keeps the concentrator there);
