@@ -46,7 +46,7 @@ try {
             .exec(["sh", "-c", "for p in $(pgrep -x tcpdump); do awk '{print $14+$15}' /proc/$p/stat; done | awk '{s+=$1} END {print s+0}'"]);
           tcpdumpCpuMs.push(Number(ticks.trim()) * 10);
           t = performance.now();
-          const e = await captureEvidence(lab, analyzer, { final: true, title: "bench" });
+          const e = await captureEvidence(lab, lab.capture, analyzer, { final: true, title: "bench" });
           mergeMs.push(performance.now() - t);
           pcapBytes.push(e.pcapng.length);
           packets.push(e.packets.length);

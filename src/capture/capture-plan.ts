@@ -5,6 +5,9 @@ export const CAPTURE_DIR = "/var/lib/callpath/capture";
 /** The TLS key log the agents write (Node's --tls-keylog), beside the packets, for Wireshark to decrypt SIP over TLS and WSS. */
 export const TLS_KEYLOG = `${CAPTURE_DIR}/tls-keys.log`;
 
+/** The capture's announcements (parseAnnouncements reads them), kept beside the rings. */
+export const INTERFACES_FILE = `${CAPTURE_DIR}/interfaces.txt`;
+
 /** A ring buffer per interface: `files` files of `fileMb` MB each; the oldest is overwritten. */
 export interface RingOptions {
   readonly fileMb: number;
@@ -41,12 +44,13 @@ export function ringBase(i: Pick<CapturedInterface, "node" | "network">): string
 export function captureScript(interfaces: readonly CapturedInterface[], ring: RingOptions): string {
   if (!Number.isInteger(ring.fileMb) || ring.fileMb < 1 || ring.fileMb > 1000) throw new Error(`ring file size ${ring.fileMb} MB: 1..1000`);
   if (!Number.isInteger(ring.files) || ring.files < 1 || ring.files > 100) throw new Error(`ring file count ${ring.files}: 1..100`);
-  const lines = [`mkdir -p ${CAPTURE_DIR}`];
+  const lines = [`mkdir -p ${CAPTURE_DIR}`, `: > ${INTERFACES_FILE}`];
   interfaces.forEach((i, n) => {
     const v = `IF${n}`;
     lines.push(
       interfaceLookup(v, i.address),
-      `echo "iface ${interfaceLabel(i)} $${v} $(cat /sys/class/net/$${v}/address)"`,
+      // Also kept in the node: a later process (a live lab's `callpath capture`) reads which file is which.
+      `echo "iface ${interfaceLabel(i)} $${v} $(cat /sys/class/net/$${v}/address)" | tee -a ${INTERFACES_FILE}`,
       // Each tcpdump's stderr through a line-buffered sed of its own: whole lines, tagged with the interface's
       // number, however the processes interleave.
       `tcpdump -i "$${v}" -n -s 0 -U -Z root -C ${ring.fileMb} -W ${ring.files} -w ${CAPTURE_DIR}/${ringBase(i)} 2>&1 | sed -u "s/^/${n}: /" >&2 &`,

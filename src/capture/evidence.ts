@@ -1,4 +1,5 @@
-import type { StartedLab } from "../lab/started-lab.js";
+import type { ResolvedTopology } from "../topology/types.js";
+import type { LabCapture } from "./lab-capture.js";
 import type { Analyzer } from "./analyzer.js";
 import { orderInterfaces } from "./columns.js";
 import { dissectEach, type Packet } from "./dissect.js";
@@ -14,13 +15,25 @@ export interface CaptureEvidence {
   readonly summary: string;
 }
 
+/** What evidence needs of a lab: a started one (StartedLab) or one a later process attached to (AttachedLab). */
+export interface CapturingLab {
+  readonly id: string;
+  readonly topology: ResolvedTopology;
+  forwarders(): Array<{ node: string; tunnel: boolean }>;
+}
+
 /**
  * Merges the lab's captures, dissects them with tshark and draws the ladder. `final` stops the captures
  * first (a scenario's end); otherwise it reads them as they are so far (a live lab).
  */
-export async function captureEvidence(lab: StartedLab, analyzer: Analyzer, opts: { final: boolean; title: string }): Promise<CaptureEvidence> {
-  if (!lab.capture) throw new Error(`lab ${lab.id} captures nothing (capture is off)`);
-  const merged = await lab.capture.merge(analyzer, { final: opts.final });
+export async function captureEvidence(
+  lab: CapturingLab,
+  capture: LabCapture | undefined,
+  analyzer: Analyzer,
+  opts: { final: boolean; title: string },
+): Promise<CaptureEvidence> {
+  if (!capture) throw new Error(`lab ${lab.id} captures nothing (capture is off)`);
+  const merged = await capture.merge(analyzer, { final: opts.final });
   try {
     const packets = await dissectEach(
       analyzer,

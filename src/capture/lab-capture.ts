@@ -1,6 +1,17 @@
 import { interfaceLabel, ringBase } from "./capture-plan.js";
 import type { Analyzer } from "./analyzer.js";
-import type { InterfaceCapture, NodeCapture } from "./node-capture.js";
+import type { InterfaceCapture } from "./node-capture.js";
+
+/**
+ * One node's capture as the merge sees it: the lab's own NodeCapture, or one a later process found in a
+ * kept lab (which it cannot stop: a live lab's captures run until `callpath down`).
+ */
+export interface CaptureSource {
+  readonly node: string;
+  readonly interfaces: readonly InterfaceCapture[];
+  readonly directory: string;
+  stop?(): Promise<{ dropped: number }>;
+}
 
 /** A lab's captures merged: one pcapng (interfaces named node:network, TLS keys inside), in the analyzer and in hand. */
 export interface MergedCapture {
@@ -54,7 +65,7 @@ cat "$W/warnings.txt" >&2 2>/dev/null || true
 export class LabCapture {
   constructor(
     readonly labId: string,
-    private readonly nodes: ReadonlyMap<string, NodeCapture>,
+    private readonly nodes: ReadonlyMap<string, CaptureSource>,
     /** A tar stream of a node's capture folder. */
     private readonly archiveOf: (node: string, path: string) => Promise<NodeJS.ReadableStream>,
   ) {}
@@ -65,7 +76,7 @@ export class LabCapture {
 
   /** Stops every node's capture; the files are then complete. Returns the packets the kernels dropped. */
   async stop(): Promise<number> {
-    const all = await Promise.all([...this.nodes.values()].map((n) => n.stop()));
+    const all = await Promise.all([...this.nodes.values()].map((n) => n.stop?.() ?? { dropped: 0 }));
     return all.reduce((s, r) => s + r.dropped, 0);
   }
 

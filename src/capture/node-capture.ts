@@ -1,7 +1,9 @@
 import { LabError } from "../common/errors.js";
 import type { ExecProcess, NodeRuntime } from "../kinds/kind.js";
+import type { CaptureSource } from "./lab-capture.js";
 import {
   CAPTURE_DIR,
+  INTERFACES_FILE,
   captureScript,
   droppedByKernel,
   interfaceLabel,
@@ -16,7 +18,7 @@ import {
 export interface InterfaceCapture extends CapturedInterface, AnnouncedInterface {}
 
 /** tcpdump on every interface of one node, from before the node is configured until it is stopped. */
-export class NodeCapture {
+export class NodeCapture implements CaptureSource {
   private stderr = "";
   private stopped: Promise<{ dropped: number }> | undefined;
 
@@ -105,4 +107,19 @@ export class NodeCapture {
   get directory(): string {
     return CAPTURE_DIR;
   }
+}
+
+/**
+ * The capture a node of a kept lab is running, as a later process finds it (the announcements the capture
+ * left in the node); null when the node captures nothing.
+ */
+export async function runningCapture(rt: NodeRuntime): Promise<CaptureSource | null> {
+  const text = await rt.exec(["sh", "-c", `cat ${INTERFACES_FILE} 2>/dev/null; true`]);
+  const announced = parseAnnouncements(text);
+  if (announced.length === 0) return null;
+  const interfaces = [...new Set(rt.node.interfaces.map((i) => i.network))].flatMap((network) => {
+    const a = announced.find((x) => x.label === interfaceLabel({ node: rt.name, network }));
+    return a ? [{ node: rt.name, network, address: rt.addressOf(rt.name, network), ...a }] : [];
+  });
+  return { node: rt.name, interfaces, directory: CAPTURE_DIR };
 }

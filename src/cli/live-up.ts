@@ -6,6 +6,7 @@ import { builtinKinds } from "../kinds/builtin.js";
 import { ensureDockerEngine } from "../lab/docker-engine.js";
 import { ensureImages } from "../lab/images.js";
 import { Lab } from "../lab/lab.js";
+import { captureSettings } from "../capture/capture-settings.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { parseTopology } from "../topology/load.js";
 import { FAILED, OK, UsageError, type Command } from "./command.js";
@@ -41,7 +42,9 @@ export function upCommand(log: Logger, stateFile = STATE_FILE): Command {
       if (recorded && (await listLabs(d)).some((l) => l.id === recorded))
         throw new LabError(`lab ${recorded} is already up (recorded in ${stateFile}); remove it first with \`callpath down\``);
       const images = await ensureImages(d, log);
-      const lab = await new Lab(topo, { images, log, keep: true }).start();
+      // Captures on (unless CALLPATH_CAPTURE=off) from the start: `callpath capture` and `report` read them.
+      const capture = captureSettings();
+      const lab = await new Lab(topo, { images, log, keep: true, capture: capture.mode === "off" ? undefined : capture.ring }).start();
       // The containers and the agents' daemons stay until `callpath down`; this process's channels end with it.
       await writeUpState({ id: lab.id, topology: topo.name, file, text, overrides, startedAt: new Date().toISOString() }, stateFile);
       process.stdout.write(

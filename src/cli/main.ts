@@ -16,6 +16,7 @@ import { callCommand } from "./live-call.js";
 import { hangupCommand } from "./live-hangup.js";
 import { impairCommand } from "./live-impair.js";
 import { shellCommand } from "./live-shell.js";
+import { captureCommand, reportCommand } from "./live-capture.js";
 import { STATE_FILE } from "./live-state.js";
 import { FAILED, OK, USAGE_ERROR, UsageError, type Command } from "./command.js";
 
@@ -54,6 +55,8 @@ const COMMANDS: Record<string, Command> = {
   hangup: hangupCommand(out),
   impair: impairCommand(out),
   shell: shellCommand(),
+  capture: captureCommand(out),
+  report: reportCommand(out),
   down: downCommand(log),
   labs: {
     usage: "labs",

@@ -10,6 +10,8 @@ import type { NodeRuntime } from "../kinds/kind.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import { agentDaemonRunning, connectAgent, ensureAgent } from "../kinds/user-agent/agent-daemon.js";
+import { LabCapture } from "../capture/lab-capture.js";
+import { runningCapture } from "../capture/node-capture.js";
 import { userAgent } from "../kinds/user-agent/index.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import { docker } from "./docker-engine.js";
@@ -126,7 +128,7 @@ export async function attachLab(labId: string, topology: ResolvedTopology, opts:
     const containerId = view.containers.get(node.name)!;
     nodes.set(node.name, { runtime: nodeRuntime(context, node, containerId), containerId, kind: node.kind });
   }
-  return new AttachedLab(labId, topology, nodes, opts.kinds ?? builtinKinds(), closing);
+  return new AttachedLab(labId, topology, nodes, opts.kinds ?? builtinKinds(), closing, d);
 }
 
 export interface AttachedNode {
@@ -151,6 +153,7 @@ export class AttachedLab implements AsyncDisposable {
     private readonly nodes: ReadonlyMap<string, AttachedNode>,
     private readonly kinds: KindRegistry,
     private readonly closing: TeardownStack,
+    private readonly d: Docker,
   ) {
     this.impairments = new LabImpairments(topology.impairmentEngine, topology.file, { adopt: true });
     closing.push("close the impairment engines' channels", async () => this.impairments.close());
@@ -170,6 +173,24 @@ export class AttachedLab implements AsyncDisposable {
 
   kindOf(name: string): string {
     return this.attached(name).kind;
+  }
+
+  /** The captures the lab's nodes are running (started by `callpath up`), to copy as they are; none when capture is off. */
+  async capture(): Promise<LabCapture | undefined> {
+    const found = await Promise.all([...this.nodes.values()].filter((n) => this.kinds.get(n.kind).capturable).map((n) => runningCapture(n.runtime)));
+    const sources = new Map(found.flatMap((c) => (c ? [[c.node, c] as const] : [])));
+    if (sources.size === 0) return undefined;
+    return new LabCapture(this.id, sources, async (node, path) => {
+      return (await this.d.getContainer(this.attached(node).containerId).getArchive({ path })) as unknown as NodeJS.ReadableStream;
+    });
+  }
+
+  /** The nodes that forward packets (routers), and whether a tunnel takes some of what they forward out of sight. */
+  forwarders(): Array<{ node: string; tunnel: boolean }> {
+    return [...this.nodes.values()].flatMap((n) => {
+      const f = this.kinds.get(n.kind).forwards;
+      return f ? [{ node: n.runtime.name, tunnel: f.tunnel }] : [];
+    });
   }
 
   /** The user agents, in declaration order. */

@@ -115,7 +115,7 @@ async function attachCapture(world: LabWorld, scenario: string): Promise<void> {
   const lab = world.lab;
   try {
     const analyzer = await sharedAnalyzer(docker(), runState.images!.analyzer);
-    const e = await captureEvidence(lab, analyzer, { final: true, title: scenario });
+    const e = await captureEvidence(lab, lab.capture, analyzer, { final: true, title: scenario });
     const base = `${scenario
       .replace(/[^A-Za-z0-9._-]+/g, "-")
       .replace(/^-+|-+$/g, "")
