@@ -182,8 +182,9 @@ export function parseDissection(json: string): Packet[] {
       fragment: more || offset > 0 ? { offset, more } : null,
       sip,
       stun: stunType ? { type: stunTypeName(stunType), id: one("stun.id") ?? "" } : null,
+      // An ICMP error quotes the packet it answers: its RTP fields are that packet's, not a stream's.
       rtp:
-        one("rtp.ssrc") && !sip && !stunType
+        one("rtp.ssrc") && !sip && !stunType && transport === "udp"
           ? { ssrc: one("rtp.ssrc")!, seq: num(one("rtp.seq")) ?? 0, payloadType: num(one("rtp.p_type")) ?? 0, timestamp: num(one("rtp.timestamp")) ?? 0 }
           : null,
       icmp: transport === "icmp" ? { type: num(one("icmp.type")) ?? -1, code: num(one("icmp.code")) ?? -1, mtu: num(one("icmp.mtu")) } : null,

@@ -87,12 +87,25 @@ function sipLabel(s: SipFields): string {
 function label(p: Packet): string {
   if (p.sip) return sipLabel(p.sip);
   if (p.stun) return `STUN ${p.stun.type}`;
-  if (p.icmp)
-    return p.icmp.type === 3 && p.icmp.code === 4
-      ? `ICMP fragmentation needed${p.icmp.mtu ? ` (MTU ${p.icmp.mtu})` : ""}`
-      : `ICMP ${p.icmp.type}/${p.icmp.code}`;
+  if (p.icmp) return icmpLabel(p.icmp);
   if (p.fragment) return `IP fragment id 0x${p.ipId.toString(16)} offset ${p.fragment.offset}${p.fragment.more ? " (more)" : " (last)"}`;
   return p.rtp ? `RTP ssrc ${p.rtp.ssrc}` : `${p.transport} ${p.sport}→${p.dport}`;
+}
+
+const ICMP_NAMES: Record<string, string> = {
+  "3/0": "network unreachable",
+  "3/1": "host unreachable",
+  "3/3": "port unreachable",
+  "3/4": "fragmentation needed",
+  "3/10": "host administratively prohibited",
+  "3/13": "administratively prohibited",
+  "11/0": "TTL exceeded",
+  "11/1": "fragment reassembly time exceeded",
+};
+
+function icmpLabel(i: NonNullable<Packet["icmp"]>): string {
+  const name = ICMP_NAMES[`${i.type}/${i.code}`] ?? `type ${i.type} code ${i.code}`;
+  return `ICMP ${name}${i.type === 3 && i.code === 4 && i.mtu ? ` (MTU ${i.mtu})` : ""}`;
 }
 
 function protocolOf(p: Packet): LadderArrow["protocol"] {
