@@ -2,10 +2,11 @@
 // own, as a person runs them over a lab `callpath up` left: up baseline (a second up refused); call alice
 // bob --for 3 (established, RTP both ways, hung up); a call's agent daemon killed and started again by the
 // next call; an impairment set by one process, seen by the next, felt by ping, and cleared by a third; the
-// usage errors; down. It keeps its own state file (a person's lab stays untouched), fails loudly at the
+// packets so far as one pcapng (capture) and a report page with the calls and the ladder; the usage errors;
+// down. It keeps its own state file (a person's lab stays untouched), fails loudly at the
 // first wrong answer, and removes its lab whatever happens.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallReport, LiveDirection } from "../src/cli/live-call-report.js";
@@ -134,6 +135,24 @@ try {
   const clearedRtt = await pingMs(alice!, bobIp);
   check(clearedRtt < baseRtt + 10, `after --clear the RTT is ${clearedRtt} ms (before any impairment: ${baseRtt} ms)`);
   say(`ping alice → bob: ${baseRtt} ms, with 40 ms delay ${delayedRtt} ms, cleared ${clearedRtt} ms`);
+
+  // The packets so far, by a process of its own: one pcapng with every interface named node:network, and a
+  // report page with both calls and the ladder drawn from those packets.
+  const pcap = join(stateDir, "so-far.pcapng");
+  const captured = await expect(["capture", "--out", pcap], 0);
+  check(
+    /interfaces alice:lan1, nat1:lan1, nat1:internet, kamailio:internet, bob:internet/.test(captured.stdout),
+    `capture named other interfaces:\n${captured.stdout}`,
+  );
+  check((await stat(pcap)).size > 10_000, `the pcapng is ${(await stat(pcap)).size} bytes`);
+  const reportDir = join(stateDir, "report");
+  await expect(["report", "--out", reportDir], 0);
+  const html = await readFile(join(reportDir, "index.html"), "utf8");
+  check((html.match(/<tr class="ok">/g) ?? []).length === 2, "the report does not list the two calls as established");
+  const arrows = (html.match(/<g class="arrow"/g) ?? []).length;
+  const invites = (html.match(/<g class="arrow" data-protocol="sip"[^>]*><line[^>]*\/><text[^>]*>INVITE /g) ?? []).length;
+  check(arrows >= 20 && invites >= 4, `the report's ladder has ${arrows} arrows, ${invites} INVITE arrows (two calls, each on two links at least)`);
+  say(`capture ${(await stat(pcap)).size} bytes; report ladder ${arrows} arrows`);
 
   // Usage errors name the choices, exit 2.
   check(/agents: alice, bob/.test((await expect(["call", "alice", "kamailio"], 2)).stderr), "a call to a non-agent did not list the agents");
