@@ -31,6 +31,18 @@ test("each ALG's expected rewrites come from the topology: the helper all, a pro
   assert.deepEqual(on5080!.own, { fields: [], contentLength: "none" }, "the call on 5080 passes untouched");
   assert.deepEqual(on5080!.probe.fields, ["Via", "Contact"], "a probe to 5060 is still rewritten");
   assert.deepEqual(algExpectations(await sipAlg([]), "alice"), [], "no ALG, nothing expected");
+  const tcp = (mss?: string) =>
+    sipAlg([["nodes.nat1.alg", "netfilter"], ["nodes.alice.sip.transport", "tcp"], ...(mss ? ([["nodes.nat1.tcpMss", mss]] as const) : [])]);
+  assert.deepEqual(
+    algExpectations(await tcp(), "alice")[0]!.own.fields,
+    ["Contact", "SDP o=", "SDP c="],
+    "over TCP the port-less Via is not the helper's to rewrite",
+  );
+  assert.deepEqual(
+    algExpectations(await tcp("536"), "alice")[0]!.own,
+    { fields: [], contentLength: "none" },
+    "an INVITE split across segments is not rewritten (A3.10)",
+  );
 });
 
 test("a ladder is checked against them: the real captures pass, and a wrong expectation is caught", async () => {

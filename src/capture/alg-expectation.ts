@@ -1,5 +1,6 @@
 import { deriveTruth } from "../diagnose/truth.js";
 import { resolveAlg, type NatRouterSpec } from "../kinds/nat-router/index.js";
+import { SIP_LOCAL_PORT, type UserAgentSpec } from "../kinds/user-agent/index.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { ChangedField, FieldChange, Ladder, LadderArrow } from "./ladder.js";
 
@@ -29,6 +30,8 @@ export interface AlgExpectation {
 const FIELD_OF = { via: "Via", contact: "Contact", "sdp-origin": "SDP o=", "sdp-connection": "SDP c=" } as const;
 const ORDER: readonly ChangedField[] = ["Via", "Contact", "SDP o=", "SDP c=", "SDP m="];
 const NONE: RewriteRule = { fields: [], contentLength: "none" };
+/** The size of callpath's agent's INVITE with its SDP (about 650 bytes over TCP, measured): more than a clamped MSS of 536. */
+const AGENT_INVITE_BYTES = 600;
 
 export function algExpectations(topology: ResolvedTopology, seat: string): AlgExpectation[] {
   const truth = deriveTruth(topology, seat);
@@ -39,8 +42,16 @@ export function algExpectations(topology: ResolvedTopology, seat: string): AlgEx
     let rule: RewriteRule;
     let why: string;
     if (alg.kind === "netfilter") {
-      rule = { fields: ["Via", "Contact", "SDP o=", "SDP c="], contentLength: "fix" };
-      why = "the kernel helper";
+      const spec = topology.nodes.get(seat)!.spec as UserAgentSpec;
+      const router = topology.nodes.get(a.node)!.spec as NatRouterSpec;
+      // The helper rewrites an address only with the port the packet came from (nf_nat_sip's
+      // map_addr), taking 5060 where a header names none; callpath's agent writes its Via without a
+      // port, so over TCP (an ephemeral source port) or from another local port its Via stays private.
+      const viaMatches = spec.sip.transport === "udp" && (spec.sip.localPort ?? SIP_LOCAL_PORT) === SIP_LOCAL_PORT;
+      // And it reads one segment at a time: an INVITE longer than a clamped MSS is not rewritten at all (A3.10).
+      const split = spec.sip.transport === "tcp" && router.tcpMss !== undefined && router.tcpMss < AGENT_INVITE_BYTES;
+      rule = split ? NONE : { fields: viaMatches ? ["Via", "Contact", "SDP o=", "SDP c="] : ["Contact", "SDP o=", "SDP c="], contentLength: "fix" };
+      why = `the kernel helper${split ? ` (an INVITE of ${AGENT_INVITE_BYTES}+ bytes spans segments of MSS ${router.tcpMss})` : viaMatches ? "" : " (the Via names no port, so 5060, not the one it came from)"}`;
     } else if (alg.kind === "userspace") {
       const fields = new Set<ChangedField>(alg.rules.rewrite.map((f) => FIELD_OF[f]));
       rule = { fields: ORDER.filter((f) => fields.has(f)), contentLength: alg.rules.contentLength };
