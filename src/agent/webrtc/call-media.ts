@@ -169,14 +169,19 @@ export class CallMedia {
     if (pairId && pairId !== this.lastPair) {
       this.lastPair = pairId;
       const { selected } = this.reportFrom(stats);
-      if (selected) this.mark("selected-pair", `${selected.local.type}/${selected.local.relayProtocol ?? selected.local.protocol} → ${selected.remote.type}`);
+      if (selected)
+        this.mark("selected-pair", `${selected.local.type}/${selected.local.relayProtocol ?? selected.local.protocol} → ${selected.remote.type}`, {
+          local: selected.local.id,
+          remote: selected.remote.id,
+        });
     }
   }
 
-  private mark(what: StateChange["what"], state: string): void {
-    if (this.current.get(what) === state) return;
+  private mark(what: StateChange["what"], state: string, pair?: StateChange["pair"]): void {
+    // A pair is marked whenever the selection moves: two pairs of the same candidate types read alike.
+    if (this.current.get(what) === state && !pair) return;
     this.current.set(what, state);
-    this.timeline.push({ at: Date.now(), what, state });
+    this.timeline.push({ at: Date.now(), what, state, ...(pair ? { pair } : {}) });
   }
 
   private async reportFailure(what: string): Promise<void> {
