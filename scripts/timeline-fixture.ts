@@ -1,8 +1,8 @@
 // Makes a timeline fixture from a real run: tshark's dissection of a scenario's pcapng (as `dissect`
 // asks for it) cut down to the frames and fields the timeline reads, beside the run's <base>-timeline.json.
 // npx tsx scripts/timeline-fixture.ts <tshark.json> <base>-timeline.json <out-name> [interface ...]
-// Without interfaces, every interface's RTP is kept; STUN is kept on every interface (checks are read
-// where the pair's addresses show, often at a router's outside).
+// Without interfaces, every interface's RTP is kept; every other frame is kept on every interface (ICE
+// checks are read where the pair's addresses show, often at a router's outside), without its SIP fields.
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
@@ -34,9 +34,8 @@ if (!tshark || !timeline || !out) {
 type Frame = { _source: { layers: Record<string, string[]> } };
 const frames = (JSON.parse(readFileSync(tshark, "utf8")) as Frame[]).flatMap((f) => {
   const l = f._source.layers;
+  // The rest (SIP, STUN, ICMP) is small, and tells when each interface's capture ended.
   const rtp = l["rtp.ssrc"] && !l["stun.type"] && !l["sip.Call-ID"];
-  const stun = l["stun.type"]?.[0]?.match(/^0x0(001|101)$/);
-  if (!rtp && !stun) return [];
   if (rtp && ifaces.length && !ifaces.includes(l["frame.interface_name"]?.[0] ?? "")) return [];
   return [{ _source: { layers: Object.fromEntries(KEEP.filter((k) => l[k]).map((k) => [k, l[k]!])) } }];
 });

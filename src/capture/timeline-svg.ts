@@ -8,7 +8,7 @@ import type { AgentIce, CallTimeline, MediaDirection, PairRow, StateLane } from 
 // can count them.
 
 const LEFT = 390;
-const RIGHT = 270;
+const RIGHT = 330;
 const TOP = 24;
 const LINE = 15;
 const LANE = 17;
@@ -168,7 +168,7 @@ function iceSection(body: string[], ctx: Ctx, ice: AgentIce, y0: number): number
   y += 4;
   body.push(
     `<text x="20" y="${y + 11}" fill="#555">candidate pairs (local → remote)</text>`,
-    `<text x="${ctx.right + 6}" y="${y + 11}" fill="#555">state, sent/answered/received</text>`,
+    `<text x="${ctx.right + 6}" y="${y + 11}" fill="#555">state, sent/answered/received; where ticks were read</text>`,
   );
   y += PAIR;
   for (const p of shown) {
@@ -214,8 +214,8 @@ function pairSvg(ctx: Ctx, agent: string, p: PairRow, y: number): string {
     else if (c.kind === "response-received") out.push(`<circle cx="${cx}" cy="${y + 10}" r="2.2" fill="#2e7d32"/>`);
     else out.push(`<path d="M${cx - 3},${y + 8} l3,5 l3,-5 z" fill="#9e9e9e"/>`);
   }
-  const counts = `${p.state}${p.nominated ? ", nominated" : ""}, ${p.requestsSent}/${p.responsesReceived}/${p.requestsReceived}${p.rttMs !== null ? `, rtt ${p.rttMs} ms` : ""}`;
-  out.push(`<text x="${ctx.right + 6}" y="${y + 11}" font-size="10" fill="#555">${escapeXml(clip(counts, 42))}</text>`);
+  const counts = `${p.state}${p.nominated ? ", nominated" : ""}, ${p.requestsSent}/${p.responsesReceived}/${p.requestsReceived}${p.rttMs !== null ? `, rtt ${p.rttMs} ms` : ""}${p.checksAt ? `; seen at ${p.checksAt}` : ""}`;
+  out.push(`<text x="${ctx.right + 6}" y="${y + 11}" font-size="10" fill="#555">${escapeXml(clip(counts, 54))}</text>`);
   if (!p.checksAt && p.requestsSent + p.requestsReceived > 0)
     out.push(`<text x="${ctx.x(0) + 4}" y="${y + 11}" font-size="9" fill="#999">(checks not seen in the capture with these addresses)</text>`);
   out.push("</g>");
@@ -229,8 +229,8 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
   const stop =
     m.lastReceived === null
       ? "no RTP arrived"
-      : m.captureEnded !== null
-        ? `last packet at ${seconds(m.lastReceived)}; the capture there ended at ${seconds(m.captureEnded)}, before ${ctx.tl.ended === null ? `${m.from} stopped sending` : "the call did"}`
+      : m.flowingAtCaptureEnd
+        ? `still flowing at ${seconds(m.captureEnded!)}, when a capture ended (counted until then)`
         : quiet
           ? [
               `audio stopped at ${seconds(m.lastReceived)}`,
@@ -314,10 +314,10 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
   if (m.lastReceived !== null) {
     // Where the capture ended first, the line marks that, not silence.
     const sx = ctx.x(m.lastReceived);
-    const colour = m.captureEnded !== null ? "#757575" : STOP;
+    const colour = m.flowingAtCaptureEnd ? "#757575" : STOP;
     s.push(
-      `<line x1="${sx}" y1="${top - 2}" x2="${sx}" y2="${y + 2}" stroke="${colour}" stroke-width="2"${m.captureEnded !== null ? ` stroke-dasharray="4,3"` : ""}/>`,
-      `<text x="${sx - 4}" y="${top + 10}" text-anchor="end" fill="${colour}" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${m.captureEnded !== null ? "capture ended, " : ""}last RTP ${seconds(m.lastReceived)}</text>`,
+      `<line x1="${sx}" y1="${top - 2}" x2="${sx}" y2="${y + 2}" stroke="${colour}" stroke-width="2"${m.flowingAtCaptureEnd ? ` stroke-dasharray="4,3"` : ""}/>`,
+      `<text x="${sx - 4}" y="${top + 10}" text-anchor="end" fill="${colour}" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${m.flowingAtCaptureEnd ? "capture ended, " : ""}last RTP ${seconds(m.lastReceived)}</text>`,
     );
   } else
     s.push(
@@ -325,6 +325,10 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
     );
   s.push("</g>");
   body.push(s.join(""));
+  if (m.captureEnded !== null)
+    body.push(
+      `<g class="not-captured" data-direction="${escapeXml(dir)}"><rect x="${ctx.x(m.captureEnded)}" y="${top}" width="${Math.max(0, ctx.right - ctx.x(m.captureEnded))}" height="${y - top}" fill="#9e9e9e" opacity="0.18"/><text x="${ctx.x(m.captureEnded) + 4}" y="${y - 4}" fill="#616161" font-size="10">not counted: a capture had ended</text></g>`,
+    );
   return y + GAP + 12;
 }
 

@@ -154,11 +154,14 @@ test("a capture that stopped before the call ended does not call the audio stopp
   const tl = buildCallTimeline(only(callsWithMedia(agentsOf(T0 * 1000 + 6000))), packets, IFACES);
   const ab = tl.media.find((m) => m.from === "alice")!;
   assert.equal(ab.stoppedBeforeEnd, null);
+  assert.equal(ab.flowingAtCaptureEnd, true);
   assert.ok(ab.captureEnded !== null && ab.captureEnded < 2, `capture ended at ${ab.captureEnded}`);
+  assert.equal(ab.sent, ab.received, "both ends are counted only while both captures ran");
   assert.ok(
-    tl.notes.some((n) => n.startsWith("alice → bob: the capture at bob:internet ended at")),
+    tl.notes.some((n) => n.startsWith("alice → bob: counted until 1.99 s, when the capture at bob:internet ended")),
     tl.notes.join("; "),
   );
+  assert.match(timelineSvg(tl, "x"), /still flowing at 1\.99 s, when a capture ended/);
 });
 
 test("a dynamic payload type's clock is measured from the stream and rounded to a usual rate", () => {
@@ -184,4 +187,130 @@ test("a call rejected outright gets no timeline; one answered does", () => {
     tl.notes.join("; "),
   );
   assert.match(timelineSvg(tl, "x"), /no media direction/);
+});
+
+const count = (svg: string, cls: string): number => svg.match(new RegExp(`<g class="${cls}"`, "g"))?.length ?? 0;
+
+test("real run, plain RTP through a NAT: 50 packets a second both ways, nothing lost, audio until the BYE", () => {
+  const { packets, interfaces, agents } = load("baseline");
+  const tl = buildCallTimeline(only(callsWithMedia(agents)), packets, interfaces);
+  assert.equal(tl.ice.length, 0, "no ICE on a plain-RTP call");
+  assert.equal(tl.media.length, 2);
+  for (const m of tl.media) {
+    assert.equal(m.clockRate, 8000);
+    assert.equal(m.lost, 0);
+    assert.ok(Math.abs(m.sent - m.received) <= 1, `${m.from} → ${m.to}: sent ${m.sent}, received ${m.received}`);
+    assert.deepEqual(
+      m.seconds.slice(1, 5).map((s) => s.received),
+      [50, 50, 50, 50],
+    );
+    assert.ok(m.stoppedBeforeEnd !== null && m.stoppedBeforeEnd < 0.1, `${m.from} → ${m.to} stopped ${m.stoppedBeforeEnd} s before the end`);
+    assert.ok(
+      m.seconds.every((s) => s.jitterMs === null || s.jitterMs < 40),
+      "jitter stays in tens of ms",
+    );
+  }
+  assert.deepEqual(tl.notes, []);
+  const svg = timelineSvg(tl, "baseline");
+  for (const c of ["rtp-rate", "rtp-loss", "rtp-jitter", "audio-stop"]) assert.equal(count(svg, c), 2, c);
+  assert.equal(count(svg, "lane"), 0);
+  assert.equal(count(svg, "not-captured"), 0);
+});
+
+test("real run, WebRTC through two NATs: state lanes, the pairs each agent selected and when, their checks at the NAT's outside", () => {
+  const { packets, interfaces, agents } = load("webrtc-direct");
+  const tl = buildCallTimeline(only(callsWithMedia(agents)), packets, interfaces);
+  assert.deepEqual(tl.ice.map((i) => i.agent).sort(), ["alice", "bob"]);
+  for (const ice of tl.ice) {
+    const lanes = new Map(ice.lanes.map((l) => [l.what, l]));
+    for (const what of ["ice", "connection", "dtls", "selected-pair"] as const) assert.ok(lanes.has(what), `${ice.agent}: ${what} lane`);
+    const connected = lanes.get("ice")!.spans.find((s) => s.state === "connected")!;
+    assert.ok(connected.from > 0 && connected.from < 1, `${ice.agent}: ICE connected at ${connected.from}`);
+    assert.equal(lanes.get("ice")!.spans.at(-1)!.state, "closed");
+    assert.ok(Math.abs(lanes.get("ice")!.spans.at(-1)!.from - tl.ended!) < 0.1, "closed at the BYE");
+  }
+  const alice = tl.ice.find((i) => i.agent === "alice")!;
+  const selected = only(alice.pairs.filter((p) => p.selected.length > 0));
+  assert.equal(`${selected.local!.type}→${selected.remote!.type}`, "srflx→srflx");
+  assert.equal(selected.checksAt, "nat1:internet", "a server-reflexive candidate's checks carry its address outside its NAT");
+  assert.ok(selected.checks.some((c) => c.kind === "response-received") && selected.checks.some((c) => c.kind === "request-received"));
+  // bob first selected a pair through alice's relay, then the direct one: two pairs, one after the other.
+  const bob = tl.ice.find((i) => i.agent === "bob")!;
+  const moves = bob.pairs.filter((p) => p.selected.length > 0).sort((a, b) => a.selected[0]!.from - b.selected[0]!.from);
+  assert.deepEqual(
+    moves.map((p) => p.remote!.type),
+    ["relay", "srflx"],
+  );
+  assert.ok(Math.abs(moves[0]!.selected[0]!.to - moves[1]!.selected[0]!.from) < 1e-9, "the second selection ends the first");
+  assert.ok(
+    bob.pairs.filter((p) => p.requestsSent + p.requestsReceived + p.responsesReceived === 0).every((p) => p.checks.length === 0),
+    "a pair the agent never checked is given none of the wire's checks",
+  );
+  for (const m of tl.media) {
+    assert.equal(m.clockRate, 48000, "Opus: the clock measured from the stream");
+    assert.equal(m.lost, 0);
+    assert.ok(m.received > 150, `${m.from} → ${m.to}: ${m.received}`);
+  }
+  const svg = timelineSvg(tl, "webrtc");
+  assert.equal(
+    count(svg, "lane"),
+    tl.ice.reduce((n, i) => n + i.lanes.length, 0),
+  );
+  assert.equal(svg.match(/<g class="pair"[^>]*data-selected="true"/g)?.length, 3);
+});
+
+test("real run, a DPI's late verdict cuts the relayed flow: audio stops in both directions while the call and the sending go on, then ICE disconnects", () => {
+  const { packets, interfaces, agents } = load("late-verdict");
+  const tl = buildCallTimeline(only(callsWithMedia(agents)), packets, interfaces);
+  assert.equal(tl.ended, null);
+  for (const m of tl.media) {
+    assert.ok(m.lastReceived! > 3 && m.lastReceived! < 4.5, `${m.from} → ${m.to}: last packet at ${m.lastReceived}`);
+    assert.ok(m.sentAfterStop! > 4, `${m.from} went on sending for ${m.sentAfterStop} s`);
+    assert.equal(m.flowingAtCaptureEnd, false);
+    const after = m.seconds.filter((s) => s.t >= Math.ceil(m.lastReceived!) && s.t < 8);
+    assert.ok(
+      after.every((s) => s.received === 0 && s.sent > 0),
+      "sent, and nothing arrived",
+    );
+  }
+  const stop = Math.max(...tl.media.map((m) => m.lastReceived!));
+  for (const ice of tl.ice) {
+    const disconnected = ice.lanes.find((l) => l.what === "ice")!.spans.find((s) => s.state === "disconnected")!;
+    assert.ok(disconnected.from > stop + 3, `${ice.agent}: ICE disconnected at ${disconnected.from}, audio stopped at ${stop}`);
+    // The selected pair's checks: answered until the cut, unanswered after it.
+    const pair = ice.pairs.find((p) => p.selected.some((s) => s.to >= tl.until))!;
+    const answers = pair.checks.filter((c) => c.kind === "response-received");
+    assert.ok(answers.length > 0 && answers.at(-1)!.t < stop, `${ice.agent}: last answer at ${answers.at(-1)?.t}`);
+  }
+  // bob's checks go on leaving his NAT; alice's relayed ones die at her firewall (nat1), so at the TURN
+  // server's relayed side only bob's checks to her are seen after the cut.
+  const late = (agent: string): Set<string> =>
+    new Set(
+      tl.ice
+        .find((i) => i.agent === agent)!
+        .pairs.find((p) => p.selected.some((s) => s.to >= tl.until))!
+        .checks.filter((c) => c.t > stop + 1)
+        .map((c) => c.kind),
+    );
+  assert.deepEqual([...late("bob")], ["request-sent"]);
+  assert.deepEqual([...late("alice")], ["request-received"]);
+  const svg = timelineSvg(tl, "late verdict");
+  assert.match(svg, /audio stopped at 3\.6\d s, the call still up, bob sent for 5\.\d s more/);
+  assert.equal(count(svg, "audio-stop"), 2);
+});
+
+test("real run, an ALG leaves the SDP private: alice's audio reaches bob, none of bob's leaves him; counted while both captures ran", () => {
+  const { packets, interfaces, agents } = load("headers-not-sdp");
+  const tl = buildCallTimeline(only(callsWithMedia(agents)), packets, interfaces);
+  const ba = tl.media.find((m) => m.from === "bob")!;
+  const ab = tl.media.find((m) => m.from === "alice")!;
+  assert.equal(ba.sent, 0);
+  assert.equal(ba.received, 0);
+  assert.ok(ab.received > 150, `alice → bob: ${ab.received}`);
+  assert.ok(Math.abs(ab.sent - ab.received) <= 1, `alice → bob: sent ${ab.sent}, received ${ab.received}`);
+  assert.equal(ab.flowingAtCaptureEnd, true, "alice's capture ended first, with her RTP still flowing");
+  assert.equal(ab.stoppedBeforeEnd, null);
+  const svg = timelineSvg(tl, "A3.1");
+  assert.match(svg, /no RTP of this direction arrived at alice:lan1; none left bob:internet either/);
+  assert.equal(count(svg, "not-captured"), 2);
 });

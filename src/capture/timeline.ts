@@ -124,13 +124,15 @@ export interface MediaDirection {
   readonly lastReceived: number | null;
   readonly lastSent: number | null;
   /**
-   * When the capture where it was measured ended before the call did (seconds from the origin; else null):
-   * nothing is known after it, so audio that went quiet there is not called stopped.
+   * Where counting stopped: the earlier of the two captures' ends, when it came before the call's end
+   * (seconds from the origin; else null). Nothing after it is counted at either end.
    */
   readonly captureEnded: number | null;
-  /** How long the sender went on sending after the last packet arrived; null when nothing arrived or the capture ended first. */
+  /** The stream was still arriving when a capture ended: it is not called stopped. */
+  readonly flowingAtCaptureEnd: boolean;
+  /** How long the sender went on sending after the last packet arrived; null when nothing arrived or it was still flowing at the capture's end. */
   readonly sentAfterStop: number | null;
-  /** From the last packet received to the call's end; null when the call had not ended, nothing arrived, or the capture ended first. */
+  /** From the last packet received to the call's end; null when the call had not ended, nothing arrived, or it was still flowing at the capture's end. */
   readonly stoppedBeforeEnd: number | null;
   readonly seconds: readonly SecondBucket[];
 }
@@ -154,6 +156,8 @@ export interface CallTimeline {
 /** Packets outside [start − LEAD, end + TAIL] belong to another call (or to none). */
 const LEAD_S = 1;
 const TAIL_S = 2;
+/** A stream whose last packet came this close to the capture's end was still flowing then. */
+const FLOWING_S = 0.5;
 const STATIC_CLOCK: Record<number, number> = { 0: 8000, 3: 8000, 4: 8000, 8: 8000, 9: 8000, 18: 8000 };
 const USUAL_CLOCKS = [8000, 16000, 32000, 44100, 48000, 90000];
 const LANES: readonly LaneName[] = ["signaling", "gathering", "ice", "connection", "dtls", "selected-pair"];
@@ -239,7 +243,10 @@ function pairRows(ice: IceReport, origin: number, until: number, index: BindingI
       if (s.pair?.local !== pair.local || s.pair.remote !== pair.remote) return;
       selected.push({ from: s.at / 1000 - origin, to: i + 1 < picks.length ? picks[i + 1]!.at / 1000 - origin : until });
     });
-    const placed = local && remote ? checksOf(local, remote, index, ownIfaces) : { at: null, checks: [] };
+    // A pair the agent never checked gets none of the wire's checks: they are another pair's with the
+    // same addresses there (a server-reflexive candidate's checks leave from its host base).
+    const checked = pair.requestsSent + pair.responsesReceived + pair.requestsReceived > 0;
+    const placed = local && remote && checked ? checksOf(local, remote, index, ownIfaces) : { at: null, checks: [] };
     return {
       local,
       remote,
@@ -376,7 +383,6 @@ function mediaDirection(
       `${from.agent} → ${to.agent}: ${from.agent} sends over TURN/${fromRelay}, which its interface does not show as RTP; counted as sent at ${hop ?? "(nowhere: not seen)"}, where the relay puts it out as RTP`,
     );
   }
-  const sentRtp = rtp.filter((p) => sentAt.includes(p.iface) && leaving(p) && (fromRelay ? ssrcs.has(p.rtp!.ssrc) : true));
   let measuredAt = [...toIfaces.keys()];
   if (toRelay) {
     const hop = hopOf(
@@ -389,11 +395,20 @@ function mediaDirection(
       `${from.agent} → ${to.agent}: ${to.agent} receives over TURN/${toRelay}, which its interface does not show as RTP; measured at ${hop ?? "(nowhere: not seen)"}, the last place it is plain RTP (the ${toRelay.toUpperCase()} leg's delay and loss are not in these numbers; ${to.agent}'s own statistics in its ICE report are)`,
     );
   }
+  // The captures stop one by one at the scenario's end: both ends are counted only while both captures
+  // ran, up to the earlier of their ends when that came before the call's end (for a call still up,
+  // before the later capture's end). 50 ms: the BYE's transaction ends a moment after the agent records it.
+  const endOf = (labels: readonly string[]): number => Math.max(...labels.map((l) => lastSeen.get(l) ?? Number.NEGATIVE_INFINITY)) - origin;
+  const [sentEnd, receivedEnd] = [endOf(sentAt), endOf(measuredAt)];
+  const bothSeen = Math.min(sentEnd, receivedEnd);
+  const captureEnded = Number.isFinite(bothSeen) && bothSeen < (ended ?? Math.max(sentEnd, receivedEnd)) - 0.05 ? bothSeen : null;
+  const captured = (p: Packet): boolean => captureEnded === null || p.time - origin <= captureEnded;
+  const sentRtp = rtp.filter((p) => sentAt.includes(p.iface) && leaving(p) && (fromRelay ? ssrcs.has(p.rtp!.ssrc) : true) && captured(p));
   const ownOfReceiver = visible(toIfaces);
   // What reached the receiver: the sender's SSRCs; when none left the sender (a stream it never sent, or
   // hid), any SSRC that is not the receiver's own.
   const receivedRtp = rtp.filter(
-    (p) => measuredAt.includes(p.iface) && arriving(p) && (ssrcs.size > 0 ? ssrcs.has(p.rtp!.ssrc) : !ownOfReceiver.has(p.rtp!.ssrc)),
+    (p) => measuredAt.includes(p.iface) && arriving(p) && (ssrcs.size > 0 ? ssrcs.has(p.rtp!.ssrc) : !ownOfReceiver.has(p.rtp!.ssrc)) && captured(p),
   );
   for (const p of receivedRtp) ssrcs.add(p.rtp!.ssrc);
 
@@ -426,16 +441,14 @@ function mediaDirection(
   const lost = advance.map((a, i) => Math.max(0, a - received[i]!));
   const lastReceived = receivedRtp.length ? receivedRtp.at(-1)!.time - origin : null;
   const lastSent = sentRtp.length ? sentRtp.at(-1)!.time - origin : null;
-  // The receiving side's capture ended before the call (or, for a call still up, before the sender's
-  // last packet): what came after is not known. 50 ms: the BYE's own transaction ends a moment after the
-  // agent records the end.
-  const seenUntil = Math.max(...measuredAt.map((l) => lastSeen.get(l) ?? Number.NEGATIVE_INFINITY)) - origin;
-  const mustSee = ended ?? lastSent;
-  const captureEnded = mustSee !== null && Number.isFinite(seenUntil) && seenUntil < mustSee - 0.05 ? seenUntil : null;
-  if (captureEnded !== null)
+  // Still flowing when a capture ended: nothing is known after, and no stop is claimed.
+  const flowing = captureEnded !== null && (lastReceived === null ? false : captureEnded - lastReceived < FLOWING_S);
+  if (captureEnded !== null) {
+    const [first, other] = sentEnd < receivedEnd ? [sentAt, measuredAt] : [measuredAt, sentAt];
     notes.push(
-      `${from.agent} → ${to.agent}: the capture at ${measuredAt.join(", ")} ended at ${captureEnded.toFixed(2)} s, before ${ended !== null ? "the call did" : `${from.agent} stopped sending`}: what came after is not known`,
+      `${from.agent} → ${to.agent}: counted until ${captureEnded.toFixed(2)} s, when the capture at ${first.join(", ")} ended (${ended !== null ? "before the call did" : `the one at ${other.join(", ")} ran on`})${flowing ? "; the stream was still flowing then" : ""}`,
     );
+  }
   const senderState = new StreamState(sentRtp.length ? clockRateOf(sentRtp) : null);
   const sentJitter = new Array<number | null>(n).fill(null);
   for (const p of sentRtp) {
@@ -459,8 +472,9 @@ function mediaDirection(
       lastReceived,
       lastSent,
       captureEnded,
-      sentAfterStop: lastReceived !== null && lastSent !== null && captureEnded === null ? Math.max(0, lastSent - lastReceived) : null,
-      stoppedBeforeEnd: ended !== null && lastReceived !== null && captureEnded === null ? ended - lastReceived : null,
+      flowingAtCaptureEnd: flowing,
+      sentAfterStop: lastReceived !== null && lastSent !== null && !flowing ? Math.max(0, lastSent - lastReceived) : null,
+      stoppedBeforeEnd: ended !== null && lastReceived !== null && !flowing ? ended - lastReceived : null,
       seconds: Array.from({ length: n }, (_, i) => ({
         t: i,
         sent: sent[i]!,
