@@ -168,7 +168,7 @@ function iceSection(body: string[], ctx: Ctx, ice: AgentIce, y0: number): number
   y += 4;
   body.push(
     `<text x="20" y="${y + 11}" fill="#555">candidate pairs (local → remote)</text>`,
-    `<text x="${ctx.right + 6}" y="${y + 11}" fill="#555">state, sent/answered/received; where ticks were read</text>`,
+    `<text x="${ctx.right + 6}" y="${y + 11}" fill="#555">state, checks sent/answered/received @where seen</text>`,
   );
   y += PAIR;
   for (const p of shown) {
@@ -214,8 +214,8 @@ function pairSvg(ctx: Ctx, agent: string, p: PairRow, y: number): string {
     else if (c.kind === "response-received") out.push(`<circle cx="${cx}" cy="${y + 10}" r="2.2" fill="#2e7d32"/>`);
     else out.push(`<path d="M${cx - 3},${y + 8} l3,5 l3,-5 z" fill="#9e9e9e"/>`);
   }
-  const counts = `${p.state}${p.nominated ? ", nominated" : ""}, ${p.requestsSent}/${p.responsesReceived}/${p.requestsReceived}${p.rttMs !== null ? `, rtt ${p.rttMs} ms` : ""}${p.checksAt ? `; seen at ${p.checksAt}` : ""}`;
-  out.push(`<text x="${ctx.right + 6}" y="${y + 11}" font-size="10" fill="#555">${escapeXml(clip(counts, 54))}</text>`);
+  const counts = `${p.state}${p.nominated ? " nom." : ""} ${p.requestsSent}/${p.responsesReceived}/${p.requestsReceived}${p.rttMs !== null ? ` ${p.rttMs}ms` : ""}${p.checksAt ? ` @${p.checksAt}` : ""}`;
+  out.push(`<text x="${ctx.right + 6}" y="${y + 11}" font-size="10" fill="#555">${escapeXml(clip(counts, 50))}</text>`);
   if (!p.checksAt && p.requestsSent + p.requestsReceived > 0)
     out.push(`<text x="${ctx.x(0) + 4}" y="${y + 11}" font-size="9" fill="#999">(checks not seen in the capture with these addresses)</text>`);
   out.push("</g>");
@@ -327,7 +327,7 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
   body.push(s.join(""));
   if (m.captureEnded !== null)
     body.push(
-      `<g class="not-captured" data-direction="${escapeXml(dir)}"><rect x="${ctx.x(m.captureEnded)}" y="${top}" width="${Math.max(0, ctx.right - ctx.x(m.captureEnded))}" height="${y - top}" fill="#9e9e9e" opacity="0.18"/><text x="${ctx.x(m.captureEnded) + 4}" y="${y - 4}" fill="#616161" font-size="10">not counted: a capture had ended</text></g>`,
+      `<g class="not-captured" data-direction="${escapeXml(dir)}"><rect x="${ctx.x(m.captureEnded)}" y="${top}" width="${Math.max(0, ctx.right - ctx.x(m.captureEnded))}" height="${y - top}" fill="#9e9e9e" opacity="0.18"/>${ctx.right - ctx.x(m.captureEnded) > 190 ? `<text x="${ctx.x(m.captureEnded) + 4}" y="${y - 4}" fill="#616161" font-size="10">not counted: a capture had ended</text>` : ""}</g>`,
     );
   return y + GAP + 12;
 }

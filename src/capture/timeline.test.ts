@@ -314,3 +314,26 @@ test("real run, an ALG leaves the SDP private: alice's audio reaches bob, none o
   assert.match(svg, /no RTP of this direction arrived at alice:lan1; none left bob:internet either/);
   assert.equal(count(svg, "not-captured"), 2);
 });
+
+test("real run, relay only over TURN/TLS: the relayed end's media is counted where it is plain RTP, at the TURN server, and says so", () => {
+  const { packets, interfaces, agents } = load("turn-tls");
+  const tl = buildCallTimeline(only(callsWithMedia(agents)), packets, interfaces);
+  const toAlice = tl.media.find((m) => m.to === "alice")!;
+  const fromAlice = tl.media.find((m) => m.from === "alice")!;
+  assert.deepEqual(toAlice.measuredAt, ["turn:internet"]);
+  assert.deepEqual(fromAlice.sentAt, ["turn:internet"]);
+  assert.deepEqual(fromAlice.measuredAt, ["bob:lan2"]);
+  for (const m of [toAlice, fromAlice]) {
+    assert.ok(m.received > 200 && Math.abs(m.sent - m.received) < 15, `${m.from} → ${m.to}: sent ${m.sent}, received ${m.received}`);
+    assert.equal(m.lost, 0);
+  }
+  assert.ok(
+    tl.notes.some((n) => n.startsWith("bob → alice: alice receives over TURN/tls") && n.includes("measured at turn:internet")),
+    tl.notes.join("; "),
+  );
+  const alice = tl.ice.find((i) => i.agent === "alice")!;
+  assert.deepEqual(
+    alice.lanes.find((l) => l.what === "selected-pair")!.spans.map((s) => s.state),
+    ["relay/tls → relay", "relay/tls → srflx"],
+  );
+});

@@ -208,7 +208,10 @@ function bindingIndex(packets: readonly Packet[], origin: number): BindingIndex 
  * A pair's checks where the network carries them with the pair's own addresses: at the agent's interface
  * for a host candidate, at its NAT's outside for a server-reflexive one, at the TURN server for a relay
  * one (the server sends the check on from the relayed address). Each check crosses several interfaces;
- * one is kept: the agent's own when it is there, else the one that carried most of them.
+ * one is kept: the agent's own when it is there, else the one that carried most of them. A check whose
+ * addresses two pairs share on the wire (a host and a server-reflexive candidate on one socket, or one
+ * pair's check after the far NAT and another's before it) is shown on both: the wire cannot tell them
+ * apart, and the counts beside each pair are the agent's own.
  */
 function checksOf(
   local: IceCandidateInfo,
