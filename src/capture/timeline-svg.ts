@@ -321,7 +321,7 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
     );
   } else
     s.push(
-      `<text x="${ctx.x(0) + 8}" y="${top + RATE_H / 2}" fill="${STOP}" font-weight="bold">no RTP of this direction arrived at ${escapeXml(m.measuredAt.join(", ") || "?")}${m.sent === 0 ? `; none left ${escapeXml(m.sentAt.join(", ") || "?")} either` : ""}</text>`,
+      `<text x="${ctx.x(0) + 8}" y="${top + RATE_H / 2 - 6}" fill="${STOP}" font-weight="bold">no RTP of this direction arrived at ${escapeXml(m.measuredAt.join(", ") || "?")}${m.sent === 0 ? `;<tspan x="${ctx.x(0) + 8}" dy="14">none left ${escapeXml(m.sentAt.join(", ") || "?")} either</tspan>` : ""}</text>`,
     );
   s.push("</g>");
   body.push(s.join(""));

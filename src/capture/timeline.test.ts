@@ -311,7 +311,7 @@ test("real run, an ALG leaves the SDP private: alice's audio reaches bob, none o
   assert.equal(ab.flowingAtCaptureEnd, true, "alice's capture ended first, with her RTP still flowing");
   assert.equal(ab.stoppedBeforeEnd, null);
   const svg = timelineSvg(tl, "A3.1");
-  assert.match(svg, /no RTP of this direction arrived at alice:lan1; none left bob:internet either/);
+  assert.match(svg, /no RTP of this direction arrived at alice:lan1;<tspan[^>]*>none left bob:internet either/);
   assert.equal(count(svg, "not-captured"), 2);
 });
 

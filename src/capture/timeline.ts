@@ -399,12 +399,12 @@ function mediaDirection(
     );
   }
   // The captures stop one by one at the scenario's end: both ends are counted only while both captures
-  // ran, up to the earlier of their ends when that came before the call's end (for a call still up,
-  // before the later capture's end). 50 ms: the BYE's transaction ends a moment after the agent records it.
+  // ran, up to the earlier of their ends when that came before the call's end (for a call still up, when
+  // one ended before the other). 50 ms: the BYE's transaction ends a moment after the agent records it.
   const endOf = (labels: readonly string[]): number => Math.max(...labels.map((l) => lastSeen.get(l) ?? Number.NEGATIVE_INFINITY)) - origin;
   const [sentEnd, receivedEnd] = [endOf(sentAt), endOf(measuredAt)];
   const bothSeen = Math.min(sentEnd, receivedEnd);
-  const captureEnded = Number.isFinite(bothSeen) && bothSeen < (ended ?? Math.max(sentEnd, receivedEnd)) - 0.05 ? bothSeen : null;
+  const captureEnded = Number.isFinite(bothSeen) && (ended !== null ? bothSeen < ended - 0.05 : bothSeen < Math.max(sentEnd, receivedEnd)) ? bothSeen : null;
   const captured = (p: Packet): boolean => captureEnded === null || p.time - origin <= captureEnded;
   const sentRtp = rtp.filter((p) => sentAt.includes(p.iface) && leaving(p) && (fromRelay ? ssrcs.has(p.rtp!.ssrc) : true) && captured(p));
   const ownOfReceiver = visible(toIfaces);
