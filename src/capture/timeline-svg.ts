@@ -245,9 +245,11 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
   y += LINE + 2;
   const top = y;
   const secs = m.seconds;
+  // Counting ends where a capture did (or the view): the second it falls in is drawn only up to it.
+  const counted = m.captureEnded ?? ctx.tl.until;
   const bar = (i: number): { x: number; w: number } => {
     const x1 = ctx.x(i);
-    return { x: x1 + 1, w: Math.max(1, ctx.x(Math.min(i + 1, ctx.tl.until)) - x1 - 2) };
+    return { x: x1 + 1, w: Math.max(1, ctx.x(Math.min(i + 1, counted)) - x1 - 2) };
   };
 
   // Packets per second: received as bars, sent as a step line over them.
@@ -261,7 +263,10 @@ function mediaSection(body: string[], ctx: Ctx, m: MediaDirection, y0: number): 
       `<rect x="${b.x}" y="${ry(s.received)}" width="${b.w}" height="${y + RATE_H - ry(s.received)}" fill="${RECEIVED}" opacity="0.75"><title>${s.t}–${s.t + 1} s: received ${s.received}, sent ${s.sent}</title></rect>`,
     );
   }
-  const sentPath = secs.map((s) => `${s.t === 0 ? "M" : "L"}${ctx.x(s.t)},${ry(s.sent)} L${ctx.x(Math.min(s.t + 1, ctx.tl.until))},${ry(s.sent)}`).join(" ");
+  const sentPath = secs
+    .filter((s) => s.t < counted)
+    .map((s) => `${s.t === 0 ? "M" : "L"}${ctx.x(s.t)},${ry(s.sent)} L${ctx.x(Math.min(s.t + 1, counted))},${ry(s.sent)}`)
+    .join(" ");
   rate.push(`<path class="sent" d="${sentPath}" fill="none" stroke="#263238" stroke-width="1.5" stroke-dasharray="5,3"/>`);
   rate.push(
     `<text x="${ctx.right + 6}" y="${y + 12}" fill="${RECEIVED}">■ received at ${escapeXml(clip(m.measuredAt.join(","), 18))}</text>`,
