@@ -2,7 +2,8 @@
 // (an ALG that leaves the SDP private, so bob's audio never reaches alice) is run on its own, and its report
 // must carry a pcapng that tshark opens with every interface named node:network, and a ladder that shows
 // the ALG's rewrite at nat1. The HTML report is opened in headless Chromium: the ladder must render, with
-// as many arrows as the ladder has, and a screenshot is kept. Any miss fails the run; nothing is skipped.
+// as many arrows as the ladder has, and so must the call's timeline, with its RTP series for both
+// directions (bob's never arriving); screenshots are kept. Any miss fails the run; nothing is skipped.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -48,7 +49,8 @@ const failedSteps = messages.filter((m) => m.testStepFinished?.testStepResult.st
 check(failedSteps.length === 1, `exactly one step failed (${failedSteps.length})`);
 const attachments = messages.flatMap((m) => (m.attachment ? [m.attachment] : []));
 const pcap = attachments.find((a) => a.mediaType === "application/vnd.tcpdump.pcap");
-const svgAttachment = attachments.find((a) => a.mediaType === "image/svg+xml");
+const svgAttachment = attachments.find((a) => a.mediaType === "image/svg+xml" && a.fileName?.endsWith("-ladder.svg"));
+const timelineAttachment = attachments.find((a) => a.mediaType === "image/svg+xml" && a.fileName?.endsWith("-timeline.svg"));
 const summary = attachments.find((a) => a.fileName === "capture.txt")?.body ?? "";
 check(pcap !== undefined, "the failed scenario's report carries a pcapng");
 check(svgAttachment !== undefined, "the failed scenario's report carries the SVG ladder");
@@ -114,6 +116,28 @@ try {
     const drawn = await page.evaluate(() => [...document.querySelectorAll("g.arrow")].filter((g) => (g as SVGGraphicsElement).getBBox().width > 0).length);
     check(drawn === expectedArrows, `Chromium lays out the report's ladder with ${drawn} arrows (${expectedArrows} expected)`);
     await page.screenshot({ path: join(OUT, "ladder.png"), fullPage: true });
+  }
+
+  // 5. The call's timeline: the RTP of both directions, bob's never reaching alice, laid out by Chromium.
+  check(timelineAttachment !== undefined, "the report carries the call's timeline");
+  if (timelineAttachment) {
+    const timeline = Buffer.from(timelineAttachment.body, "base64").toString("utf8");
+    check(
+      /RTP bob → alice: [^<]*<\/text>\s*<text[^>]*>sent 0, received 0[^<]*no RTP arrived/.test(timeline) &&
+        /RTP alice → bob: [^<]*<\/text>\s*<text[^>]*>sent \d+, received [1-9]\d+/.test(timeline),
+      "the timeline shows alice's RTP reaching bob and none of bob's reaching alice",
+    );
+    await page.setContent(`<!doctype html><body style="margin:0">${timeline}</body>`);
+    const series = await page.evaluate(() =>
+      ["rtp-rate", "rtp-loss", "rtp-jitter", "audio-stop"].map(
+        (c) => [...document.querySelectorAll(`g.${c}`)].filter((g) => (g as SVGGraphicsElement).getBBox().width > 0).length,
+      ),
+    );
+    check(
+      series.every((n) => n === 2),
+      `Chromium lays out the timeline's rate, loss, jitter and audio-stop series for both directions (${series.join(", ")})`,
+    );
+    await page.screenshot({ path: join(OUT, "timeline.png"), fullPage: true });
   }
 } finally {
   await browser.close();

@@ -35,6 +35,8 @@ export interface StateChange {
   readonly at: number;
   readonly what: "signaling" | "gathering" | "ice" | "connection" | "dtls" | "selected-pair";
   readonly state: string;
+  /** For "selected-pair": the pair's local and remote candidate ids (as in `pairs`). */
+  readonly pair?: { readonly local: string; readonly remote: string };
 }
 
 export interface GatheringError {

@@ -38,7 +38,9 @@ export function ringBase(i: Pick<CapturedInterface, "node" | "network">): string
  * stdout (`iface <label> <kernel name> <mac>`), so the reader can tell which kernel name is which
  * network and which direction a frame took (by MAC); tcpdump's own "listening on <kernel name>" on stderr
  * is the readiness event. `-U` writes every packet as it comes, so a copy taken while it runs is whole up
- * to its last packet; `-Z root` keeps the rotated files writable (Debian's tcpdump drops to its own user).
+ * to its last packet; `--immediate-mode` hands each packet to tcpdump as it arrives (libpcap otherwise
+ * waits for a kernel block to fill or time out, up to a second, and the packets of a block still open
+ * when tcpdump is stopped are lost: the last second of every call was missing at some interfaces); `-Z root` keeps the rotated files writable (Debian's tcpdump drops to its own user).
  * Announcements and tcpdump's lines are tagged with the interface's index (`0: listening on eth1, …`).
  */
 export function captureScript(interfaces: readonly CapturedInterface[], ring: RingOptions): string {
@@ -53,7 +55,7 @@ export function captureScript(interfaces: readonly CapturedInterface[], ring: Ri
       `echo "iface ${interfaceLabel(i)} $${v} $(cat /sys/class/net/$${v}/address)" | tee -a ${INTERFACES_FILE}`,
       // Each tcpdump's stderr through a line-buffered sed of its own: whole lines, tagged with the interface's
       // number, however the processes interleave.
-      `tcpdump -i "$${v}" -n -s 0 -U -Z root -C ${ring.fileMb} -W ${ring.files} -w ${CAPTURE_DIR}/${ringBase(i)} 2>&1 | sed -u "s/^/${n}: /" >&2 &`,
+      `tcpdump -i "$${v}" -n -s 0 -U --immediate-mode -Z root -C ${ring.fileMb} -W ${ring.files} -w ${CAPTURE_DIR}/${ringBase(i)} 2>&1 | sed -u "s/^/${n}: /" >&2 &`,
     );
   });
   lines.push("wait");

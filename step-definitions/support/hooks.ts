@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { closeSharedAnalyzer, sharedAnalyzer } from "../../src/capture/analyzer.js";
 import { captureSettings } from "../../src/capture/capture-settings.js";
 import { captureEvidence } from "../../src/capture/evidence.js";
+import { buildCallTimeline, callsWithMedia, type AgentsReport } from "../../src/capture/timeline.js";
+import { timelineSvg } from "../../src/capture/timeline-svg.js";
 import { docker } from "../../src/lab/docker-engine.js";
 import { PROJECT_ROOT } from "../../src/lab/images.js";
 
@@ -128,6 +130,23 @@ async function attachCapture(world: LabWorld, scenario: string): Promise<void> {
     await world.attach(Buffer.from(e.svg), { mediaType: "image/svg+xml", fileName: `${base}-ladder.svg` });
     await world.attach(JSON.stringify(e.ladder), { mediaType: "application/json", fileName: `${base}-ladder.json` });
     await world.attach(`${e.summary}\nwritten: ${join("reports/captures", `${base}.pcapng`)} and .svg`, { mediaType: "text/plain", fileName: "capture.txt" });
+    // Each call over time: the agents' own ICE reports and the capture's media, one SVG per call. What
+    // they are drawn from beside them (with the pcapng's dissection, enough to draw them again).
+    try {
+      const agents: Record<string, AgentsReport[string]> = {};
+      for (const name of lab.nodesOf(userAgent)) {
+        const a = lab.agent(name);
+        agents[name] = { calls: await a.calls(), ice: await a.ice() };
+      }
+      await writeFile(join(CAPTURES_DIR, `${base}-timeline.json`), JSON.stringify({ interfaces: e.ladder.columns, agents }, null, 1));
+      for (const call of callsWithMedia(agents)) {
+        const svg = timelineSvg(buildCallTimeline(call, e.packets, e.ladder.columns), `${lab.topology.name} — lab ${lab.id}: ${scenario}`);
+        await writeFile(join(CAPTURES_DIR, `${base}-${call.callId.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 40)}-timeline.svg`), svg);
+        await world.attach(Buffer.from(svg), { mediaType: "image/svg+xml", fileName: `${call.callId}-timeline.svg` });
+      }
+    } catch (err) {
+      await world.attach(`could not draw the call timelines: ${(err as Error).message}`, { mediaType: "text/plain", fileName: "timeline-error.txt" });
+    }
   } catch (e) {
     await world.attach(`could not collect the capture: ${(e as Error).message}`, { mediaType: "text/plain", fileName: "capture-error.txt" });
   }

@@ -16,6 +16,8 @@ export interface IceSettings {
 
 /** Interval of the getStats poll that notices DTLS and selected-pair changes (no events for those here). */
 const POLL_MS = 250;
+/** Statistics kept as last seen when libwebrtc stops reporting them. */
+const KEPT_STATS = new Set(["local-candidate", "remote-candidate", "candidate-pair"]);
 
 export class CallMedia {
   private readonly source = new nonstandard.RTCAudioSource();
@@ -31,6 +33,7 @@ export class CallMedia {
   private poll: NodeJS.Timeout | undefined;
   private lastPair: string | null = null;
   private lastStats: StatsEntry[] | undefined;
+  private readonly seenStats = new Map<string, StatsEntry>();
   private failedReported = false;
   private closed = false;
 
@@ -156,6 +159,11 @@ export class CallMedia {
     report.forEach((v) => {
       list.push(v as StatsEntry);
     });
+    // libwebrtc drops the candidates and pairs from its statistics once ICE has failed: the report keeps
+    // each one as last seen, so a failed call still shows what was checked.
+    const ids = new Set(list.map((s) => s.id));
+    for (const s of list) if (KEPT_STATS.has(s.type)) this.seenStats.set(s.id, s);
+    for (const [id, s] of this.seenStats) if (!ids.has(id)) list.push(s);
     this.lastStats = list;
     return list;
   }
@@ -169,14 +177,19 @@ export class CallMedia {
     if (pairId && pairId !== this.lastPair) {
       this.lastPair = pairId;
       const { selected } = this.reportFrom(stats);
-      if (selected) this.mark("selected-pair", `${selected.local.type}/${selected.local.relayProtocol ?? selected.local.protocol} → ${selected.remote.type}`);
+      if (selected)
+        this.mark("selected-pair", `${selected.local.type}/${selected.local.relayProtocol ?? selected.local.protocol} → ${selected.remote.type}`, {
+          local: selected.local.id,
+          remote: selected.remote.id,
+        });
     }
   }
 
-  private mark(what: StateChange["what"], state: string): void {
-    if (this.current.get(what) === state) return;
+  private mark(what: StateChange["what"], state: string, pair?: StateChange["pair"]): void {
+    // A pair is marked whenever the selection moves: two pairs of the same candidate types read alike.
+    if (this.current.get(what) === state && !pair) return;
     this.current.set(what, state);
-    this.timeline.push({ at: Date.now(), what, state });
+    this.timeline.push({ at: Date.now(), what, state, ...(pair ? { pair } : {}) });
   }
 
   private async reportFailure(what: string): Promise<void> {
