@@ -152,7 +152,9 @@ try {
   const arrows = (html.match(/<g class="arrow"/g) ?? []).length;
   const invites = (html.match(/<g class="arrow" data-protocol="sip"[^>]*><line[^>]*\/><text[^>]*>INVITE /g) ?? []).length;
   check(arrows >= 20 && invites >= 4, `the report's ladder has ${arrows} arrows, ${invites} INVITE arrows (two calls, each on two links at least)`);
-  say(`capture ${(await stat(pcap)).size} bytes; report ladder ${arrows} arrows`);
+  const timelines = (html.match(/<section class="timeline"/g) ?? []).length;
+  check(timelines === 2, `the report has ${timelines} call timelines, not one per call (2)`);
+  say(`capture ${(await stat(pcap)).size} bytes; report ladder ${arrows} arrows, ${timelines} timelines`);
 
   // Usage errors name the choices, exit 2.
   check(/agents: alice, bob/.test((await expect(["call", "alice", "kamailio"], 2)).stderr), "a call to a non-agent did not list the agents");

@@ -2,6 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { closeSharedAnalyzer, sharedAnalyzer } from "../capture/analyzer.js";
 import { captureEvidence, type CaptureEvidence } from "../capture/evidence.js";
+import { buildCallTimeline, callsWithMedia, type AgentsReport } from "../capture/timeline.js";
+import { timelineSvg } from "../capture/timeline-svg.js";
 import { LabError } from "../common/errors.js";
 import { stderrLogger } from "../common/log.js";
 import type { AttachedLab } from "../lab/attached-lab.js";
@@ -67,10 +69,11 @@ export function captureCommand(out: Output): Command {
 export function reportCommand(out: Output): Command {
   return {
     usage: "report [--out <folder>]",
-    summary: "an HTML page of the lab 'up' started: the calls placed, the SIP ladder, the pcapng",
+    summary: "an HTML page of the lab 'up' started: the calls placed, the SIP ladder, each call's timeline, the pcapng",
     help: [
       "Makes a page from the lab's captures so far and its agents' calls: a table of the calls placed (outcome,",
       "set-up time, who ended them), the SIP ladder drawn from the packets (each router's rewrites at the router),",
+      "each call's media and ICE timeline (RTP per second each way, loss, jitter, where audio stopped),",
       `and the merged pcapng beside it. Default folder: ${relative(process.cwd(), LIVE_DIR) || "."}/<lab>-<time>/ (index.html).`,
     ].join("\n"),
     options: { out: { type: "string" } },
@@ -79,7 +82,14 @@ export function reportCommand(out: Output): Command {
       return withUpLab(async (lab) => {
         const dir = outPath(values.out, join(LIVE_DIR, `${lab.id}-${stamp()}`));
         const calls = await placedCalls(lab);
+        const agents = await agentsReport(lab);
         const e = await evidenceOf(lab, `${calls.length} call(s)`);
+        // Each call over time, as a failed scenario's report draws it: the agents' reports and the capture.
+        const timelines = new Map(
+          callsWithMedia(agents).map(
+            (c) => [c.callId, timelineSvg(buildCallTimeline(c, e.packets, e.ladder.columns), `${lab.topology.name} — lab ${lab.id}`)] as const,
+          ),
+        );
         await mkdir(dir, { recursive: true });
         const pcapFile = "capture.pcapng";
         await writeFile(join(dir, pcapFile), e.pcapng);
@@ -91,7 +101,7 @@ export function reportCommand(out: Output): Command {
           generatedAt: new Date().toISOString(),
           calls,
           ladderSvg: e.svg,
-          timelines: new Map(),
+          timelines,
           summary: e.summary,
           pcapFile,
         });
@@ -101,6 +111,16 @@ export function reportCommand(out: Output): Command {
       });
     },
   };
+}
+
+/** Each running agent's calls and ICE reports (what the timelines are drawn from). */
+async function agentsReport(lab: AttachedLab): Promise<AgentsReport> {
+  const out: Record<string, AgentsReport[string]> = {};
+  for (const name of lab.agentNames()) {
+    const agent = await lab.runningAgent(name);
+    if (agent) out[name] = { calls: await agent.calls(), ice: await agent.ice() };
+  }
+  return out;
 }
 
 /** The calls the lab's running agents placed (their outgoing calls), oldest first. */
