@@ -1,4 +1,4 @@
-import type { AlgProfile, Finding } from "./finding.js";
+import { type AlgProfile, count, type Finding } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 import { transactions } from "./sip.js";
 import { carrier } from "./stun.js";
@@ -111,8 +111,8 @@ export function causes(findings: readonly Finding[], packets: readonly InspectPa
       id: "fragments-dropped",
       confidence: small.length > 0 ? "certain" : "likely",
       title: "IP fragments dropped on the path: large SIP messages over UDP never arrive",
-      because: `${findings[timeouts[0]!]!.title}: it went out in IP fragments${small.length > 0 ? `, while ${small.length} smaller request(s) from the same sender over UDP (${[...new Set(small.map((x) => x.method))].join(", ")}) were answered` : ""}.`,
-      findings: [...timeouts, ...frags],
+      because: `${findings[timeouts[0]!]!.title}: it went out in IP fragments${small.length > 0 ? `, while ${count(small.length, "smaller request")} from the same sender over UDP (${[...new Set(small.map((x) => x.method))].join(", ")}) ${small.length === 1 ? "was" : "were"} answered` : ""}.`,
+      findings: [...timeouts, ...frags].sort((a, b) => a - b),
     });
     for (const i of [...timeouts, ...frags]) used.add(i);
   }
@@ -159,5 +159,5 @@ export function causes(findings: readonly Finding[], packets: readonly InspectPa
       because: findings[unanswered[0]!]!.title,
       findings: unanswered,
     });
-  return out;
+  return out.map((c) => ({ ...c, findings: [...new Set(c.findings)].sort((a, b) => a - b) }));
 }

@@ -104,7 +104,7 @@ export const NODE_NETWORK = /^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$/;
 export function captureInfo(packets: readonly InspectPacket[]): CaptureInfo {
   const interfaces = [...new Set(packets.map((p) => p.iface).filter((i) => i !== "?"))].sort();
   return {
-    start: packets.reduce((m, p) => Math.min(m, p.time), Number.POSITIVE_INFINITY),
+    start: packets.length > 0 ? packets.reduce((m, p) => Math.min(m, p.time), Number.POSITIVE_INFINITY) : 0,
     end: packets.reduce((m, p) => Math.max(m, p.time), 0),
     frames: packets.length,
     interfaces,

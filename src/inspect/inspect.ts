@@ -4,7 +4,7 @@ import { type CaptureInfo, captureInfo, type Finding } from "./finding.js";
 import { fragmentFindings } from "./fragments.js";
 import type { InspectPacket } from "./packets.js";
 import { rtpFindings } from "./rtp.js";
-import { buildSkeleton, type Skeleton } from "./skeleton.js";
+import { buildSkeleton, type Skeleton, seatOf } from "./skeleton.js";
 import { transactionFindings } from "./transactions.js";
 import { turnFindings } from "./turn.js";
 import { udpFindings } from "./udp.js";
@@ -42,7 +42,15 @@ export function inspect(source: string, packets: readonly InspectPacket[]): Insp
     ...rtpFindings(sorted, info),
     ...turnFindings(sorted, info),
   ];
-  const findings = [...all.filter((f) => f.severity === "problem"), ...all.filter((f) => f.severity === "context")];
+  const first = [...all.filter((f) => f.severity === "problem"), ...all.filter((f) => f.severity === "context")];
+  // Context about the seat (the host the causes are about) before context about other hosts.
+  const seat = seatOf(first, causes(first, sorted), sorted).address;
+  const mine = (f: Finding): boolean => seat !== null && f.evidence.some((e) => e.from.split(":")[0] === seat || e.to.split(":")[0] === seat);
+  const findings = [
+    ...first.filter((f) => f.severity === "problem"),
+    ...first.filter((f) => f.severity === "context" && mine(f)),
+    ...first.filter((f) => f.severity === "context" && !mine(f)),
+  ];
   const cs = causes(findings, sorted);
   return { source, capture: { ...info, counts: counts(sorted) }, findings, causes: cs, skeleton: buildSkeleton(source, findings, cs, sorted) };
 }
