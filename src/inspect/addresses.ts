@@ -1,5 +1,5 @@
 import { addressClass, isPrivate, isPublic } from "./address.js";
-import { type AlgProfile, type CaptureInfo, count, endpoint, evidence, type Evidence, type Finding } from "./finding.js";
+import { type AlgProfile, type CaptureInfo, count, endpoint, evidence, type Evidence, type Finding, pushTo } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 import { type SipPacket, sipLabel, sipPackets, type Transaction, transactions } from "./sip.js";
 
@@ -188,7 +188,7 @@ function receivedFindings(sip: readonly SipPacket[], info: CaptureInfo): Finding
     if (!top?.received || top.host !== p.dst) continue;
     const map = top.received === p.dst ? rewritten : isPublic(top.received) ? learnt : null;
     if (!map) continue;
-    map.set(p.dst, [...(map.get(p.dst) ?? []), p]);
+    pushTo(map, p.dst, p);
   }
   for (const [phone, ps] of rewritten)
     out.push({
@@ -222,7 +222,7 @@ function privateSdpOnPublicSide(sip: readonly SipPacket[], info: CaptureInfo, ex
   for (const p of sip) {
     const c = p.addressing.sdp?.connection ?? [];
     if (!isPublic(p.src) || !isPublic(p.dst)) continue;
-    for (const a of new Set(c)) if (isPrivate(a)) seen.set(`${p.sip.callId}\u0000${a}`, [...(seen.get(`${p.sip.callId}\u0000${a}`) ?? []), p]);
+    for (const a of new Set(c)) if (isPrivate(a)) pushTo(seen, `${p.sip.callId}\u0000${a}`, p);
   }
   const out: Finding[] = [];
   for (const [key, ps] of seen) {
@@ -251,7 +251,7 @@ export function addressFindings(packets: readonly InspectPacket[], info: Capture
   for (const t of ts) {
     const { inside, outside } = sides(t);
     if (!outside) continue;
-    byPublic.set(outside.source, [...(byPublic.get(outside.source) ?? []), { t, inside, outside }]);
+    pushTo(byPublic, outside.source, { t, inside, outside });
   }
   for (const [pub, list] of byPublic) {
     const direct = list.filter((x) => !x.outside.forwarded);

@@ -112,6 +112,13 @@ export function captureInfo(packets: readonly InspectPacket[]): CaptureInfo {
   };
 }
 
+/** Adds `value` to the list under `key` (made on first use). */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export function endpoint(address: string, port: number | null): string {
   return port === null ? address : `${address}:${port}`;
 }
@@ -158,7 +165,7 @@ export function vanishedIn(seen: readonly string[], interfaces: readonly string[
   const nodes = new Map<string, string[]>();
   for (const i of interfaces) {
     const [node] = i.split(":");
-    nodes.set(node!, [...(nodes.get(node!) ?? []), i]);
+    pushTo(nodes, node!, i);
   }
   const out: string[] = [];
   for (const [node, ifaces] of nodes) {

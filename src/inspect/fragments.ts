@@ -1,4 +1,4 @@
-import { type CaptureInfo, count, evidence, type Evidence, type Finding, seenAt } from "./finding.js";
+import { type CaptureInfo, count, evidence, type Evidence, type Finding, pushTo, seenAt } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 
 // IP fragments and ICMP "fragmentation needed" (CONDITIONS.md C.1: VPN/MTU). A datagram is its
@@ -35,7 +35,7 @@ export function datagrams(packets: readonly InspectPacket[]): Datagram[] {
   for (const p of packets) {
     if (!p.fragment || p.transport === "icmp") continue;
     const key = `${p.src}|${p.dst}|${p.ipId}|${p.transport}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    pushTo(groups, key, p);
   }
   return [...groups.entries()].map(([key, fs]) => {
     const completed = fs.find((p) => p.fragment!.offset > 0 && !p.fragment!.more && (p.sip !== null || p.udpLength !== null || tunnelOf(p) !== null)) ?? null;
@@ -59,7 +59,7 @@ export function fragmentFindings(packets: readonly InspectPacket[], info: Captur
     const byWhat = new Map<string, Datagram[]>();
     for (const d of ds) {
       const what = d.carries.replace(/ \(Call-ID [^)]*\)/, "");
-      byWhat.set(`${what}|${d.src}|${d.dst}`, [...(byWhat.get(`${what}|${d.src}|${d.dst}`) ?? []), d]);
+      pushTo(byWhat, `${what}|${d.src}|${d.dst}`, d);
     }
     const lines = [...byWhat.entries()].map(([k, list]) => {
       const [what, src, dst] = k.split("|");

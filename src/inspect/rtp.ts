@@ -1,5 +1,5 @@
 import { isPrivate, isPublic } from "./address.js";
-import { type CaptureInfo, endpoint, evidence, type Finding, seconds } from "./finding.js";
+import { type CaptureInfo, endpoint, pushTo, evidence, type Finding, seconds } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 import { transactions } from "./sip.js";
 
@@ -33,7 +33,7 @@ const MIN_PACKETS = 25;
 
 export function streams(packets: readonly InspectPacket[]): Stream[] {
   const by = new Map<string, InspectPacket[]>();
-  for (const p of packets) if (p.rtp && !p.sip && !p.stun && p.transport === "udp") by.set(p.rtp.ssrc, [...(by.get(p.rtp.ssrc) ?? []), p]);
+  for (const p of packets) if (p.rtp && !p.sip && !p.stun && p.transport === "udp") pushTo(by, p.rtp.ssrc, p);
   return [...by.entries()].map(([ssrc, ps]) => {
     const sorted = ps.sort((a, b) => a.time - b.time || a.no - b.no);
     return {
@@ -59,20 +59,34 @@ export function calls(packets: readonly InspectPacket[], end: number): Call[] {
 }
 
 /** Whether RTP came back to where this stream was sent from, on any hop. */
-function answered(s: Stream, all: readonly InspectPacket[]): boolean {
-  const from = new Set(s.packets.map((p) => endpoint(p.src, p.sport)));
-  return all.some((p) => p.rtp && p.rtp.ssrc !== s.ssrc && from.has(endpoint(p.dst, p.dport)));
+function answered(s: Stream, arrivals: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+  for (const from of new Set(s.packets.map((p) => endpoint(p.src, p.sport)))) for (const ssrc of arrivals.get(from) ?? []) if (ssrc !== s.ssrc) return true;
+  return false;
+}
+
+/** The last packet of a stream no later than `end`. */
+function lastBy(s: Stream, end: number): InspectPacket | undefined {
+  for (let i = s.packets.length - 1; i >= 0; i--) if (s.packets[i]!.time <= end) return s.packets[i];
+  return undefined;
 }
 
 export function rtpFindings(packets: readonly InspectPacket[], info: CaptureInfo): Finding[] {
-  const rtp = packets.filter((p) => p.rtp && !p.sip && !p.stun && p.transport === "udp");
   const ss = streams(packets);
+  // Which SSRCs arrived at each address and port.
+  const arrivals = new Map<string, Set<string>>();
+  for (const s of ss)
+    for (const p of s.packets) {
+      const to = endpoint(p.dst, p.dport);
+      let set = arrivals.get(to);
+      if (!set) arrivals.set(to, (set = new Set()));
+      set.add(s.ssrc);
+    }
   const cs = calls(packets, info.end);
   const out: Finding[] = [];
   const callOf = (s: Stream): Call | undefined =>
     cs.filter((c) => c.answered - 1 <= s.first.time && s.first.time <= c.end).sort((a, b) => b.answered - a.answered)[0];
   for (const s of ss) {
-    if (s.distinct < MIN_PACKETS || answered(s, rtp)) continue;
+    if (s.distinct < MIN_PACKETS || answered(s, arrivals)) continue;
     const call = callOf(s);
     const toPrivate = s.packets.some((p) => isPublic(p.src) && isPrivate(p.dst));
     const origin = s.first;
@@ -99,8 +113,11 @@ export function rtpFindings(packets: readonly InspectPacket[], info: CaptureInfo
     if (s.distinct < MIN_PACKETS) continue;
     const call = callOf(s);
     // Others still sending after this one stopped (the same call's other direction, on any hop).
-    const overlapping = new Set(ss.filter((o) => o !== s && o.first.time < s.last.time).map((o) => o.ssrc));
-    const later = rtp.filter((p) => overlapping.has(p.rtp!.ssrc) && p.time > s.last.time + STOPPED_S && (!call || p.time <= call.end));
+    const later = ss
+      .filter((o) => o !== s && o.first.time < s.last.time)
+      .map((o) => lastBy(o, call?.end ?? Number.POSITIVE_INFINITY))
+      .filter((p): p is InspectPacket => p !== undefined && p.time > s.last.time + STOPPED_S)
+      .sort((a, b) => a.time - b.time);
     const gapToBye = call?.bye ? call.bye.time - s.last.time : null;
     if (!(gapToBye !== null && gapToBye > STOPPED_S) && later.length === 0) continue;
     const ran = s.last.time - s.first.time;
