@@ -135,8 +135,9 @@ export function evidence(p: InspectPacket, start: number, note: string): Evidenc
     time: Math.max(0, p.time - start),
     iface: p.iface === "?" ? null : p.iface,
     transport: transportOf(p),
-    from: endpoint(p.src, p.sport),
-    to: endpoint(p.dst, p.dport),
+    // An ICMP error's ports are those of the packet it quotes, not its own.
+    from: p.transport === "icmp" ? p.src : endpoint(p.src, p.sport),
+    to: p.transport === "icmp" ? p.dst : endpoint(p.dst, p.dport),
     note,
   };
 }
@@ -157,21 +158,48 @@ export function seenAt(packets: readonly InspectPacket[]): string[] {
   return out;
 }
 
+export interface Stop {
+  readonly node: string;
+  /** In words: where it went in, where it did not come out. */
+  readonly text: string;
+  /** A tunnel packet left the node's other interface as it went in: it went on, encrypted, not dropped. */
+  readonly tunnelled: boolean;
+}
+
+/** How long a box takes to pass a packet on (the userspace ALG and impairment engine included). */
+const PASS_ON_S = 0.05;
+
 /**
  * Where a message stopped, in a capture with node:network interfaces: the nodes it entered on one
- * interface and never left on another (`nat1`, seen on nat1:lan1 and never on nat1:internet).
+ * interface and never left on another (`nat1`, seen on nat1:lan1 and never on nat1:internet). A VPN
+ * gateway's tunnel is not captured inside: when tunnel packets left its other interface at that moment,
+ * the message went into the tunnel.
  */
-export function vanishedIn(seen: readonly string[], interfaces: readonly string[]): string[] {
+export function stoppedIn(copies: readonly InspectPacket[], info: CaptureInfo, packets: readonly InspectPacket[]): Stop[] {
+  if (!info.named) return [];
+  const seen = seenAt(copies);
   const nodes = new Map<string, string[]>();
-  for (const i of interfaces) {
-    const [node] = i.split(":");
-    pushTo(nodes, node!, i);
-  }
-  const out: string[] = [];
+  for (const i of info.interfaces) pushTo(nodes, i.split(":")[0]!, i);
+  const out: Stop[] = [];
   for (const [node, ifaces] of nodes) {
     if (ifaces.length < 2) continue;
     const saw = ifaces.filter((i) => seen.includes(i));
-    if (saw.length === 1) out.push(`${node} (in on ${saw[0]}, never out on ${ifaces.filter((i) => i !== saw[0]).join(" or ")})`);
+    if (saw.length !== 1) continue;
+    const others = ifaces.filter((i) => i !== saw[0]);
+    const times = copies.filter((c) => c.iface === saw[0]).map((c) => c.time);
+    const tunnel = packets.find(
+      (p) =>
+        others.includes(p.iface) &&
+        (p.protocols.includes("openvpn") || p.protocols.includes("wg")) &&
+        times.some((t) => p.time >= t && p.time - t <= PASS_ON_S),
+    );
+    out.push({
+      node,
+      tunnelled: tunnel !== undefined,
+      text: tunnel
+        ? `${node}'s tunnel (in on ${saw[0]}; a tunnel packet left ${tunnel.iface} at that moment, frame ${tunnel.no}: what happened to it further on is inside the tunnel)`
+        : `${node} (in on ${saw[0]}, never out on ${others.join(" or ")})`,
+    });
   }
   return out;
 }

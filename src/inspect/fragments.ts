@@ -1,5 +1,6 @@
 import { type CaptureInfo, count, evidence, type Evidence, type Finding, pushTo, seenAt } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
+import { transactions } from "./sip.js";
 
 // IP fragments and ICMP "fragmentation needed" (CONDITIONS.md C.1: VPN/MTU). A datagram is its
 // fragments by source, destination, IP ID and protocol; tshark dissects what they carry on the frame that
@@ -68,6 +69,8 @@ export function fragmentFindings(packets: readonly InspectPacket[], info: Captur
     });
     const incomplete = ds.filter((d) => d.completed === null);
     const sipRequests = ds.filter((d) => d.completed?.sip && d.completed.sip.status === null).map((d) => d.completed!.sip!.callId);
+    // Fragments are a problem when something was lost: a datagram never completed, or a fragmented request nobody answered.
+    const unanswered = transactions(packets).filter((t) => !t.final && t.requests.some((r) => r.fragment !== null));
     const tunnel = ds.map((d) => (d.completed ? tunnelOf(d.completed) : null)).find((t) => t !== null) ?? null;
     const ev: Evidence[] = [];
     for (const list of byWhat.values()) {
@@ -80,7 +83,7 @@ export function fragmentFindings(packets: readonly InspectPacket[], info: Captur
     out.push({
       family: "fragments",
       id: "ip-fragments",
-      severity: sipRequests.length > 0 || incomplete.length > 0 ? "problem" : "context",
+      severity: unanswered.length > 0 || incomplete.length > 0 ? "problem" : "context",
       title: `${count(ds.length, "IP datagram")} travelled in fragments${sipRequests.length > 0 ? `, SIP among them` : ""}${tunnel ? `, ${tunnel === "openvpn" ? "OpenVPN" : "WireGuard"} tunnel packets among them` : ""}`,
       detail: [
         `${lines.join("; ")}.`,

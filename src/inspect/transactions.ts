@@ -1,4 +1,4 @@
-import { type CaptureInfo, count, evidence, type Finding, seconds, seenAt, vanishedIn } from "./finding.js";
+import { type CaptureInfo, count, evidence, type Finding, seconds, seenAt, stoppedIn } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 import { messageSize, type Transaction, transactions } from "./sip.js";
 import { carrier } from "./stun.js";
@@ -33,7 +33,7 @@ export function transactionFindings(packets: readonly InspectPacket[], info: Cap
     const fragmented = t.requests.some((r) => r.fragment !== null);
     const size = Math.max(...t.requests.map(messageSize));
     const where = seenAt(t.requests);
-    const stuck = info.named ? vanishedIn(where, info.interfaces) : [];
+    const stuck = stoppedIn(t.requests, info, packets).map((s) => s.text);
     const gaveUp = span >= TIMER_B_S - 2 || (end === "nothing" && left >= TIMER_B_S - span);
     const timer = t.method === "INVITE" ? "Timer B" : "Timer F";
     const how =

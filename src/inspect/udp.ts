@@ -1,4 +1,4 @@
-import { type CaptureInfo, count, endpoint, evidence, type Evidence, type Finding, seenAt, vanishedIn } from "./finding.js";
+import { type CaptureInfo, count, endpoint, evidence, type Evidence, type Finding, seenAt, stoppedIn } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 import { sipLabel, transactions } from "./sip.js";
 import { carrier, stunTransactions } from "./stun.js";
@@ -72,7 +72,8 @@ export function udpFindings(packets: readonly InspectPacket[], info: CaptureInfo
           : `${what === "sip" ? "SIP" : "STUN/TURN"} over ${k.split("-")[1]!.toUpperCase()} (answer from ${endpoint(p.src, p.sport)})`;
     });
     const seen = seenAt(unanswered.flat());
-    const stuck = info.named ? vanishedIn(seen, info.interfaces) : [];
+    const stops = stoppedIn(unanswered.flat(), info, packets);
+    const stuck = stops.map((s) => s.text);
     const ev: Evidence[] = firsts
       .slice(0, 4)
       .map((p) => evidence(p, info.start, `${p.sip ? sipLabel(p as never) : (p.stun?.type ?? "UDP")} over UDP: no answer`));
@@ -115,7 +116,7 @@ export function udpFindings(packets: readonly InspectPacket[], info: CaptureInfo
         streamOk: [...new Set(worked.map(([k]) => (k.startsWith("tls-") ? "tls" : k.startsWith("tcp-") ? "tcp" : k)))],
         udpAnswered: c.udpAnswered,
         iceChecks: c.iceChecks,
-        droppedIn: stuck.map((s) => s.split(" ")[0]!),
+        droppedIn: stops.filter((s) => !s.tunnelled).map((s) => s.node),
       },
     });
   }
