@@ -1,6 +1,6 @@
 // A developer's tool for the inspector's unit-test fixtures: a capture dissected by the analyzer exactly as
 // `callpath inspect` dissects it, trimmed to stay small, one frame per line, into
-// src/inspect/fixtures/<name>.tshark.json. Trimmed: of each RTP stream, relayed-media flow and ICE check flow, the first N
+// src/inspect/fixtures/<name>.tshark.json. Trimmed: of each RTP stream, relayed-media flow, ICE check flow and whole tunnel-packet flow, the first N
 // packets on the interface that saw it first and the first two and the last one elsewhere; fields the
 // inspector does not read (Ethernet addresses) and those at their default (no fragment) left out;
 // optionally only frames to or from some hosts.
@@ -41,7 +41,8 @@ for (const f of frames) {
     (l["rtp.ssrc"] && !l["sip.Call-ID"] && !l["stun.type"]) ||
     l["stun.channel"] ||
     /^0x001[67]$/.test(one("stun.type")) ||
-    (one("stun.type") === "0x0001" && l["stun.att.username"]);
+    (one("stun.type") === "0x0001" && l["stun.att.username"]) ||
+    (/:(openvpn|wg)$/.test(one("frame.protocols")) && one("ip.flags.mf") !== "1" && (one("ip.frag_offset") || "0") === "0");
   if (!media) {
     kept.push(f);
     continue;

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { datagrams } from "./fragments.js";
 import { inspect } from "./inspect.js";
-import type { InspectPacket } from "./packets.js";
 import { anonymous, fixture } from "./test-fixtures.js";
 
 test("a large INVITE in IP fragments, sent until Timer B and never answered, while the REGISTER was: fragments dropped, certain", () => {
@@ -29,19 +28,32 @@ test("the fragments themselves: the INVITE's, and the tunnel's own on the underl
   const f = r.findings.find((x) => x.id === "ip-fragments")!;
   assert.ok(f.facts.kind === "fragments" && f.facts.tunnel === "openvpn" && f.facts.sipRequests.length === 7);
   assert.match(f.evidence[1]!.note, /last fragment: SIP INVITE .*2475 bytes reassembled/);
-  assert.match(r.findings.find((x) => x.id === "sip-timeout")!.detail, /It went into office \(in on office:lan1, never out on office:internet\)/);
+  // It went on inside the tunnel, in a tunnel packet that was itself fragmented on the underlay.
+  assert.match(
+    r.findings.find((x) => x.id === "sip-timeout")!.detail,
+    /It went into office's tunnel \(in on office:lan1; a tunnel packet left office:internet at that moment, frame \d+/,
+  );
   assert.ok(r.findings.some((x) => x.id === "vpn-tunnel"));
 });
 
-test("ICMP fragmentation needed names the MTU; a fragment never completed is said so", () => {
-  const base = fixture("vpn-drop-fragments");
-  const icmp = base.find((p) => p.transport === "icmp")!;
-  const needed: InspectPacket = { ...icmp, no: 9000, icmp: { type: 3, code: 4, mtu: 1400 } };
-  const r = inspect("mtu.pcap", [...base, needed]);
+test("ICMP fragmentation needed names the MTU (a 1400-byte tunnel, SIP over TCP); fragments that arrived are context", () => {
+  const r = inspect("mtu.pcapng", fixture("vpn-mtu-1400"));
   const f = r.findings.find((x) => x.id === "icmp-frag-needed")!;
-  assert.match(f.title, /a link on the path has an MTU of 1400 bytes/);
+  assert.match(f.title, /ICMP "fragmentation needed" from 10\.123\.1\.1: a link on the path has an MTU of 1400 bytes/);
   assert.equal(f.facts.kind === "frag-needed" && f.facts.mtu, 1400);
-  const firstOnly = base.filter((p) => !(p.fragment && p.fragment.offset > 0));
+  assert.equal(f.evidence[0]!.from, "10.123.1.1", "an ICMP error's ports are its quoted packet's: not shown");
+  assert.match(f.evidence[0]!.note, /about 10\.123\.1\.2 → 198\.51\.100\.33/);
+  // Kamailio's INVITE to bob went in fragments and was answered: context, no cause.
+  assert.equal(r.findings.find((x) => x.id === "ip-fragments")!.severity, "context");
+  assert.equal(r.causes.length, 0);
+  const vpn = (r.skeleton.topology.nodes as Record<string, Record<string, unknown>>).vpn!;
+  assert.equal(vpn.mtu, 1400);
+  assert.equal(vpn.mssfix, 0);
+});
+
+test("a fragment never completed is said so", () => {
+  const firstOnly = fixture("vpn-drop-fragments").filter((p) => !(p.fragment && p.fragment.offset > 0));
   const g = inspect("lost.pcap", firstOnly).findings.find((x) => x.id === "ip-fragments")!;
+  assert.equal(g.severity, "problem");
   assert.match(g.detail, /lacked a fragment everywhere it was captured/);
 });
