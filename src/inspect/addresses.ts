@@ -293,7 +293,7 @@ export function addressFindings(packets: readonly InspectPacket[], info: Capture
           .map((f) => `${f} ${chosen.inside!.values[f]} → ${chosen.outside.values[f]}`)
           .join("; ")}${c.kept.length > 0 ? `; unchanged ${c.kept.map((f) => `${f} ${chosen.outside.values[f]}`).join("; ")}` : ""}. ${c.why}.`,
         evidence: ev,
-        facts: { kind: "alg", profile: c.profile, rewrote: c.rewrote, kept: c.kept, bothSides: true },
+        facts: { kind: "alg", profile: c.profile, rewrote: c.rewrote, kept: c.kept, bothSides: true, publicAddress: pub },
       });
       continue;
     }
@@ -322,7 +322,7 @@ export function addressFindings(packets: readonly InspectPacket[], info: Capture
       title: `a SIP ALG in front of ${pub} ${ALG_NAMES[c.profile]}`,
       detail: `${one.t.method} (Call-ID ${one.t.callId}) ${one.outside.forwarded ? `was forwarded by ${one.outside.p.src}; its originator's Via says it came from ${pub}, and it carries` : `arrived from ${pub} with`} ${describe(one.outside)}. ${c.why}. Only the public side is in this capture: a capture on the phone's side as well would show the rewrite itself.`,
       evidence: ev,
-      facts: { kind: "alg", profile: c.profile, rewrote: c.rewrote, kept: c.kept, bothSides: false },
+      facts: { kind: "alg", profile: c.profile, rewrote: c.rewrote, kept: c.kept, bothSides: false, publicAddress: pub },
     });
   }
   // The phone's side: answers whose received= a box turned back (only when neither side above decided).

@@ -43,12 +43,22 @@ export function causes(findings: readonly Finding[], packets: readonly InspectPa
   if (rewrites.length > 0) {
     const f = findings[rewrites[0]!]!;
     const facts = f.facts as Extract<Finding["facts"], { kind: "alg" }>;
-    const symptoms = facts.profile === "headers-not-sdp" ? [...oneWay, ...privateSdp] : [];
+    // What each profile breaks: audio to the private SDP; requests to the Contact's wrong port (and the
+    // caller's 408 on the same call).
+    const toBox = findings.flatMap((g) => (g.facts.kind === "sip-timeout" && g.facts.to === facts.publicAddress ? [g.facts.callId] : []));
+    const unreached = idx((g) => g.facts.kind === "sip-timeout" && toBox.includes(g.facts.callId));
+    const symptoms = facts.profile === "headers-not-sdp" ? [...oneWay, ...privateSdp] : facts.profile === "wrong-contact-port" ? unreached : [];
     out.push({
       id: "sip-alg",
       confidence: facts.bothSides ? "certain" : "likely",
       title: ALG_TITLES[facts.profile],
-      because: `${f.title}.${symptoms.length > 0 ? " The one-way audio follows from it: the far end sends its RTP to the private address in the SDP." : ""}`,
+      because: `${f.title}.${
+        symptoms.length === 0
+          ? ""
+          : facts.profile === "headers-not-sdp"
+            ? " The one-way audio follows from it: the far end sends its RTP to the private address in the SDP."
+            : " The unanswered requests follow from it: the server sends them to the Contact's port, where nobody listens."
+      }`,
       findings: [...rewrites, ...symptoms],
       alg: facts.profile,
     });

@@ -20,7 +20,15 @@ export interface Evidence {
 
 /** What the skeleton and the causes need of a finding, beyond its words. */
 export type Facts =
-  | { readonly kind: "alg"; readonly profile: AlgProfile; readonly rewrote: readonly string[]; readonly kept: readonly string[]; readonly bothSides: boolean }
+  | {
+      readonly kind: "alg";
+      readonly profile: AlgProfile;
+      readonly rewrote: readonly string[];
+      readonly kept: readonly string[];
+      readonly bothSides: boolean;
+      /** The box's public address, which the rewritten headers name. */
+      readonly publicAddress: string;
+    }
   | { readonly kind: "alg-present"; readonly privateAddress: string }
   | { readonly kind: "behind-nat"; readonly privateAddress: string; readonly publicAddress: string | null }
   | { readonly kind: "sdp-private-on-public-side"; readonly address: string }
@@ -61,6 +69,8 @@ export type Facts =
   | {
       readonly kind: "sip-timeout";
       readonly from: string;
+      readonly to: string;
+      readonly callId: string;
       readonly method: string;
       readonly transport: string;
       readonly ending: "nothing" | "408" | "provisional-only";

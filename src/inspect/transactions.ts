@@ -65,7 +65,18 @@ export function transactionFindings(packets: readonly InspectPacket[], info: Cap
           : []),
         ...(t.final && t.final !== t.responses[0] ? [evidence(t.final, info.start, `${t.final.sip.status}`)] : []),
       ],
-      facts: { kind: "sip-timeout", from: first.src, method: t.method, transport: over, ending: end, fragmented, size, transaction: t.key },
+      facts: {
+        kind: "sip-timeout",
+        from: first.src,
+        to: first.dst,
+        callId: t.callId,
+        method: t.method,
+        transport: over,
+        ending: end,
+        fragmented,
+        size,
+        transaction: t.key,
+      },
     });
   }
   return out;

@@ -1,3 +1,4 @@
+import { isPrivate } from "./address.js";
 import { type CaptureInfo, count, endpoint, evidence, type Evidence, type Finding, seenAt, stoppedIn } from "./finding.js";
 import type { InspectPacket } from "./packets.js";
 import { sipLabel, transactions } from "./sip.js";
@@ -42,10 +43,16 @@ export function udpFindings(packets: readonly InspectPacket[], info: CaptureInfo
       else c.stun.push([...t.requests]);
     } else if (t.answers.length > 0 && !c.worked.has(`stun-${over}`)) c.worked.set(`stun-${over}`, t.answers[0]!);
   }
-  // TLS sessions and TCP connections that were answered: a ServerHello or a SYN-ACK to the host.
+  // TLS sessions and TCP connections that were answered: a ServerHello or a SYN-ACK to the host. And
+  // any UDP from another host reaching it: UDP is not blocked for a host it reaches (a proxy whose
+  // forwarded request went unanswered still gets its REGISTERs). Not from one private address to
+  // another: an ICE check to a host candidate on someone else's LAN is captured where it was sent and
+  // never arrives.
   for (const p of packets) {
     const c = clients.get(p.dst);
     if (!c) continue;
+    if (p.transport === "udp" && p.src !== p.dst && !(isPrivate(p.src) && isPrivate(p.dst)) && (p.sip || p.stun || p.rtp || p.channel !== null))
+      c.udpAnswered++;
     if (p.tls?.types.includes(2) && !c.worked.has(`tls-${p.src}:${p.sport}`)) c.worked.set(`tls-${p.src}:${p.sport}`, p);
     else if (p.tcp?.syn && p.tcp.ack && !c.worked.has(`tcp-${p.src}:${p.sport}`)) c.worked.set(`tcp-${p.src}:${p.sport}`, p);
   }
