@@ -89,3 +89,23 @@ test("what else a box can get wrong: Content-Length left behind a grown SDP; Con
   assert.equal(algOf(r)?.alg, "wrong-contact-port");
   assert.match(r.findings[0]!.detail, /Contact names 198\.51\.100\.35:5060 while the request came from port 40000/);
 });
+
+test("the same two faults from real labs: Content-Length left at 151 (the INVITE answered 400); Contact at 5060 for a phone on 5070 (inbound calls 408)", () => {
+  const cl = inspect("cl.pcapng", fixture("alg-content-length-unfixed"));
+  assert.equal(algOf(cl)?.alg, "content-length-unfixed");
+  assert.equal(algOf(cl)?.confidence, "certain");
+  const port = inspect("port.pcapng", fixture("alg-wrong-contact-port"));
+  const cause = algOf(port)!;
+  assert.equal(cause.alg, "wrong-contact-port");
+  assert.match(cause.because, /The unanswered requests follow from it/);
+  assert.ok(
+    cause.findings.some((i) => port.findings[i]!.facts.kind === "sip-timeout" && port.findings[i]!.title.includes("408")),
+    "bob's 408 is its symptom",
+  );
+  assert.deepEqual(
+    port.causes.map((c) => c.id),
+    ["sip-alg"],
+    "the proxy's unanswered INVITE is not a UDP block: UDP reaches the proxy",
+  );
+  assert.equal((port.skeleton.topology.nodes as Record<string, { alg?: string }>).nat1?.alg, "wrong-contact-port");
+});

@@ -9,7 +9,15 @@ type Nodes = Record<string, Record<string, unknown>>;
 const nodesOf = (yaml: string): Nodes => (parse(yaml) as { nodes: Nodes }).nodes;
 
 test("every fixture's skeleton, named or anonymous, from any one vantage point, passes callpath validate's check", () => {
-  for (const name of ["alg-headers-not-sdp", "alg-netfilter", "webrtc-udp-blocked", "vpn-drop-fragments", "vpn-mtu-1400"] as FixtureName[]) {
+  for (const name of [
+    "alg-headers-not-sdp",
+    "alg-netfilter",
+    "alg-content-length-unfixed",
+    "alg-wrong-contact-port",
+    "webrtc-udp-blocked",
+    "vpn-drop-fragments",
+    "vpn-mtu-1400",
+  ] as FixtureName[]) {
     const all = fixture(name);
     const variants = [all, anonymous(all), ...[...new Set(all.map((p) => p.iface))].map((i) => anonymous(all, i))];
     for (const packets of variants) {

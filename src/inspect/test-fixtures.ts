@@ -5,7 +5,14 @@ import { type InspectPacket, parseInspection } from "./packets.js";
 // scripts/inspect-fixture.ts from captures of scripts/try-capture.ts runs), and turn them into what a
 // customer would send: one vantage point, no interface names.
 
-export type FixtureName = "alg-headers-not-sdp" | "alg-netfilter" | "webrtc-udp-blocked" | "vpn-drop-fragments" | "vpn-mtu-1400";
+export type FixtureName =
+  | "alg-headers-not-sdp"
+  | "alg-netfilter"
+  | "alg-content-length-unfixed"
+  | "alg-wrong-contact-port"
+  | "webrtc-udp-blocked"
+  | "vpn-drop-fragments"
+  | "vpn-mtu-1400";
 
 export function fixture(name: FixtureName): InspectPacket[] {
   return parseInspection(readFileSync(new URL(`./fixtures/${name}.tshark.json`, import.meta.url), "utf8"));
