@@ -78,7 +78,14 @@ export type Facts =
       readonly size: number;
       readonly transaction: string;
     }
-  | { readonly kind: "one-way"; readonly from: string; readonly to: string; readonly toPrivate: boolean }
+  | {
+      readonly kind: "one-way";
+      readonly from: string;
+      readonly to: string;
+      readonly toPrivate: boolean;
+      /** The positive control: other packets reaching the sender were captured, so the capture saw that direction at all. */
+      readonly inboundSeen: number;
+    }
   | { readonly kind: "rtp-stops"; readonly afterSeconds: number; readonly transport: "udp" }
   | { readonly kind: "tunnel"; readonly protocol: "openvpn" | "wireguard"; readonly transport: "udp" | "tcp" }
   | { readonly kind: "none" };

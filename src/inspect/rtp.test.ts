@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { inspect } from "./inspect.js";
 import type { InspectPacket } from "./packets.js";
 import { calls, streams } from "./rtp.js";
-import { fixture } from "./test-fixtures.js";
+import { anonymous, fixture } from "./test-fixtures.js";
 
 test("one-way audio: alice's RTP left through the NAT and nothing came back, on any hop", () => {
   const packets = fixture("alg-headers-not-sdp");
@@ -43,4 +43,15 @@ test("RTP that stops while the other direction goes on is reported with the time
   const lateBlock = (r.skeleton.topology.nodes as Record<string, { firewall?: { lateBlock?: unknown } }>).nat1?.firewall?.lateBlock;
   assert.deepEqual(lateBlock, { signatures: ["rtp-udp"], afterSeconds: 5 });
   assert.deepEqual(calls([], 0), []);
+});
+
+test("'none came back' carries its positive control: whether the capture sees anything reaching the sender", () => {
+  const named = inspect("alg.pcapng", fixture("alg-headers-not-sdp")).findings.find((x) => x.id === "rtp-one-way")!;
+  assert.ok(named.facts.kind === "one-way" && named.facts.inboundSeen > 0);
+  assert.match(named.detail, /The capture does see what reaches 10\.123\.1\.2 and 198\.51\.100\.35: \d+ other packet\(s\) around the call/);
+  // A capture of one direction only (what left alice's side, nothing towards it).
+  const outbound = anonymous(fixture("alg-headers-not-sdp")).filter((p) => p.dst !== "10.123.1.2" && p.dst !== "198.51.100.35");
+  const blind = inspect("out.pcap", outbound).findings.find((x) => x.id === "rtp-one-way")!;
+  assert.ok(blind.facts.kind === "one-way" && blind.facts.inboundSeen === 0);
+  assert.match(blind.detail, /whether RTP came back cannot be told from here/);
 });

@@ -90,6 +90,10 @@ export function rtpFindings(packets: readonly InspectPacket[], info: CaptureInfo
     const call = callOf(s);
     const toPrivate = s.packets.some((p) => isPublic(p.src) && isPrivate(p.dst));
     const origin = s.first;
+    // "Nothing came back" means something only if the capture sees that direction at all: packets
+    // reaching the sender's addresses while the stream ran (its SIP answers, say).
+    const senders = new Set(s.packets.map((p) => p.src));
+    const inbound = packets.filter((p) => senders.has(p.dst) && !p.rtp && p.time >= s.first.time - 30 && p.time <= s.last.time + 30);
     out.push({
       family: "rtp",
       id: "rtp-one-way",
@@ -99,6 +103,9 @@ export function rtpFindings(packets: readonly InspectPacket[], info: CaptureInfo
         `No RTP reached ${[...new Set(s.packets.map((p) => endpoint(p.src, p.sport)))].join(" or ")} from anywhere while this stream was sent${call ? ` (call ${call.callId})` : ""}.`,
         s.hops.length > 1 ? `The stream was seen on ${s.hops.length} hops: ${s.hops.join("; ")}.` : "",
         toPrivate ? "It was sent from a public address to a private one, which no router on the internet delivers." : "",
+        inbound.length > 0
+          ? `The capture does see what reaches ${[...senders].join(" and ")}: ${inbound.length} other packet(s) around the call (frame ${inbound[0]!.no}, ${inbound[0]!.sip ? "SIP" : inbound[0]!.protocols.at(-1)}).`
+          : `The capture holds nothing at all sent to ${[...senders].join(" or ")}: whether RTP came back cannot be told from here (a capture at the sender, or one that sees both directions, would say).`,
       ]
         .filter(Boolean)
         .join(" "),
@@ -106,7 +113,7 @@ export function rtpFindings(packets: readonly InspectPacket[], info: CaptureInfo
         evidence(s.first, info.start, `RTP first packet (seq ${s.first.rtp!.seq})`),
         evidence(s.last, info.start, `RTP last packet (seq ${s.last.rtp!.seq})`),
       ],
-      facts: { kind: "one-way", from: endpoint(origin.src, origin.sport), to: endpoint(origin.dst, origin.dport), toPrivate },
+      facts: { kind: "one-way", from: endpoint(origin.src, origin.sport), to: endpoint(origin.dst, origin.dport), toPrivate, inboundSeen: inbound.length },
     });
   }
   for (const s of ss) {

@@ -19,7 +19,10 @@ function ending(t: Transaction): "nothing" | "408" | "provisional-only" | null {
 
 export function transactionFindings(packets: readonly InspectPacket[], info: CaptureInfo): Finding[] {
   const out: Finding[] = [];
-  for (const t of transactions(packets)) {
+  const all = transactions(packets);
+  const answeredFrom = new Map<string, number>();
+  for (const t of all) if (t.responses.length > 0) answeredFrom.set(t.requests[0]!.src, (answeredFrom.get(t.requests[0]!.src) ?? 0) + 1);
+  for (const t of all) {
     const end = ending(t);
     if (end === null) continue;
     const first = t.requests[0]!;
@@ -35,6 +38,8 @@ export function transactionFindings(packets: readonly InspectPacket[], info: Cap
     const where = seenAt(t.requests);
     const stuck = stoppedIn(t.requests, info, packets).map((s) => s.text);
     const gaveUp = span >= TIMER_B_S - 2 || (end === "nothing" && left >= TIMER_B_S - span);
+    // The positive control for "no answer": answers to the same sender's other requests were captured.
+    const others = end === "nothing" ? (answeredFrom.get(first.src) ?? 0) : 0;
     const timer = t.method === "INVITE" ? "Timer B" : "Timer F";
     const how =
       end === "408"
@@ -52,6 +57,11 @@ export function transactionFindings(packets: readonly InspectPacket[], info: Cap
       detail: [
         `CSeq ${t.cseq}, ${size} bytes${fragmented ? ", sent in IP fragments" : ""}: ${how}.`,
         stuck.length > 0 ? `It went into ${stuck.join("; ")}.` : where.length > 0 ? `Captured at ${where.join(", ")}.` : "",
+        end !== "nothing"
+          ? ""
+          : others > 0
+            ? `Answers to ${count(others, "other request")} from ${first.src} were captured, so the capture does see what comes back.`
+            : `No answer to anything from ${first.src} is in the capture: it may not see that direction at all.`,
       ]
         .filter(Boolean)
         .join(" "),
