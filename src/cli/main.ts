@@ -12,7 +12,6 @@ import { Lab } from "../lab/lab.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
 import { loadTopology } from "../topology/load.js";
 import { truthCli } from "./truth.js";
-import { inspectCli } from "./inspect.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { deriveTruth } from "../diagnose/truth.js";
 import { topologyPath, validateCommand } from "./validate.js";
@@ -31,7 +30,7 @@ const COMMANDS: Record<string, Command> = {
   },
   truth: truthCli,
   diagnose: diagnoseCommand(deriveTruth),
-  inspect: inspectCli,
+  inspect: (await import("./inspect.js")).inspectCli,
   images: {
     usage: "images [--remove]",
     summary: "build (or find) every image, showing progress",
