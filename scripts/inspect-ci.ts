@@ -2,11 +2,12 @@
 // ALG that leaves the SDP private, UDP blocked, a path that drops fragments), each inspected by the real
 // CLI as callpath wrote it (interfaces named node:network) and stripped of its interface names as a
 // customer's capture comes (plain pcap); the named cause must be the right one each time, and the
-// topology skeleton must pass `callpath validate`. Bad input (missing, empty, text, header only,
-// garbage) must fail with the file's name and leave no analyzer container behind. Nothing is skipped: a
-// lab that cannot start or a capture that cannot be made fails the run.
+// topology skeleton must pass `callpath validate`; the ALG case's skeleton, started as a lab, must fail
+// the same way and be named the same (a round trip). Bad input (missing, empty, text, header only,
+// garbage, too large) must fail with the file's name and leave no analyzer container behind. Nothing is
+// skipped: a lab that cannot start or a capture that cannot be made fails the run.
 import { spawn } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { closeSharedAnalyzer, sharedAnalyzer } from "../src/capture/analyzer.js";
 import { DEFAULT_RING } from "../src/capture/capture-plan.js";
@@ -188,6 +189,9 @@ async function badInput(): Promise<void> {
   await writeFile(join(bad, "empty.pcap"), "");
   await writeFile(join(bad, "notes.pcap"), "these are notes, not packets\n");
   await writeFile(join(bad, "header-only.pcap"), Buffer.from("d4c3b2a1020004000000000000000000ffff000001000000", "hex"));
+  // A capture too large to read: a real header, then 150 MB (sparse: nothing is written).
+  await writeFile(join(bad, "huge.pcap"), Buffer.from("d4c3b2a1020004000000000000000000ffff000001000000", "hex"));
+  await truncate(join(bad, "huge.pcap"), 150 * 1024 * 1024);
   await writeFile(join(bad, "garbage.pcap"), Buffer.concat([Buffer.from("d4c3b2a1020004000000000000000000ffff000001000000", "hex"), Buffer.alloc(600, 0xee)]));
   const expectations: ReadonlyArray<readonly [string, RegExp]> = [
     [join(bad, "missing.pcap"), /missing\.pcap: no such file/],
@@ -195,6 +199,7 @@ async function badInput(): Promise<void> {
     [join(bad, "notes.pcap"), /notes\.pcap: not a capture: .*\(text\)/],
     [join(bad, "header-only.pcap"), /header-only\.pcap: holds no packets/],
     [join(bad, "garbage.pcap"), /garbage\.pcap: not a readable capture/],
+    [join(bad, "huge.pcap"), /huge\.pcap: is 150\.0 MB; inspect reads captures up to 100\.0 MB: cut it to the call first/],
     [bad, /bad: is a folder/],
   ];
   for (const [file, said] of expectations) {
@@ -208,6 +213,7 @@ async function badInput(): Promise<void> {
 
 // One lab at a time; each capture is inspected while the next lab runs (the CLI's runs are light).
 const inspections: Array<Promise<void>> = [badInput()];
+const inspected = new Map<string, Promise<void>>();
 try {
   for (const c of CASES) {
     const t = Date.now();
@@ -217,13 +223,24 @@ try {
     });
     if (!files) continue;
     log(`${c.id}: captured in ${Math.round((Date.now() - t) / 1000)} s`);
-    inspections.push(
-      (async () => {
-        await inspectAndCheck(c, files.named, `${c.id} (callpath's capture, interfaces named)`);
-        await inspectAndCheck(c, files.anonymous, `${c.id} (anonymous: no interface names)`);
-      })(),
-    );
+    const done = (async () => {
+      await inspectAndCheck(c, files.named, `${c.id} (callpath's capture, interfaces named)`);
+      await inspectAndCheck(c, files.anonymous, `${c.id} (anonymous: no interface names)`);
+    })();
+    inspected.set(c.id, done);
+    inspections.push(done);
   }
+  // The round trip: the skeleton inspect wrote from the customer-style ALG capture, started as a lab, must
+  // fail the same way, and inspect must name the same cause in its capture.
+  const alg = CASES[0]!;
+  await inspected.get(alg.id)?.catch(() => undefined);
+  const skeleton = join(OUT, `${alg.id}-anonymous.topology.yaml`);
+  const again: Case = { ...alg, id: "alg-roundtrip", topology: skeleton, overrides: [] };
+  const files = await capture(again).catch((e: unknown) => {
+    check(false, `${again.id}: the skeleton's lab made no capture: ${(e as Error).stack ?? e}`);
+    return null;
+  });
+  if (files) inspections.push(inspectAndCheck(again, files.named, `${again.id} (a lab from ${relative(OUT, skeleton)})`));
 } finally {
   await closeSharedAnalyzer();
   await Promise.allSettled(inspections);
