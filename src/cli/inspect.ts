@@ -123,15 +123,31 @@ export const inspectCli: Command = {
     "2 on a usage error.",
   ].join("\n"),
   options: { json: { type: "boolean" }, "topology-out": { type: "string" } },
-  run: (positionals, values) =>
-    inspectCommand(
-      positionals,
-      { json: values.json === true, topologyOut: typeof values["topology-out"] === "string" ? values["topology-out"] : undefined },
-      {
-        stdout: write(process.stdout),
-        stderr: write(process.stderr),
-        flush: () => new Promise<void>((resolve) => process.stdout.write("", () => resolve())),
-      },
-      { dissector: () => AnalyzerDissector.open(stderrLogger()) },
-    ),
+  run: async (positionals, values) => {
+    // An interrupt tears the analyzer down under the command (callpath's signal handler, which then exits
+    // 130): what fails after it is the interrupt's doing, not the file's.
+    let interrupted = false;
+    const onSignal = (): void => void (interrupted = true);
+    process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+    try {
+      return await inspectCommand(
+        positionals,
+        { json: values.json === true, topologyOut: typeof values["topology-out"] === "string" ? values["topology-out"] : undefined },
+        {
+          stdout: write(process.stdout),
+          stderr: (s) => void (interrupted ? undefined : process.stderr.write(s)),
+          flush: () => new Promise<void>((resolve) => process.stdout.write("", () => resolve())),
+        },
+        { dissector: () => AnalyzerDissector.open(stderrLogger()) },
+      ).then((code) => (interrupted ? INTERRUPTED : code));
+    } catch (e) {
+      if (interrupted) return INTERRUPTED;
+      throw e;
+    } finally {
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    }
+  },
 };
+
+/** What a shell reports for a command ended by Ctrl-C (128 + SIGINT). */
+const INTERRUPTED = 130;

@@ -68,4 +68,9 @@ test("capinfos: the count; a capture cut short is read with a warning; anything 
       ),
     /not a readable capture: the file appears to be damaged or corrupt/,
   );
+  // capinfos killed or never started (the container going away under an interrupt): not the file's fault.
+  assert.throws(
+    () => readCapinfos("", "", 137),
+    (e: Error) => !(e instanceof CaptureFileError) && /capinfos did not run in the analyzer \(exit 137\)/.test(e.message),
+  );
 });

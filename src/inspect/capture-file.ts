@@ -89,6 +89,8 @@ export function readCapinfos(stdout: string, stderr: string, exitCode: number): 
     .map((l) => l.replace(/^capinfos: /, "").trim())
     .filter((l) => l && !/will continue anyway/.test(l));
   const cutShort = said.some((l) => /cut short/.test(l));
+  // 126/127/137: capinfos itself did not run or was killed (the container going away): nothing about the file.
+  if (exitCode >= 126 && said.length === 0) throw new Error(`capinfos did not run in the analyzer (exit ${exitCode})`);
   if (!Number.isFinite(n) || (exitCode !== 0 && !cutShort)) {
     const why = said.find((l) => /isn't a capture file|unknown|damaged|corrupt|not supported|format/i.test(l)) ?? said[0] ?? `capinfos exited ${exitCode}`;
     throw new CaptureFileError(`not a readable capture: ${why.replace(/The file "[^"]*"/, "the file")}`);

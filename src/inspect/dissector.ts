@@ -93,7 +93,10 @@ export class AnalyzerDissector implements Dissector {
     return { json, packets, warnings };
   }
 
+  /** Removes the container; one already gone (or going: an interrupt's teardown got there first) is closed. */
   async close(): Promise<void> {
-    await this.analyzer.close();
+    await this.analyzer.close().catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 404 && e.statusCode !== 409) throw e;
+    });
   }
 }
