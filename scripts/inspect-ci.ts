@@ -4,8 +4,9 @@
 // customer's capture comes (plain pcap); the named cause must be the right one each time, and the
 // topology skeleton must pass `callpath validate`; the ALG case's skeleton, started as a lab, must fail
 // the same way and be named the same (a round trip). Bad input (missing, empty, text, header only,
-// garbage, too large) must fail with the file's name and leave no analyzer container behind. Nothing is
-// skipped: a lab that cannot start or a capture that cannot be made fails the run.
+// garbage, too large) must fail with the file's name and leave no analyzer container behind, and so must
+// Ctrl-C (exit 130). Nothing is skipped: a lab that cannot start or a capture that cannot be made fails
+// the run.
 import { spawn } from "node:child_process";
 import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -247,6 +248,25 @@ try {
 }
 for (const r of await Promise.allSettled(inspections))
   if (r.status === "rejected") check(false, `an inspection crashed: ${(r.reason as Error).stack ?? r.reason}`);
+
+// Ctrl-C while the analyzer works: exit 130, and the container is gone.
+{
+  const file = join(OUT, "udp-blocked.pcapng");
+  const p = spawn(process.execPath, [CLI, "inspect", file], { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => p.on("exit", (code) => resolve(code)));
+  let sent = false;
+  for (let i = 0; i < 200 && !sent; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    if ((await analyzersOf(p.pid ?? -1)) > 0) {
+      p.kill("SIGINT");
+      sent = true;
+    }
+  }
+  const code = await exited;
+  check(sent && code === 130, `Ctrl-C during inspect: ${sent ? `exit ${code} (130 expected)` : "its analyzer was never seen running"}`);
+  await new Promise((r) => setTimeout(r, 500));
+  check((await analyzersOf(p.pid ?? -1)) === 0, "Ctrl-C during inspect: its analyzer container is removed");
+}
 
 const seconds = Math.round((Date.now() - started) / 1000);
 await writeFile(join(OUT, "check.txt"), problems.length ? `${problems.join("\n")}\n` : `all checks passed in ${seconds} s\n`);
