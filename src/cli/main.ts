@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   },
   truth: truthCli,
   diagnose: diagnoseCommand(deriveTruth),
+  inspect: (await import("./inspect.js")).inspectCli,
   images: {
     usage: "images [--remove]",
     summary: "build (or find) every image, showing progress",
