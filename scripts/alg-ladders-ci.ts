@@ -2,7 +2,8 @@
 // features/sip-alg.feature keeps its capture (@capture), and for each one the ladder must show, at every
 // ALG on the calling agent's path, exactly the fields that ALG rewrites of that agent's INVITE: all of them
 // for the kernel helper, the profile's own for a faulty ALG, none when a mitigation takes the SIP out of its
-// sight (5080, TLS, WSS). The expectation comes from the topology (the diagnose ground truth and the ALG's
+// sight (5080, TLS, WSS); and of the agent's REGISTERs, Via and Contact, with refreshes that an ALG which
+// drops them marks as entering it and never leaving. The expectation comes from the topology (the diagnose ground truth and the ALG's
 // rules), not from the ladder. A scenario with no INVITE to judge by is listed as such, never skipped unsaid.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -73,7 +74,7 @@ for (const p of scenarios) {
     if (expected.length === 0) continue;
     const found = checkAlgLadder(ladder, expected, seat);
     const label = `${p.name} [${seat}: ${expected.map((e) => `${e.box} → ${e.own.fields.join(",") || "nothing"}`).join("; ")}]`;
-    if (found === null) process.stdout.write(`n/a: ${label}: ${seat} sent no INVITE\n`);
+    if (found === null) process.stdout.write(`n/a: ${label}: ${seat} sent no INVITE or REGISTER\n`);
     else if (found.length === 0) {
       judged++;
       process.stdout.write(`ok: ${label}\n`);

@@ -24,6 +24,8 @@ export interface AlgExpectation {
   readonly own: RewriteRule;
   /** callpath's mirror probe: an INVITE over UDP to port 5060. */
   readonly probe: RewriteRule;
+  /** The seat's REGISTERs: the first of each Call-ID rewritten by `rule`; its refreshes passed or dropped. */
+  readonly register: { readonly rule: RewriteRule; readonly refreshes: "pass" | "drop" };
   readonly why: string;
 }
 
@@ -41,6 +43,8 @@ export function algExpectations(topology: ResolvedTopology, seat: string): AlgEx
     const alg = resolveAlg((topology.nodes.get(a.node)!.spec as NatRouterSpec).alg);
     let rule: RewriteRule;
     let why: string;
+    let register: AlgExpectation["register"];
+    const headers = (r: RewriteRule): RewriteRule => ({ fields: r.fields.filter((f) => f === "Via" || f === "Contact"), contentLength: r.contentLength });
     if (alg.kind === "netfilter") {
       const spec = topology.nodes.get(seat)!.spec as UserAgentSpec;
       const router = topology.nodes.get(a.node)!.spec as NatRouterSpec;
@@ -50,11 +54,15 @@ export function algExpectations(topology: ResolvedTopology, seat: string): AlgEx
       const viaMatches = spec.sip.transport === "udp" && (spec.sip.localPort ?? SIP_LOCAL_PORT) === SIP_LOCAL_PORT;
       // And it reads one segment at a time: an INVITE longer than a clamped MSS is not rewritten at all (A3.10).
       const split = spec.sip.transport === "tcp" && router.tcpMss !== undefined && router.tcpMss < AGENT_INVITE_BYTES;
-      rule = split ? NONE : { fields: viaMatches ? ["Via", "Contact", "SDP o=", "SDP c="] : ["Contact", "SDP o=", "SDP c="], contentLength: "fix" };
+      const whole: RewriteRule = { fields: viaMatches ? ["Via", "Contact", "SDP o=", "SDP c="] : ["Contact", "SDP o=", "SDP c="], contentLength: "fix" };
+      rule = split ? NONE : whole;
+      // A REGISTER is short: one segment, rewritten whatever the MSS.
+      register = { rule: headers(whole), refreshes: "pass" };
       why = `the kernel helper${split ? ` (an INVITE of ${AGENT_INVITE_BYTES}+ bytes spans segments of MSS ${router.tcpMss})` : viaMatches ? "" : " (the Via names no port, so 5060, not the one it came from)"}`;
     } else if (alg.kind === "userspace") {
       const fields = new Set<ChangedField>(alg.rules.rewrite.map((f) => FIELD_OF[f]));
       rule = { fields: ORDER.filter((f) => fields.has(f)), contentLength: alg.rules.contentLength };
+      register = { rule: headers(rule), refreshes: alg.rules.register === "drop-refresh" ? "drop" : "pass" };
       why = `profile ${alg.profile}: rewrite ${alg.rules.rewrite.join(", ")}, Content-Length ${alg.rules.contentLength}`;
     } else return [];
     return [
@@ -63,6 +71,7 @@ export function algExpectations(topology: ResolvedTopology, seat: string): AlgEx
         out: hop.out,
         own: a.transports.length > 0 ? rule : NONE,
         probe: a.probe5060.includes("udp") ? rule : NONE,
+        register: a.transports.length > 0 ? register : { rule: NONE, refreshes: "pass" },
         why: `${why}; ${seat}'s own SIP ${a.transports.length > 0 ? "is" : "is not"} in its sight`,
       },
     ];
@@ -100,8 +109,11 @@ export function checkAlgLadder(ladder: Ladder, expectations: readonly AlgExpecta
   const seatColumns = new Set(ladder.columns.flatMap((c, i) => (c.node === seat ? [i] : [])));
   const isInvite = (r: (typeof ladder.rows)[number]): r is LadderArrow => r.kind === "arrow" && r.protocol === "sip" && r.label.startsWith("INVITE ");
   const seatInvites = ladder.rows.filter(isInvite).filter((r) => seatColumns.has(r.from));
-  if (seatInvites.length === 0) return null;
+  const isRegister = (r: (typeof ladder.rows)[number]): r is LadderArrow => r.kind === "arrow" && r.protocol === "sip" && r.label.startsWith("REGISTER ");
+  const seatRegisters = ladder.rows.filter(isRegister).filter((r) => seatColumns.has(r.from));
+  if (seatInvites.length === 0 && seatRegisters.length === 0) return null;
   const problems: string[] = [];
+  for (const e of expectations) problems.push(...checkRegisters(ladder, e, seat, seatRegisters, isRegister));
   for (const e of expectations) {
     const outColumn = ladder.columns.findIndex((c) => c.node === e.box && c.network === e.out);
     for (const kind of ["own", "probe"] as const) {
@@ -120,6 +132,37 @@ export function checkAlgLadder(ladder: Ladder, expectations: readonly AlgExpecta
       }
       for (const p of judgeRewrite(left, e[kind])) problems.push(`${e.box}: ${seat}'s ${kind === "own" ? "INVITE" : "probe"} ${p} (${e.why})`);
     }
+  }
+  return problems;
+}
+
+/** The seat's REGISTERs at one box: the first of each Call-ID rewritten as the rule says; refreshes passed or, for an ALG that drops them, entering and never leaving. */
+function checkRegisters(
+  ladder: Ladder,
+  e: AlgExpectation,
+  seat: string,
+  sent: readonly LadderArrow[],
+  isRegister: (r: Ladder["rows"][number]) => r is LadderArrow,
+): string[] {
+  const problems: string[] = [];
+  const outColumn = ladder.columns.findIndex((c) => c.node === e.box && c.network === e.out);
+  const byCall = new Map<string, number>();
+  for (const r of sent) byCall.set(r.callId ?? "", (byCall.get(r.callId ?? "") ?? 0) + 1);
+  for (const [callId, count] of byCall) {
+    const left = ladder.rows.filter(isRegister).filter((r) => r.from === outColumn && r.callId === callId);
+    const first = left[0];
+    if (!first) {
+      problems.push(`${e.box}: ${seat}'s first REGISTER (Call-ID ${callId}) never left it by ${e.out}`);
+      continue;
+    }
+    if (first.crossed !== e.box) problems.push(`${e.box}: ${seat}'s REGISTER left it by ${e.out} but is not seen entering it`);
+    else for (const p of judgeRewrite(first, e.register.rule)) problems.push(`${e.box}: ${seat}'s REGISTER ${p} (${e.why})`);
+    if (count < 2) continue;
+    if (e.register.refreshes === "drop") {
+      if (left.length > 1) problems.push(`${e.box}: ${left.length - 1} of ${seat}'s REGISTER refreshes left it, though this ALG drops them`);
+      if (!ladder.rows.some((r) => r.kind === "vanished" && r.box === e.box && r.label.startsWith("REGISTER ")))
+        problems.push(`${e.box}: no REGISTER refresh of ${seat}'s is marked as entering it and never leaving`);
+    } else if (left.length < 2) problems.push(`${e.box}: ${seat} sent ${count} REGISTERs, only ${left.length} left it`);
   }
   return problems;
 }
