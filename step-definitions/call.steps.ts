@@ -91,3 +91,12 @@ Then("the SIP server never saw {node}'s {word}", async function (this: LabWorld,
   const seen = await sightings(this, sipServerOf(this, ua), ua, method, false);
   assert.equal(seen.length, 0, `the SIP server saw ${seen.length} ${method}(s) from ${ua}: ${seen.map((s) => s.source).join(", ")}`);
 });
+
+// The caller got its 2xx but could not use the SDP in it: the call never established, and the outcome
+// carries the media stack's own reason (libwebrtc's, for a WebRTC agent).
+Then("the call fails on the answer's SDP", async function (this: LabWorld) {
+  const { outcome, caller, callee } = this.lastCall();
+  assert.equal(outcome.established, false, `${caller} → ${callee} was established`);
+  assert.equal(outcome.failedStage, "sdp", `expected the answer's SDP to fail; got ${outcome.failedStage ?? "no failure"} ${outcome.reason ?? ""}`);
+  await this.attach(`${caller}: ${outcome.finalStatus} ${outcome.reason}`, { mediaType: "text/plain", fileName: "sdp-failure.txt" });
+});

@@ -10,7 +10,7 @@ import type { SipTraceEntry } from "./sip-trace.js";
 // The user agent's control surface: what the test process may ask the agent in a node (src/agent/main.ts)
 // and what it answers. Both ends import this one definition.
 
-const FailedStage = z.enum(["no-response", "rejected", "timeout", "transport", "ice", "no-media"]);
+const FailedStage = z.enum(["no-response", "rejected", "timeout", "transport", "sdp", "ice", "no-media"]);
 
 export const RegistrationOutcomeSchema = z.object({
   registered: z.boolean(),

@@ -16,6 +16,8 @@ export interface MediaPlane {
   snapshot(session: Session): Promise<RtpSnapshot | undefined>;
   /** ICE/DTLS evidence; undefined for planes without ICE. */
   ice(session: Session): Promise<IceReport | undefined>;
+  /** Why the far end's SDP could not be applied to this session's media, if it could not. */
+  descriptionError?(session: Session): string | undefined;
   close(): void;
 }
 

@@ -395,11 +395,19 @@ export class SipAgent {
     if (!afterEstablished) record.outcome.endedAt = Date.now();
   }
 
-  /** The INVITE's final answer as the wire saw it: rejected, only provisional answers, or nothing. */
+  /**
+   * The INVITE's final answer as the wire saw it: rejected, only provisional answers, or nothing. A 2xx
+   * that still left the call unestablished carried an answer the media could not take (sip.js then sends
+   * ACK and BYE, RFC 3261 §13.2.2.4).
+   */
   private failFromTrace(record: CallRecord): void {
     const responses = this.responsesOnWire("INVITE", (e) => e.callId === record.outcome.callId);
     const final = responses.filter((e) => /^SIP\/2\.0 [3-6]\d\d/.test(e.firstLine)).pop();
-    if (final) this.fail(record, Number(final.firstLine.slice(8, 11)), final.firstLine.slice(12), "rejected");
+    const accepted = responses.find((e) => /^SIP\/2\.0 2\d\d/.test(e.firstLine));
+    if (accepted) {
+      const why = this.plane.descriptionError?.(record.session) ?? "sip.js could not apply it";
+      this.fail(record, Number(accepted.firstLine.slice(8, 11)), `the answer's SDP could not be used: ${why}`, "sdp");
+    } else if (final) this.fail(record, Number(final.firstLine.slice(8, 11)), final.firstLine.slice(12), "rejected");
     else if (responses.length > 0) this.fail(record, null, "only provisional responses to the INVITE", "timeout");
     else this.fail(record, null, "the INVITE got no response", "no-response");
   }

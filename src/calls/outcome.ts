@@ -11,6 +11,7 @@ export type FailedStage =
   | "rejected" // a final 4xx/5xx/6xx answered the request
   | "timeout" // provisional responses came but no final answer within the caller's limit
   | "transport" // the local transport could not send
+  | "sdp" // a 2xx answered the INVITE but its SDP could not be used (a WebRTC offer answered with plain RTP)
   | "ice" // signalling succeeded but ICE found no working candidate pair (WebRTC)
   | "no-media"; // signalling succeeded but RTP did not flow (set by media checks)
 

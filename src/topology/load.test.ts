@@ -48,7 +48,7 @@ nodes:
   const joined = p.join("\n");
   assert.match(joined, /\(top\)|surprise/);
   assert.match(joined, /networks\.lan1\.subnet: "10\.1\.0\.0\/33" is not an IPv4 network/);
-  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: heuristic, nat-router, sip-mirror, sip-server, turn-server, user-agent/);
+  assert.match(joined, /nodes\.r1\.kind: unknown kind "natt"; supported: heuristic, nat-router, sbc, sip-mirror, sip-server, turn-server, user-agent/);
   assert.match(joined, /nodes\.r2\.nat: must be one of: full-cone \| restricted-cone \| port-restricted-cone \| symmetric; got the string "full-conee"/);
   assert.match(joined, /nodes\.ua\.colour: unknown key; valid keys here: network, gateway, sip, /);
   assert.ok(p.length >= 5, joined);

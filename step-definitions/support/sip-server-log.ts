@@ -1,3 +1,4 @@
+import { sbc } from "../../src/kinds/sbc/index.js";
 import { parseSightings, sipServer, type ServerSighting } from "../../src/kinds/sip-server/index.js";
 import { sipServerRef } from "../../src/kinds/user-agent/index.js";
 import { waitForLog } from "../../src/lab/wait/log-wait-strategy.js";
@@ -24,11 +25,12 @@ async function caughtUp(world: LabWorld, server: string): Promise<void> {
   await waitForLog(log, marker, { timeoutMs: 10_000, what: `the marker ${marker} in ${server}'s log (is its log followed?)` });
 }
 
-/** The SIP server `ua` registers with (by its reference), or the lab's only one. */
+/** The SIP server `ua` registers with (by its reference), or the lab's only one (a sip-server or an SBC: both are Kamailio). */
 export function sipServerOf(world: LabWorld, ua?: string): string {
   if (ua) return sipServerRef(world.lab.topology.nodes.get(ua)!);
-  const [first, ...more] = world.lab.nodesOf(sipServer);
-  if (!first || more.length > 0) throw new Error(`this step needs exactly one sip-server in the lab; it has ${first ? [first, ...more].join(", ") : "none"}`);
+  const [first, ...more] = [...world.lab.nodesOf(sipServer), ...world.lab.nodesOf(sbc)];
+  if (!first || more.length > 0)
+    throw new Error(`this step needs exactly one sip-server or sbc in the lab; it has ${first ? [first, ...more].join(", ") : "none"}`);
   return first;
 }
 

@@ -44,6 +44,7 @@ export interface IcePolicy {
 export class WebRtcPlane implements MediaPlane {
   private readonly media = new WeakMap<Session, CallMedia>();
   private readonly all = new Set<CallMedia>();
+  private readonly descriptionErrors = new WeakMap<Session, string>();
   private bridge: TurnTlsBridge | undefined;
   private policy: Required<IcePolicy>;
 
@@ -79,10 +80,23 @@ export class WebRtcPlane implements MediaPlane {
     const factory = defaultSessionDescriptionHandlerFactory(async () => media.localStream() as never);
     const sdh = factory(session, {
       iceGatheringTimeout: this.config.iceGatheringTimeoutMs,
-      // Never sip.js's default (a public STUN host): only the lab's servers.
-      peerConnectionConfiguration: { iceServers: settings.iceServers, iceTransportPolicy: settings.iceTransportPolicy, bundlePolicy: "max-bundle" },
+      // Never sip.js's default (a public STUN host): only the lab's servers. The bundle policy is the
+      // browsers' default: with max-bundle, libwebrtc refuses an answer without a BUNDLE group, which is
+      // what a media relay facing classic SIP (rtpengine) sends.
+      peerConnectionConfiguration: { iceServers: settings.iceServers, iceTransportPolicy: settings.iceTransportPolicy, bundlePolicy: "balanced" },
     }) as SessionDescriptionHandler;
     media.attach(sdh as never);
+    // libwebrtc's own words when a remote description is refused (a plain RTP/AVP answer to a WebRTC offer):
+    // sip.js only ends the call, so the outcome would not say why.
+    const setDescription = sdh.setDescription.bind(sdh);
+    sdh.setDescription = async (...args: Parameters<SessionDescriptionHandler["setDescription"]>) => {
+      try {
+        return await setDescription(...args);
+      } catch (e) {
+        this.descriptionErrors.set(session, (e as Error).message);
+        throw e;
+      }
+    };
     this.media.set(session, media);
     this.all.add(media);
     return sdh;
@@ -100,6 +114,10 @@ export class WebRtcPlane implements MediaPlane {
 
   async ice(session: Session): Promise<IceReport | undefined> {
     return this.media.get(session)?.report();
+  }
+
+  descriptionError(session: Session): string | undefined {
+    return this.descriptionErrors.get(session);
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, type NodeFile, type NodeRuntime } from "../kind.js";
 import { waitForListeningPorts } from "../../lab/wait/port-wait-strategy.js";
 import { LISTEN_PATH, listenConfig, SIP_LISTENERS, TLS_CERT_PATH, TLS_CONFIG_PATH, TLS_KEY_PATH, tlsConfig } from "./kamailio-files.js";
 
@@ -32,6 +32,26 @@ export function parseSightings(logs: string): ServerSighting[] {
   });
 }
 
+/** Kamailio's per-lab files (listeners on the node's address, TLS), with a kind's own beside them: one upload. */
+export async function writeKamailioFiles(rt: NodeRuntime, extra: readonly NodeFile[] = []): Promise<void> {
+  const address = rt.addressOf(rt.name);
+  const cert = await rt.secrets.issue(SIP_HOST, [address]);
+  await rt.writeFiles([
+    { path: LISTEN_PATH, content: listenConfig(address) },
+    { path: TLS_CONFIG_PATH, content: tlsConfig() },
+    { path: TLS_CERT_PATH, content: cert.chainPem },
+    { path: TLS_KEY_PATH, content: cert.keyPem, mode: 0o600 },
+    ...extra,
+  ]);
+}
+
+/** Kamailio is ready once every SIP listener is open (it prints "Listening on" before it binds). */
+export async function kamailioListening(rt: NodeRuntime, signal: AbortSignal, more: { udp?: readonly number[] } = {}): Promise<undefined> {
+  const tcp = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss];
+  await waitForListeningPorts(rt, { udp: [SIP_LISTENERS.udp, ...(more.udp ?? [])], tcp }, { timeoutMs: 20_000, signal, what: "Kamailio" });
+  return undefined;
+}
+
 export const sipServer = defineKind<SipServerSpec>({
   name: "sip-server",
   capturable: true,
@@ -39,18 +59,6 @@ export const sipServer = defineKind<SipServerSpec>({
   spec: SipServerSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   plan: () => ({ image: "sip-server" }),
-  async configure(rt) {
-    const address = rt.addressOf(rt.name);
-    const cert = await rt.secrets.issue(SIP_HOST, [address]);
-    await rt.writeFiles([
-      { path: LISTEN_PATH, content: listenConfig(address) },
-      { path: TLS_CONFIG_PATH, content: tlsConfig() },
-      { path: TLS_CERT_PATH, content: cert.chainPem },
-      { path: TLS_KEY_PATH, content: cert.keyPem, mode: 0o600 },
-    ]);
-  },
-  async ready(rt, signal) {
-    const tcp = [SIP_LISTENERS.tcp, SIP_LISTENERS.tls, SIP_LISTENERS.ws, SIP_LISTENERS.wss];
-    await waitForListeningPorts(rt, { udp: [SIP_LISTENERS.udp], tcp }, { timeoutMs: 20_000, signal, what: "Kamailio" });
-  },
+  configure: (rt) => writeKamailioFiles(rt),
+  ready: (rt, signal) => kamailioListening(rt, signal),
 });

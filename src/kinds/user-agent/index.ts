@@ -40,12 +40,14 @@ export const RTP_PORT_BASE = 16384;
 /** Longest SIP user part: a phone number or an extension name, not a payload. */
 export const SIP_USER_MAX = 64;
 export const ANSWER_DELAY_MS = 200;
+/** Kinds an agent may register with: both are Kamailio, the SBC with a media relay beside it. */
+export const SIP_SERVER_KINDS: readonly string[] = ["sip-server", "sbc"];
 
 export const UserAgentSpec = z.strictObject({
   network: networkRef("the network the agent sits on"),
   gateway: nodeRef("the router it sends everything off-link through (a nat-router on the same network)").optional(),
   sip: z.strictObject({
-    server: nodeRef("the sip-server node it registers with and sends calls through"),
+    server: nodeRef("the sip-server or sbc node it registers with and sends calls through"),
     user: z
       .string()
       .max(SIP_USER_MAX)
@@ -135,7 +137,7 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   gateway: (spec) => spec.gateway,
   references: (spec) => [
-    { path: "sip.server", node: spec.sip.server, kinds: ["sip-server"] },
+    { path: "sip.server", node: spec.sip.server, kinds: SIP_SERVER_KINDS },
     ...(spec.gateway ? [{ path: "gateway", node: spec.gateway, kinds: ROUTER_KINDS }] : []),
     ...(spec.ice ? [{ path: "ice.server", node: spec.ice.server, kinds: ["turn-server"] }] : []),
     ...(spec.vpn ? [{ path: "vpn.server", node: spec.vpn.server, kinds: ["vpn-gateway"] }] : []),

@@ -1,0 +1,52 @@
+@sbc
+Feature: An SBC joins WebRTC apps and classic phones — Kamailio with rtpengine at the provider's edge
+  A WebRTC app (sip.js over WSS, libwebrtc: ICE, DTLS-SRTP) sits behind nat1 and a desk phone (SIP over UDP,
+  plain RTP, PCMU) behind nat2, both port-restricted cones. They register with the SBC "edge": Kamailio
+  with rtpengine beside it, which relays the media of every call and rewrites each offer and answer into
+  the profile of the side that receives it. The app's ICE servers are the lab's TURN server only.
+
+  Scenario: the WebRTC app calls the desk phone: ICE and DTLS with the relay, plain RTP to the phone
+    Given the "sbc" topology is running
+    And app and phone are registered
+    When app calls phone
+    Then the call is established within 3 seconds
+    And app's ICE reaches "connected" or "completed" within 5 seconds
+    And audio flows both ways for 3 seconds
+    And both ends of the call exchange media with edge
+    When app hangs up
+    Then phone sees the call ended by the other side
+
+  Scenario: the desk phone calls the WebRTC app
+    Given the "sbc" topology is running
+    And app and phone are registered
+    When phone calls app
+    Then the call is established within 3 seconds
+    And app's ICE reaches "connected" or "completed" within 5 seconds
+    And audio flows both ways for 3 seconds
+    And both ends of the call exchange media with edge
+    When phone hangs up
+    Then app sees the call ended by the other side
+
+  Scenario Outline: the app reaches the relay only through TURN over <transport>
+    Given the "sbc" topology is running
+    And app uses only relay candidates over <transport>
+    And app and phone are registered
+    When app calls phone
+    Then the call is established within 3 seconds
+    And app's ICE reaches "connected" or "completed" within 5 seconds
+    And app's selected candidate pair is relay over <transport>
+    And audio flows both ways for 3 seconds
+    And both ends of the call exchange media with edge
+
+    Examples:
+      | transport |
+      | udp       |
+      | tcp       |
+      | tls       |
+
+  Scenario: without the SBC (a plain proxy in its place) the app cannot use the phone's plain-RTP answer
+    Given the "sbc" topology is running with:
+      | nodes.edge | { kind: sip-server, network: internet } |
+    And app and phone are registered
+    When app calls phone
+    Then the call fails on the answer's SDP

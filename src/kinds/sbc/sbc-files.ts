@@ -1,0 +1,67 @@
+// The SBC's per-lab files: rtpengine's configuration, and the flags Kamailio hands it for each leg. Pure, so
+// tested without Docker; the values come from the validated topology only.
+import { parseIp } from "../../common/ipv4.js";
+
+export const RTPENGINE_CONFIG_PATH = "/etc/rtpengine/callpath.conf";
+/** Kamailio talks to rtpengine over the ng protocol on loopback only; containers/sbc/callpath-sbc waits for it. */
+export const RTPENGINE_NG = { address: "127.0.0.1", port: 2223 } as const;
+/** rtpengine's CLI, on loopback: `rtpengine-ctl` reads its totals for the evidence. */
+export const RTPENGINE_CLI = { address: "127.0.0.1", port: 9900 } as const;
+/** Media ports the relay allocates from: a range of its own, clear of the agents' RTP ports. */
+export const RTPENGINE_PORTS = { min: 30000, max: 30999 } as const;
+
+export interface RtpengineSettings {
+  /** The node's address: where media is relayed from and to, named in every SDP it rewrites. */
+  readonly address: string;
+}
+
+export function rtpengineConfig(s: RtpengineSettings): string {
+  if (!parseIp(s.address)) throw new Error(`rtpengine needs an IPv4 address, not "${s.address}"`);
+  return [
+    "[rtpengine]",
+    `interface = ${s.address}`,
+    `listen-ng = ${RTPENGINE_NG.address}:${RTPENGINE_NG.port}`,
+    `listen-cli = ${RTPENGINE_CLI.address}:${RTPENGINE_CLI.port}`,
+    `port-min = ${RTPENGINE_PORTS.min}`,
+    `port-max = ${RTPENGINE_PORTS.max}`,
+    // Userspace forwarding: the kernel module would be a host-wide change no lab may make.
+    "table = -1",
+    "foreground = true",
+    "log-stderr = true",
+    "log-level = 6",
+    // A call whose media stops is dropped after this long, as a provider's relay does.
+    "timeout = 60",
+    "silent-timeout = 3600",
+    "delete-delay = 0",
+    "",
+  ].join("\n");
+}
+
+/** The media profile of one leg: what rtpengine must make the SDP into for the endpoint that receives it. */
+export type LegProfile = "webrtc" | "sip";
+
+/**
+ * Flags for an offer or answer that goes to an endpoint of `to`'s profile. WebRTC gets ICE, DTLS-SRTP
+ * (never SDES, which browsers dropped), RTCP multiplexed and a=mid; a classic phone gets plain RTP, no ICE,
+ * RTCP on its own port. Addresses in the SDP become the relay's own.
+ */
+export function legFlags(to: LegProfile): string {
+  const common = ["replace-origin", "replace-session-connection"];
+  const profile =
+    to === "webrtc"
+      ? ["ICE=force", "DTLS=passive", "SDES-off", "RTP/SAVPF", "rtcp-mux-require", "generate-mid"]
+      : ["ICE=remove", "DTLS=off", "RTP/AVP", "rtcp-mux-demux"];
+  return [...common, ...profile].join(" ");
+}
+
+export const SBC_KAMAILIO_PATH = "/etc/kamailio/callpath-sbc.cfg";
+
+/** The defines kamailio.cfg's WITH_SBC part reads: the relay's socket and each profile's flags. */
+export function sbcKamailioConfig(): string {
+  return [
+    `#!define RTPE_SOCK "udp:${RTPENGINE_NG.address}:${RTPENGINE_NG.port}"`,
+    `#!define RTPE_TO_WEBRTC "${legFlags("webrtc")}"`,
+    `#!define RTPE_TO_SIP "${legFlags("sip")}"`,
+    "",
+  ].join("\n");
+}
