@@ -33,6 +33,8 @@ export async function writeSection(heading: string, section: string): Promise<vo
   await writeFile(file, next);
 }
 
+const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+
 /** Places a WebRTC call and times it: INVITE → 200 OK, and the caller's ICE and DTLS reaching connected. */
 export async function timedWebRtcCall(
   lab: StartedLab,
@@ -46,7 +48,8 @@ export async function timedWebRtcCall(
   for (;;) {
     const r = (await lab.agent(caller).ice(outcome.callId))[0]?.ice;
     const t0 = r?.timeline[0]?.at ?? 0;
-    const ice = r && reachedAfter(r, "ice", "connected", t0);
+    // A full-ICE peer (rtpengine) takes the controlling agent to "completed" without "connected".
+    const ice = r && earliest(reachedAfter(r, "ice", "connected", t0), reachedAfter(r, "ice", "completed", t0));
     const dtls = r && reachedAfter(r, "dtls", "connected", t0);
     if (ice != null && dtls != null) return { sipSetupMs: outcome.setupMs!, iceConnectedMs: ice, dtlsConnectedMs: dtls };
     if (Date.now() > deadline) throw new Error(`${what}: ICE/DTLS not connected within 15 s`);
