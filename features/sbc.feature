@@ -13,6 +13,7 @@ Feature: An SBC joins WebRTC apps and classic phones — Kamailio with rtpengine
     And app's ICE reaches "connected" or "completed" within 5 seconds
     And audio flows both ways for 3 seconds
     And both ends of the call exchange media with edge
+    And the call carries PCMU at app and PCMU at phone
     When app hangs up
     Then phone sees the call ended by the other side
 
@@ -43,6 +44,28 @@ Feature: An SBC joins WebRTC apps and classic phones — Kamailio with rtpengine
       | udp       |
       | tcp       |
       | tls       |
+
+  Scenario Outline: a provider whose WebRTC side speaks Opus only: the relay transcodes Opus ⇄ PCMU (<caller> calls)
+    Given the "sbc" topology is running with:
+      | nodes.edge.codecs | { webrtc: [opus], sip: [PCMU] } |
+    And app and phone are registered
+    When <caller> calls <callee>
+    Then the call is established within 3 seconds
+    And the call carries opus at app and PCMU at phone
+    And app's ICE reaches "connected" or "completed" within 5 seconds
+    And audio flows both ways for 3 seconds
+
+    Examples:
+      | caller | callee |
+      | app    | phone  |
+      | phone  | app    |
+
+  Scenario: an offer with none of a leg's codecs is refused: the phone speaks PCMU, the SIP side only PCMA
+    Given the "sbc" topology is running with:
+      | nodes.edge.codecs | { sip: [PCMA] } |
+    And app and phone are registered
+    When phone calls app
+    Then the call fails with status 488
 
   Scenario: without the SBC (a plain proxy in its place) the app cannot use the phone's plain-RTP answer
     Given the "sbc" topology is running with:

@@ -1,10 +1,23 @@
 import { z } from "zod";
 import { defineKind } from "../kind.js";
 import { kamailioListening, writeKamailioFiles } from "../sip-server/index.js";
-import { RTPENGINE_CONFIG_PATH, RTPENGINE_NG, rtpengineConfig, SBC_KAMAILIO_PATH, sbcKamailioConfig } from "./sbc-files.js";
+import { RTPENGINE_CONFIG_PATH, RTPENGINE_NG, rtpengineConfig, SBC_CODECS, SBC_KAMAILIO_PATH, sbcKamailioConfig } from "./sbc-files.js";
+
+const legCodecs = (leg: string) =>
+  z
+    .array(z.enum(SBC_CODECS))
+    .min(1)
+    .max(SBC_CODECS.length)
+    .refine((c) => new Set(c).size === c.length, "each codec once")
+    .optional()
+    .describe(`codecs the ${leg} leg may carry, in order of preference; the relay transcodes where the legs share none. Default: what the endpoints offer`);
 
 export const SbcSpec = z.strictObject({
   network: z.string().describe("the network the SBC listens on and relays media from (usually the public one)"),
+  codecs: z
+    .strictObject({ webrtc: legCodecs("WebRTC (WS/WSS)"), sip: legCodecs("classic SIP (UDP/TCP/TLS)") })
+    .optional()
+    .describe("limit each leg to some codecs: a provider whose WebRTC side speaks Opus only and whose phones speak G.711, say"),
 });
 export type SbcSpec = z.infer<typeof SbcSpec>;
 
@@ -24,7 +37,7 @@ export const sbc = defineKind<SbcSpec>({
   configure: (rt) =>
     writeKamailioFiles(rt, [
       { path: RTPENGINE_CONFIG_PATH, content: rtpengineConfig({ address: rt.addressOf(rt.name) }) },
-      { path: SBC_KAMAILIO_PATH, content: sbcKamailioConfig() },
+      { path: SBC_KAMAILIO_PATH, content: sbcKamailioConfig(rt.node.spec.codecs) },
     ]),
   // callpath-sbc starts Kamailio only once rtpengine listens; its control port is checked too, so a relay
   // that died after that is a failed start, not a call without media.

@@ -29,6 +29,28 @@ test("a WebRTC leg gets ICE, DTLS-SRTP without SDES, RTCP multiplexed; a phone's
 test("Kamailio's SBC include defines the relay's socket and both profiles as quoted strings", () => {
   const cfg = sbcKamailioConfig();
   assert.match(cfg, new RegExp(`^#!define RTPE_SOCK "udp:127\\.0\\.0\\.1:${RTPENGINE_NG.port}"$`, "m"));
-  assert.match(cfg, /^#!define RTPE_TO_WEBRTC "[^"\n]*ICE=force[^"\n]*"$/m);
-  assert.match(cfg, /^#!define RTPE_TO_SIP "[^"\n]*ICE=remove[^"\n]*"$/m);
+  assert.match(cfg, /^#!define RTPE_OFFER_TO_WEBRTC "[^"\n]*ICE=force[^"\n]*"$/m);
+  assert.match(cfg, /^#!define RTPE_ANSWER_TO_SIP "[^"\n]*ICE=remove[^"\n]*"$/m);
+  assert.doesNotMatch(cfg, /codec-|SBC_KEEP/, "no codec handling unless a leg is limited");
+});
+
+test("a leg limited to some codecs: offers to it offer exactly those (for transcoding), offers from it are cut to them", () => {
+  const cfg = sbcKamailioConfig({ webrtc: ["opus"], sip: ["PCMU", "PCMA"] });
+  assert.match(cfg, /^#!define RTPE_OFFER_TO_WEBRTC "[^"]* codec-mask-all codec-transcode-opus"$/m);
+  assert.match(cfg, /^#!define RTPE_OFFER_TO_SIP "[^"]* codec-mask-all codec-transcode-PCMU codec-transcode-PCMA"$/m);
+  assert.doesNotMatch(
+    cfg
+      .split("\n")
+      .filter((l) => l.includes("ANSWER"))
+      .join("\n"),
+    /codec-/,
+    "codecs are chosen at the offer",
+  );
+  assert.match(cfg, /^#!define SBC_KEEP_WEBRTC "opus"$/m);
+  assert.match(cfg, /^#!define SBC_KEEP_SIP "PCMU,PCMA"$/m);
+  assert.doesNotMatch(sbcKamailioConfig({ sip: ["PCMA"] }), /SBC_KEEP_WEBRTC|codec-transcode-opus/);
+});
+
+test("only known codec names reach Kamailio's configuration", () => {
+  assert.throws(() => sbcKamailioConfig({ webrtc: ['opus" \n#!define X "' as never] }), /unknown codec/);
 });

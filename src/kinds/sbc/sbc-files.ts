@@ -40,28 +40,52 @@ export function rtpengineConfig(s: RtpengineSettings): string {
 /** The media profile of one leg: what rtpengine must make the SDP into for the endpoint that receives it. */
 export type LegProfile = "webrtc" | "sip";
 
+/** Audio codecs a leg can be limited to: the ones both libwebrtc and the relay's transcoder (libavcodec) have. */
+export const SBC_CODECS = ["opus", "PCMU", "PCMA", "G722"] as const;
+export type SbcCodec = (typeof SBC_CODECS)[number];
+
+/** The codecs each leg may carry; a leg left out carries whatever its endpoints offer. */
+export interface LegCodecs {
+  readonly webrtc?: readonly SbcCodec[];
+  readonly sip?: readonly SbcCodec[];
+}
+
 /**
  * Flags for an offer or answer that goes to an endpoint of `to`'s profile. WebRTC gets ICE, DTLS-SRTP
  * (never SDES, which browsers dropped), RTCP multiplexed and a=mid; a classic phone gets plain RTP, no ICE,
- * RTCP on its own port. Addresses in the SDP become the relay's own.
+ * RTCP on its own port. Addresses in the SDP become the relay's own. An offer to a leg limited to some
+ * codecs offers exactly those: the offerer's are masked (the relay still takes them from the offerer) and
+ * the leg's added for transcoding, so a codec both sides have still passes through untouched.
  */
-export function legFlags(to: LegProfile): string {
+export function legFlags(to: LegProfile, kind: "offer" | "answer" = "offer", codecs: readonly SbcCodec[] = []): string {
   const common = ["replace-origin", "replace-session-connection"];
   const profile =
     to === "webrtc"
       ? ["ICE=force", "DTLS=passive", "SDES-off", "RTP/SAVPF", "rtcp-mux-require", "generate-mid"]
       : ["ICE=remove", "DTLS=off", "RTP/AVP", "rtcp-mux-demux"];
-  return [...common, ...profile].join(" ");
+  const codecFlags = kind === "offer" && codecs.length > 0 ? ["codec-mask-all", ...codecs.map((c) => `codec-transcode-${c}`)] : [];
+  return [...common, ...profile, ...codecFlags].join(" ");
 }
 
 export const SBC_KAMAILIO_PATH = "/etc/kamailio/callpath-sbc.cfg";
 
-/** The defines kamailio.cfg's WITH_SBC part reads: the relay's socket and each profile's flags. */
-export function sbcKamailioConfig(): string {
+/**
+ * The defines kamailio.cfg's WITH_SBC part reads: the relay's socket, each profile's flags for offers and
+ * answers, and, for a leg limited to some codecs, the list an offer from that leg is cut down to
+ * (SBC_KEEP_WEBRTC, SBC_KEEP_SIP; an offer with none of them is answered 488).
+ */
+export function sbcKamailioConfig(codecs: LegCodecs = {}): string {
+  for (const c of [...(codecs.webrtc ?? []), ...(codecs.sip ?? [])])
+    if (!(SBC_CODECS as readonly string[]).includes(c)) throw new Error(`unknown codec "${c}"; valid: ${SBC_CODECS.join(", ")}`);
+  const keep = (name: string, list: readonly SbcCodec[] | undefined): string[] => (list?.length ? [`#!define ${name} "${list.join(",")}"`] : []);
   return [
     `#!define RTPE_SOCK "udp:${RTPENGINE_NG.address}:${RTPENGINE_NG.port}"`,
-    `#!define RTPE_TO_WEBRTC "${legFlags("webrtc")}"`,
-    `#!define RTPE_TO_SIP "${legFlags("sip")}"`,
+    `#!define RTPE_OFFER_TO_WEBRTC "${legFlags("webrtc", "offer", codecs.webrtc)}"`,
+    `#!define RTPE_ANSWER_TO_WEBRTC "${legFlags("webrtc", "answer")}"`,
+    `#!define RTPE_OFFER_TO_SIP "${legFlags("sip", "offer", codecs.sip)}"`,
+    `#!define RTPE_ANSWER_TO_SIP "${legFlags("sip", "answer")}"`,
+    ...keep("SBC_KEEP_WEBRTC", codecs.webrtc),
+    ...keep("SBC_KEEP_SIP", codecs.sip),
     "",
   ].join("\n");
 }
