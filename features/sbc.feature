@@ -67,6 +67,30 @@ Feature: An SBC joins WebRTC apps and classic phones — Kamailio with rtpengine
     When phone calls app
     Then the call fails with status 488
 
+  Scenario Outline: a phone behind NAT: the relay finds its media by <how> (nat: <nat>, latching: <latching>)
+    Given the "sbc" topology is running with:
+      | nodes.edge.nat      | <nat>      |
+      | nodes.edge.latching | <latching> |
+    And app and phone are registered
+    When phone calls app
+    Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds
+
+    Examples:
+      | nat    | latching  | how                                                    |
+      | source | none      | the SIP source address and the SDP's port              |
+      | sdp    | symmetric | the first RTP from the phone                           |
+      | source | strict    | the SIP source address, then only from the learnt port |
+
+  Scenario: a relay that trusts the SDP and never latches sends the phone's audio to its private address
+    Given the "sbc" topology is running with:
+      | nodes.edge.nat      | sdp  |
+      | nodes.edge.latching | none |
+    And app and phone are registered
+    When phone calls app
+    Then the call is established within 3 seconds
+    And audio flows from phone to app but none comes back for 3 seconds
+
   Scenario: without the SBC (a plain proxy in its place) the app cannot use the phone's plain-RTP answer
     Given the "sbc" topology is running with:
       | nodes.edge | { kind: sip-server, network: internet } |

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineKind } from "../kind.js";
 import { kamailioListening, writeKamailioFiles } from "../sip-server/index.js";
-import { RTPENGINE_CONFIG_PATH, RTPENGINE_NG, rtpengineConfig, SBC_CODECS, SBC_KAMAILIO_PATH, sbcKamailioConfig } from "./sbc-files.js";
+import { RTPENGINE_CONFIG_PATH, RTPENGINE_NG, rtpengineConfig, SBC_CODECS, SBC_KAMAILIO_PATH, SBC_LATCHING, SBC_NAT, sbcKamailioConfig } from "./sbc-files.js";
 
 const legCodecs = (leg: string) =>
   z
@@ -18,6 +18,14 @@ export const SbcSpec = z.strictObject({
     .strictObject({ webrtc: legCodecs("WebRTC (WS/WSS)"), sip: legCodecs("classic SIP (UDP/TCP/TLS)") })
     .optional()
     .describe("limit each leg to some codecs: a provider whose WebRTC side speaks Opus only and whose phones speak G.711, say"),
+  nat: z
+    .enum(SBC_NAT)
+    .default("source")
+    .describe("where a classic phone's media is sent before any RTP is learnt: the SIP packet's source address (source) or the SDP's address (sdp)"),
+  latching: z
+    .enum(SBC_LATCHING)
+    .default("symmetric")
+    .describe("learn where a phone's RTP really comes from and send there (symmetric), and drop RTP from elsewhere afterwards (strict), or never learn (none)"),
 });
 export type SbcSpec = z.infer<typeof SbcSpec>;
 
@@ -37,7 +45,7 @@ export const sbc = defineKind<SbcSpec>({
   configure: (rt) =>
     writeKamailioFiles(rt, [
       { path: RTPENGINE_CONFIG_PATH, content: rtpengineConfig({ address: rt.addressOf(rt.name) }) },
-      { path: SBC_KAMAILIO_PATH, content: sbcKamailioConfig(rt.node.spec.codecs) },
+      { path: SBC_KAMAILIO_PATH, content: sbcKamailioConfig(rt.node.spec.codecs, rt.node.spec) },
     ]),
   // callpath-sbc starts Kamailio only once rtpengine listens; its control port is checked too, so a relay
   // that died after that is a failed start, not a call without media.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { legFlags, RTPENGINE_NG, rtpengineConfig, sbcKamailioConfig } from "./sbc-files.js";
+import { legFlags, RTPENGINE_NG, rtpengineConfig, sbcKamailioConfig, sipEndpointFlags } from "./sbc-files.js";
 
 test("rtpengine relays on the node's address, is driven over loopback, and forwards in userspace", () => {
   const conf = rtpengineConfig({ address: "198.51.100.10" });
@@ -53,4 +53,13 @@ test("a leg limited to some codecs: offers to it offer exactly those (for transc
 
 test("only known codec names reach Kamailio's configuration", () => {
   assert.throws(() => sbcKamailioConfig({ webrtc: ['opus" \n#!define X "' as never] }), /unknown codec/);
+});
+
+test("a phone's SDP: the provider's NAT handling and latching become rtpengine's endpoint flags", () => {
+  assert.equal(sipEndpointFlags({ nat: "source", latching: "symmetric" }), "SIP-source-address");
+  assert.equal(sipEndpointFlags({ nat: "sdp", latching: "symmetric" }), "trust-address");
+  assert.equal(sipEndpointFlags({ nat: "sdp", latching: "none" }), "trust-address asymmetric");
+  assert.equal(sipEndpointFlags({ nat: "source", latching: "strict" }), "SIP-source-address strict-source");
+  assert.match(sbcKamailioConfig({}, { nat: "sdp", latching: "none" }), /^#!define RTPE_SIP_ENDPOINT "trust-address asymmetric"$/m);
+  assert.match(sbcKamailioConfig(), /^#!define RTPE_SIP_ENDPOINT "SIP-source-address"$/m, "a provider's defaults: source address, symmetric");
 });

@@ -40,6 +40,30 @@ export function rtpengineConfig(s: RtpengineSettings): string {
 /** The media profile of one leg: what rtpengine must make the SDP into for the endpoint that receives it. */
 export type LegProfile = "webrtc" | "sip";
 
+/** Where the relay sends a classic phone's media before (or instead of) learning it from the phone's RTP. */
+export const SBC_NAT = ["source", "sdp"] as const;
+/** Whether the relay learns (latches onto) where a phone's media really comes from. */
+export const SBC_LATCHING = ["symmetric", "strict", "none"] as const;
+
+/** How the relay treats a classic phone's side: the provider behaviours a topology chooses. */
+export interface SipEndpointPolicy {
+  readonly nat: (typeof SBC_NAT)[number];
+  readonly latching: (typeof SBC_LATCHING)[number];
+}
+
+/**
+ * Flags for SDP a classic phone sent (its offer, or its answer). `nat: source` takes the media address
+ * from the SIP packet's source (SIP-source-address, the SDP's port kept), `sdp` trusts the SDP's
+ * address. `symmetric` learns the real source from the first RTP (rtpengine's default), `strict` drops
+ * RTP from anywhere but that source afterwards (strict-source), `none` never learns (asymmetric): media
+ * goes where the SDP (or the source address) says, whatever comes back. WebRTC sides are left to ICE.
+ */
+export function sipEndpointFlags(p: SipEndpointPolicy): string {
+  const nat = p.nat === "source" ? "SIP-source-address" : "trust-address";
+  const latching = { symmetric: [], strict: ["strict-source"], none: ["asymmetric"] }[p.latching];
+  return [nat, ...latching].join(" ");
+}
+
 /** Audio codecs a leg can be limited to: the ones both libwebrtc and the relay's transcoder (libavcodec) have. */
 export const SBC_CODECS = ["opus", "PCMU", "PCMA", "G722"] as const;
 export type SbcCodec = (typeof SBC_CODECS)[number];
@@ -71,10 +95,10 @@ export const SBC_KAMAILIO_PATH = "/etc/kamailio/callpath-sbc.cfg";
 
 /**
  * The defines kamailio.cfg's WITH_SBC part reads: the relay's socket, each profile's flags for offers and
- * answers, and, for a leg limited to some codecs, the list an offer from that leg is cut down to
+ * answers, the flags for SDP from a classic phone (RTPE_SIP_ENDPOINT), and, for a leg limited to some codecs, the list an offer from that leg is cut down to
  * (SBC_KEEP_WEBRTC, SBC_KEEP_SIP; an offer with none of them is answered 488).
  */
-export function sbcKamailioConfig(codecs: LegCodecs = {}): string {
+export function sbcKamailioConfig(codecs: LegCodecs = {}, sip: SipEndpointPolicy = { nat: "source", latching: "symmetric" }): string {
   for (const c of [...(codecs.webrtc ?? []), ...(codecs.sip ?? [])])
     if (!(SBC_CODECS as readonly string[]).includes(c)) throw new Error(`unknown codec "${c}"; valid: ${SBC_CODECS.join(", ")}`);
   const keep = (name: string, list: readonly SbcCodec[] | undefined): string[] => (list?.length ? [`#!define ${name} "${list.join(",")}"`] : []);
@@ -84,6 +108,7 @@ export function sbcKamailioConfig(codecs: LegCodecs = {}): string {
     `#!define RTPE_ANSWER_TO_WEBRTC "${legFlags("webrtc", "answer")}"`,
     `#!define RTPE_OFFER_TO_SIP "${legFlags("sip", "offer", codecs.sip)}"`,
     `#!define RTPE_ANSWER_TO_SIP "${legFlags("sip", "answer")}"`,
+    `#!define RTPE_SIP_ENDPOINT "${sipEndpointFlags(sip)}"`,
     ...keep("SBC_KEEP_WEBRTC", codecs.webrtc),
     ...keep("SBC_KEEP_SIP", codecs.sip),
     "",
