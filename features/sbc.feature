@@ -91,6 +91,26 @@ Feature: An SBC joins WebRTC apps and classic phones — Kamailio with rtpengine
     Then the call is established within 3 seconds
     And audio flows from phone to app but none comes back for 3 seconds
 
+  Scenario Outline: the phone's router reboots mid-call behind a symmetric NAT, under <latching> latching
+    The phone's RTP leaves on a fresh public port after the reboot. The relay learnt the old one in the
+    call's first seconds; what it does now is the provider's latching.
+    Given the "sbc" topology is running with:
+      | nodes.nat2.nat      | symmetric  |
+      | nodes.edge.latching | <latching> |
+    And app and phone are registered
+    When phone calls app
+    Then the call is established within 3 seconds
+    And audio flows both ways for 5 seconds
+    When nat2 forgets its NAT mappings
+    And 1 second passes
+    Then <after the reboot>
+
+    Examples:
+      | latching  | after the reboot                                                |
+      | symmetric | audio flows from phone to app but none comes back for 3 seconds |
+      | strict    | no media flows for 3 seconds                                    |
+      | handover  | audio flows both ways for 3 seconds                             |
+
   Scenario: without the SBC (a plain proxy in its place) the app cannot use the phone's plain-RTP answer
     Given the "sbc" topology is running with:
       | nodes.edge | { kind: sip-server, network: internet } |

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { NAT_TABLE, natRuleset } from "./nat-behaviour.js";
+import { forgetMappingsCommands, NAT_TABLE, natRuleset } from "./nat-behaviour.js";
 
 test("port-restricted cone: plain masquerade on the WAN, forward only LAN→WAN and replies", () => {
   const rules = natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" });
@@ -39,4 +39,16 @@ test("tcpMss clamps the MSS of every TCP connection the router forwards", () => 
     /policy drop;\n\s+tcp flags syn tcp option maxseg size set 536/,
   );
   assert.doesNotMatch(natRuleset({ preset: "port-restricted-cone", lanIf: "eth1", wanIf: "eth0" }), /maxseg/);
+});
+
+test("forgetting the NAT's mappings clears conntrack, and the cone map only where the preset has one", () => {
+  assert.deepEqual(forgetMappingsCommands("symmetric"), [["conntrack", "-F"]]);
+  assert.deepEqual(forgetMappingsCommands("port-restricted-cone"), [["conntrack", "-F"]]);
+  for (const preset of ["full-cone", "restricted-cone"] as const) {
+    assert.deepEqual(forgetMappingsCommands(preset), [
+      ["conntrack", "-F"],
+      ["nft", "flush", "map", "ip", "callpath_nat", "cone"],
+    ]);
+    assert.match(natRuleset({ preset, lanIf: "eth0", wanIf: "eth1" }), /map cone \{/, "the map flushed is the one the ruleset declares");
+  }
 });

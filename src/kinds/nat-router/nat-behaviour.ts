@@ -97,3 +97,13 @@ function coneRules(filtering: Dependency, wanIf: string, lanIf: string, timeoutS
     forward: [`    iifname "${wanIf}" oifname "${lanIf}" ct status dnat accept`],
   };
 }
+
+/**
+ * What a router loses when it reboots or its NAT state is cleared: every conntrack entry (so every
+ * mapping) and the cone map that lets inbound packets back in. The rules stay. The next packet out opens a
+ * new mapping, on the same port where the NAT preserves ports, on a fresh one where it does not (symmetric).
+ */
+export function forgetMappingsCommands(preset: NatPreset): string[][] {
+  const cone = NAT_PRESETS[preset].filtering !== "address-and-port-dependent";
+  return [["conntrack", "-F"], ...(cone ? [["nft", "flush", "map", "ip", NAT_TABLE, "cone"]] : [])];
+}

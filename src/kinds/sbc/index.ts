@@ -25,7 +25,9 @@ export const SbcSpec = z.strictObject({
   latching: z
     .enum(SBC_LATCHING)
     .default("symmetric")
-    .describe("learn where a phone's RTP really comes from and send there (symmetric), and drop RTP from elsewhere afterwards (strict), or never learn (none)"),
+    .describe(
+      "learn where a phone's RTP really comes from and send there (symmetric), and drop RTP from elsewhere afterwards (strict), follow the source wherever it moves (handover), or never learn (none)",
+    ),
 });
 export type SbcSpec = z.infer<typeof SbcSpec>;
 

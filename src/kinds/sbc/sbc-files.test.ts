@@ -60,6 +60,7 @@ test("a phone's SDP: the provider's NAT handling and latching become rtpengine's
   assert.equal(sipEndpointFlags({ nat: "sdp", latching: "symmetric" }), "trust-address");
   assert.equal(sipEndpointFlags({ nat: "sdp", latching: "none" }), "trust-address asymmetric");
   assert.equal(sipEndpointFlags({ nat: "source", latching: "strict" }), "SIP-source-address strict-source");
+  assert.equal(sipEndpointFlags({ nat: "source", latching: "handover" }), "SIP-source-address media-handover");
   assert.match(sbcKamailioConfig({}, { nat: "sdp", latching: "none" }), /^#!define RTPE_SIP_ENDPOINT "trust-address asymmetric"$/m);
   assert.match(sbcKamailioConfig(), /^#!define RTPE_SIP_ENDPOINT "SIP-source-address"$/m, "a provider's defaults: source address, symmetric");
 });

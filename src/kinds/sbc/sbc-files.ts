@@ -43,7 +43,7 @@ export type LegProfile = "webrtc" | "sip";
 /** Where the relay sends a classic phone's media before (or instead of) learning it from the phone's RTP. */
 export const SBC_NAT = ["source", "sdp"] as const;
 /** Whether the relay learns (latches onto) where a phone's media really comes from. */
-export const SBC_LATCHING = ["symmetric", "strict", "none"] as const;
+export const SBC_LATCHING = ["symmetric", "strict", "handover", "none"] as const;
 
 /** How the relay treats a classic phone's side: the provider behaviours a topology chooses. */
 export interface SipEndpointPolicy {
@@ -54,13 +54,14 @@ export interface SipEndpointPolicy {
 /**
  * Flags for SDP a classic phone sent (its offer, or its answer). `nat: source` takes the media address
  * from the SIP packet's source (SIP-source-address, the SDP's port kept), `sdp` trusts the SDP's
- * address. `symmetric` learns the real source from the first RTP (rtpengine's default), `strict` drops
- * RTP from anywhere but that source afterwards (strict-source), `none` never learns (asymmetric): media
+ * address. `symmetric` learns the real source from the first RTP (rtpengine's default) and keeps it,
+ * `strict` also drops RTP from anywhere but that source afterwards (strict-source), `handover` follows the
+ * source wherever it moves (media-handover: a NAT that rebooted), `none` never learns (asymmetric): media
  * goes where the SDP (or the source address) says, whatever comes back. WebRTC sides are left to ICE.
  */
 export function sipEndpointFlags(p: SipEndpointPolicy): string {
   const nat = p.nat === "source" ? "SIP-source-address" : "trust-address";
-  const latching = { symmetric: [], strict: ["strict-source"], none: ["asymmetric"] }[p.latching];
+  const latching = { symmetric: [], strict: ["strict-source"], handover: ["media-handover"], none: ["asymmetric"] }[p.latching];
   return [nat, ...latching].join(" ");
 }
 
