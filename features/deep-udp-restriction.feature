@@ -90,9 +90,11 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     Then the call is established within 3 seconds
     And audio flows both ways for 3 seconds
 
-  Scenario: media over TCP is not free under loss: the TCP relay call has more jitter than the UDP one
-    With 20 ms of delay and 3 % loss each way on nat1's WAN, the UDP relay call loses packets; the TCP
-    relay call loses none, but each lost segment holds back everything behind it until it is sent again.
+  Scenario: media over TCP under loss: the UDP relay call loses packets, the TCP relay call turns them into retransmissions
+    With 20 ms of delay and 3 % loss each way on nat1's WAN, the UDP relay call loses about 3 % of its
+    packets; the TCP relay call loses none, because each lost segment is sent again (and holds back what
+    is behind it: that cost shows as delay, whose size on these machines the userspace impairment engine's
+    own lateness hides, so it is not compared here; RELIABILITY.md).
     Given the "webrtc" topology is running with:
       | nodes.nat1.impair | { internet: { both: { delay: { ms: 20 }, loss: { random: 3 } } } } |
     And alice and bob are registered
@@ -106,4 +108,4 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     Then ICE reaches "connected" within 10 seconds
     And alice's selected candidate pair is relay over tcp
     When the call's media quality is measured for 10 seconds as "relay over tcp"
-    Then "relay over tcp" shows more jitter than "relay over udp" at alice and bob
+    Then "relay over tcp" loses fewer packets than "relay over udp" at alice and bob

@@ -141,7 +141,7 @@ When("the call's media quality is measured for {duration} as {string}", { timeou
   await this.attach([caller, callee].map((a) => formatQuality(label, a, q[a]!)).join("\n"), { mediaType: "text/plain", fileName: `quality-${label}.txt` });
 });
 
-Then("{string} shows more jitter than {string} at {node} and {node}", function (this: LabWorld, worse: string, better: string, a: string, b: string) {
+Then("{string} loses fewer packets than {string} at {node} and {node}", function (this: LabWorld, better: string, worse: string, a: string, b: string) {
   const w = this.quality.get(worse);
   const g = this.quality.get(better);
   assert.ok(
@@ -151,8 +151,8 @@ Then("{string} shows more jitter than {string} at {node} and {node}", function (
   for (const agent of [a, b]) {
     assert.ok(w[agent] && g[agent], `${agent} took no part in both measured calls`);
     assert.ok(
-      w[agent]!.jitterMeanMs > g[agent]!.jitterMeanMs,
-      `${agent}: ${formatQuality(worse, agent, w[agent]!)} — not more jitter than ${formatQuality(better, agent, g[agent]!)}`,
+      g[agent]!.lost < w[agent]!.lost,
+      `${agent}: ${formatQuality(better, agent, g[agent]!)} — not fewer lost than ${formatQuality(worse, agent, w[agent]!)}`,
     );
   }
 });

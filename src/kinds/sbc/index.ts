@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineKind } from "../kind.js";
-import { kamailioListening, writeKamailioFiles } from "../sip-server/index.js";
+import { kamailioListening, RegistrarSpec, registrarIssues, writeKamailioFiles } from "../sip-server/index.js";
 import { RTPENGINE_CONFIG_PATH, RTPENGINE_NG, rtpengineConfig, SBC_CODECS, SBC_KAMAILIO_PATH, SBC_LATCHING, SBC_NAT, sbcKamailioConfig } from "./sbc-files.js";
 
 const legCodecs = (leg: string) =>
@@ -14,6 +14,7 @@ const legCodecs = (leg: string) =>
 
 export const SbcSpec = z.strictObject({
   network: z.string().describe("the network the SBC listens on and relays media from (usually the public one)"),
+  registrar: RegistrarSpec,
   codecs: z
     .strictObject({ webrtc: legCodecs("WebRTC (WS/WSS)"), sip: legCodecs("classic SIP (UDP/TCP/TLS)") })
     .optional()
@@ -44,8 +45,9 @@ export const sbc = defineKind<SbcSpec>({
   spec: SbcSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   plan: () => ({ image: "sbc" }),
+  check: registrarIssues,
   configure: (rt) =>
-    writeKamailioFiles(rt, [
+    writeKamailioFiles(rt, rt.node.spec.registrar, [
       { path: RTPENGINE_CONFIG_PATH, content: rtpengineConfig({ address: rt.addressOf(rt.name) }) },
       { path: SBC_KAMAILIO_PATH, content: sbcKamailioConfig(rt.node.spec.codecs, rt.node.spec) },
     ]),

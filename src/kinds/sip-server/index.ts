@@ -1,7 +1,18 @@
 import { z } from "zod";
 import { defineKind, type NodeFile, type NodeRuntime } from "../kind.js";
 import { waitForListeningPorts } from "../../lab/wait/port-wait-strategy.js";
-import { LISTEN_PATH, listenConfig, SIP_LISTENERS, TLS_CERT_PATH, TLS_CONFIG_PATH, TLS_KEY_PATH, tlsConfig } from "./kamailio-files.js";
+import type { Issue } from "../../common/errors.js";
+import {
+  LISTEN_PATH,
+  listenConfig,
+  REGISTRAR_PATH,
+  registrarConfig,
+  SIP_LISTENERS,
+  TLS_CERT_PATH,
+  TLS_CONFIG_PATH,
+  TLS_KEY_PATH,
+  tlsConfig,
+} from "./kamailio-files.js";
 
 /** The SIP domain every lab serves; Kamailio's config aliases it to itself. */
 export const SIP_DOMAIN = "callpath.test";
@@ -9,8 +20,29 @@ export const SIP_PORT = 5060;
 /** The name in the server's TLS certificate (clients connect by address and check this name). */
 export const SIP_HOST = "sip.callpath.test";
 
+/** Short registrations by default keep "the binding expired" scenarios short; providers run 60–3600. */
+export const REGISTRAR_DEFAULTS = { minExpires: 10, maxExpires: 3600 } as const;
+
+export const RegistrarSpec = z
+  .strictObject({
+    minExpires: z.number().int().min(1).max(86_400).default(REGISTRAR_DEFAULTS.minExpires).describe("a REGISTER asking for less is granted this"),
+    maxExpires: z.number().int().min(1).max(86_400).default(REGISTRAR_DEFAULTS.maxExpires).describe("a REGISTER asking for more is granted this"),
+  })
+  .default(REGISTRAR_DEFAULTS)
+  .describe("the registrar's Expires limits: a short maximum makes phones re-register often, which holds a NAT pinhole open as keep-alives do");
+export type RegistrarSpec = z.infer<typeof RegistrarSpec>;
+
+/** minExpires above maxExpires: a registrar no phone could satisfy. */
+export function registrarIssues(spec: { registrar: RegistrarSpec }, name: string): Issue[] {
+  const { minExpires, maxExpires } = spec.registrar;
+  return minExpires > maxExpires
+    ? [{ path: `nodes.${name}.registrar.minExpires`, message: `${minExpires} is above maxExpires (${maxExpires}): no registration could be granted` }]
+    : [];
+}
+
 export const SipServerSpec = z.strictObject({
   network: z.string().describe("the network the server listens on (usually the public one)"),
+  registrar: RegistrarSpec,
 });
 export type SipServerSpec = z.infer<typeof SipServerSpec>;
 
@@ -32,12 +64,13 @@ export function parseSightings(logs: string): ServerSighting[] {
   });
 }
 
-/** Kamailio's per-lab files (listeners on the node's address, TLS), with a kind's own beside them: one upload. */
-export async function writeKamailioFiles(rt: NodeRuntime, extra: readonly NodeFile[] = []): Promise<void> {
+/** Kamailio's per-lab files (listeners on the node's address, registrar, TLS), with a kind's own beside them: one upload. */
+export async function writeKamailioFiles(rt: NodeRuntime, registrar: RegistrarSpec, extra: readonly NodeFile[] = []): Promise<void> {
   const address = rt.addressOf(rt.name);
   const cert = await rt.secrets.issue(SIP_HOST, [address]);
   await rt.writeFiles([
     { path: LISTEN_PATH, content: listenConfig(address) },
+    { path: REGISTRAR_PATH, content: registrarConfig(registrar) },
     { path: TLS_CONFIG_PATH, content: tlsConfig() },
     { path: TLS_CERT_PATH, content: cert.chainPem },
     { path: TLS_KEY_PATH, content: cert.keyPem, mode: 0o600 },
@@ -59,6 +92,7 @@ export const sipServer = defineKind<SipServerSpec>({
   spec: SipServerSpec,
   attachments: (spec) => [{ network: spec.network, role: "default" }],
   plan: () => ({ image: "sip-server" }),
-  configure: (rt) => writeKamailioFiles(rt),
+  check: registrarIssues,
+  configure: (rt) => writeKamailioFiles(rt, rt.node.spec.registrar),
   ready: (rt, signal) => kamailioListening(rt, signal),
 });

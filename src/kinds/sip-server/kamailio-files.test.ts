@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { listenConfig, webSocketUrl } from "./kamailio-files.js";
+import { listenConfig, registrarConfig, webSocketUrl } from "./kamailio-files.js";
 
 test("Kamailio listens on the node's address only, once per socket", () => {
   const lines = listenConfig("198.51.100.2").trim().split("\n");
@@ -18,4 +18,11 @@ test("Kamailio listens on the node's address only, once per socket", () => {
 test("WebSocket URLs use the provider ports", () => {
   assert.equal(webSocketUrl("wss", "198.51.100.2"), "wss://198.51.100.2:443");
   assert.equal(webSocketUrl("ws", "198.51.100.2"), "ws://198.51.100.2:80");
+});
+
+test("the registrar's limits reach Kamailio as defines, only as whole seconds in order", () => {
+  assert.equal(registrarConfig({ minExpires: 10, maxExpires: 3600 }), "#!define REG_MIN_EXPIRES 10\n#!define REG_MAX_EXPIRES 3600\n");
+  assert.throws(() => registrarConfig({ minExpires: 60, maxExpires: 30 }), /above maxExpires/);
+  assert.throws(() => registrarConfig({ minExpires: 1.5, maxExpires: 30 }), /whole number/);
+  assert.throws(() => registrarConfig({ minExpires: 0, maxExpires: 30 }), /whole number/);
 });

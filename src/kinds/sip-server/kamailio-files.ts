@@ -14,6 +14,7 @@ export const SIP_LISTENERS = {
 export type SipTransport = keyof typeof SIP_LISTENERS;
 
 export const LISTEN_PATH = "/etc/kamailio/callpath-listen.cfg";
+export const REGISTRAR_PATH = "/etc/kamailio/callpath-registrar.cfg";
 export const TLS_CONFIG_PATH = "/etc/kamailio/callpath-tls.cfg";
 export const TLS_CERT_PATH = "/etc/kamailio/callpath-tls-chain.pem";
 export const TLS_KEY_PATH = "/etc/kamailio/callpath-tls-key.pem";
@@ -24,6 +25,19 @@ const SOCKET_PROTO: Record<SipTransport, "udp" | "tcp" | "tls"> = { udp: "udp", 
 export function listenConfig(address: string): string {
   const lines = new Set((Object.keys(SIP_LISTENERS) as SipTransport[]).map((t) => `listen=${SOCKET_PROTO[t]}:${address}:${SIP_LISTENERS[t]}`));
   return `${[...lines].join("\n")}\n`;
+}
+
+/** The registrar's Expires limits, as a provider sets them: what it grants a REGISTER that asks for less or more. */
+export interface RegistrarLimits {
+  readonly minExpires: number;
+  readonly maxExpires: number;
+}
+
+export function registrarConfig({ minExpires, maxExpires }: RegistrarLimits): string {
+  for (const [name, v] of Object.entries({ minExpires, maxExpires }))
+    if (!Number.isInteger(v) || v < 1 || v > 86_400) throw new Error(`${name} must be a whole number of seconds from 1 to 86400, not ${v}`);
+  if (minExpires > maxExpires) throw new Error(`minExpires (${minExpires}) is above maxExpires (${maxExpires})`);
+  return `#!define REG_MIN_EXPIRES ${minExpires}\n#!define REG_MAX_EXPIRES ${maxExpires}\n`;
 }
 
 export function tlsConfig(): string {
