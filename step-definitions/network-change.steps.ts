@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { When } from "@cucumber/cucumber";
-import { natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
+import { parse } from "yaml";
+import { LabError } from "../src/common/errors.js";
+import type { NodeRuntime } from "../src/kinds/kind.js";
+import { changeFirewall, natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
+import { FirewallSpec } from "../src/kinds/nat-router/firewall.js";
+import { PARSE_PARAMS, zodIssues } from "../src/topology/load.js";
 import { forgetMappingsCommands } from "../src/kinds/nat-router/nat-behaviour.js";
 import type { LabWorld } from "./support/world.js";
 
@@ -9,4 +14,20 @@ When("{node} forgets its NAT mappings", async function (this: LabWorld, router: 
   assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
   const spec = this.lab.topology.nodes.get(router)!.spec as NatRouterSpec;
   for (const cmd of forgetMappingsCommands(spec.nat)) await this.lab.node(router).exec(cmd);
+});
+
+// IT changes the firewall mid-scenario: a baseline call and a restricted one on the same line. The YAML is
+// the topology's `firewall` field, checked the same way (path, valid choices).
+When("{node}'s firewall changes to:", async function (this: LabWorld, router: string, yaml: string) {
+  assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
+  let value: unknown;
+  try {
+    value = parse(yaml) ?? {};
+  } catch (e) {
+    throw new LabError(`${router}'s new firewall is not YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const parsed = FirewallSpec.safeParse(value, PARSE_PARAMS);
+  if (!parsed.success)
+    throw new LabError(`${router}'s firewall cannot change to that:\n${zodIssues(parsed.error, `nodes.${router}.firewall`).map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+  await changeFirewall(this.lab.node(router) as NodeRuntime<NatRouterSpec>, parsed.data);
 });

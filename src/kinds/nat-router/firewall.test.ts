@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { counterName, FirewallSpec, firewallRuleset, isActive, parseCounters, SIGNATURE_NAMES } from "./firewall.js";
+import { counterName, FirewallSpec, firewallRuleset, firewallSwap, isActive, parseCounters, SIGNATURE_NAMES } from "./firewall.js";
 
 const rules = (spec: unknown, allowed: string[] = []): string => firewallRuleset(FirewallSpec.parse(spec), allowed);
 
@@ -50,4 +50,12 @@ test("a late verdict by time keeps each classified flow's conntrack id in a set 
   assert.match(r, /ct mark 0x00c0ff02 ct id != @late_grace counter name "cp_late_verdict" drop/);
   assert.equal(FirewallSpec.safeParse({ lateBlock: { signatures: ["stun-udp"] } }).success, false, "one of afterPackets/afterSeconds");
   assert.equal(FirewallSpec.safeParse({ lateBlock: { signatures: ["stun-udp"], afterPackets: 1, afterSeconds: 1 } }).success, false);
+});
+
+test("a firewall change is one transaction: the table out, the new one in; an open firewall leaves no table", () => {
+  const closed = FirewallSpec.parse({ udp: "block", block: ["stun-tcp"] });
+  const swap = firewallSwap(closed, []).split("\n");
+  assert.deepEqual(swap.slice(0, 2), ["add table inet callpath_fw", "delete table inet callpath_fw"]);
+  assert.equal(swap.slice(2).join("\n"), firewallRuleset(closed, []));
+  assert.equal(firewallSwap(FirewallSpec.parse({}), []), "add table inet callpath_fw\ndelete table inet callpath_fw");
 });

@@ -136,3 +136,12 @@ export function parseCounters(json: string): Record<string, number> {
   for (const item of parsed.nftables ?? []) if (item.counter) out[item.counter.name.replace(/^cp_/, "")] = item.counter.packets;
   return out;
 }
+
+/**
+ * The firewall as it changes while the lab runs: the old table out and the new one in, in one nft
+ * transaction (`nft -f` applies a file whole or not at all), so no packet sees the router half changed.
+ * Adding the table first makes the delete valid when there was none; an inactive firewall leaves none.
+ */
+export function firewallSwap(f: FirewallSpec, allowed: readonly string[]): string {
+  return [`add table inet ${FIREWALL_TABLE}`, `delete table inet ${FIREWALL_TABLE}`, ...(isActive(f) ? [firewallRuleset(f, allowed)] : [])].join("\n");
+}

@@ -10,7 +10,7 @@ import { algVerdicts, withAlg } from "./alg-channel.js";
 import { formatVerdict } from "../../alg/alg-service.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
-import { FirewallSpec, firewallRuleset, isActive } from "./firewall.js";
+import { FirewallSpec, firewallRuleset, firewallSwap, isActive } from "./firewall.js";
 import { NAT_PRESET_NAMES, natRuleset } from "./nat-behaviour.js";
 import { claimSipHelperParams, helperParamsOf, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
@@ -215,3 +215,19 @@ export const natRouter = defineKind<NatRouterSpec>({
     }
   },
 });
+
+/**
+ * A router's firewall replaced while the lab runs ("a firmware update", "IT rolls out a DPI rule"): checked
+ * as the topology's own field is, then swapped in one nft transaction. A late verdict by packet count needs
+ * conntrack accounting, a sysctl that can only be set when the router starts.
+ */
+export async function changeFirewall(rt: NodeRuntime<NatRouterSpec>, firewall: FirewallSpec): Promise<void> {
+  const issues = natRouter.check!({ ...rt.node.spec, firewall }, rt.name, rt.topology);
+  if (firewall.lateBlock?.afterPackets !== undefined && rt.node.spec.firewall?.lateBlock?.afterPackets === undefined)
+    issues.push({
+      path: `nodes.${rt.name}.firewall.lateBlock.afterPackets`,
+      message: "a late verdict by packet count needs conntrack accounting, set only when the router starts: put it in the topology, or use afterSeconds",
+    });
+  if (issues.length > 0) throw new LabError(`${rt.name}'s firewall cannot change to that:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+  await rt.exec(["nft", "-f", "-"], { stdin: firewallSwap(firewall, allowedPrefixes(rt, firewall.allow)) });
+}

@@ -1,0 +1,66 @@
+@sbc
+Feature: The seed causes end to end through the SBC — a corporate firewall on the app's side, a home ALG on the phone's
+  The WebRTC app (behind nat1) and the desk phone (behind nat2) call each other through the SBC "edge", as a
+  cloud-telephony customer's app calls a phone number. Each network's failure is shown with its mitigation,
+  then both networks at once, each way.
+
+  Rule: a corporate firewall blocks UDP and its DPI spots STUN framed in TCP (TURN over TCP)
+
+    Scenario: the app's media cannot reach the relay: signalling over WSS works, ICE fails
+      Given the "sbc" topology is running with:
+        | nodes.nat1.firewall | { udp: block, block: [stun-tcp] } |
+        | nodes.app.ice       | { server: turn, turn: [udp, tcp] } |
+      And app and phone are registered
+      When app calls phone
+      Then the call is established within 6 seconds
+      And the call fails at ICE within 20 seconds
+      And the firewall on nat1 dropped stun-tcp
+
+    Scenario: mitigation — TURN over TLS on 443: the relay is reached through the TURN server
+      Given the "sbc" topology is running with:
+        | nodes.nat1.firewall | { udp: block, block: [stun-tcp] } |
+      And app and phone are registered
+      When app calls phone
+      Then the call is established within 6 seconds
+      And app's ICE reaches "connected" or "completed" within 10 seconds
+      And app's selected candidate pair is relay over tls
+      And audio flows both ways for 3 seconds
+      And both ends of the call exchange media with edge
+
+  Rule: the phone's home router runs a SIP ALG that rewrites the headers but not the SDP (A3.1)
+
+    Scenario: an SBC that trusts the SDP and never latches sends the phone's audio to its private address
+      Given the "sbc" topology is running with:
+        | nodes.nat2.alg      | headers-not-sdp |
+        | nodes.edge.nat      | sdp             |
+        | nodes.edge.latching | none            |
+      And app and phone are registered
+      When phone calls app
+      Then the call is established within 3 seconds
+      And audio flows from phone to app but none comes back for 3 seconds
+
+    Scenario: mitigation — the SBC's defaults: the SIP source address, and latching on the phone's real RTP
+      Given the "sbc" topology is running with:
+        | nodes.nat2.alg | headers-not-sdp |
+      And app and phone are registered
+      When phone calls app
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+
+  Rule: both networks at once, both mitigations in force
+
+    Scenario Outline: <caller> calls <callee> from behind the firewall and the ALG
+      Given the "sbc" topology is running with:
+        | nodes.nat1.firewall | { udp: block, block: [stun-tcp] } |
+        | nodes.nat2.alg      | headers-not-sdp                   |
+      And app and phone are registered
+      When <caller> calls <callee>
+      Then the call is established within 6 seconds
+      And app's ICE reaches "connected" or "completed" within 10 seconds
+      And app's selected candidate pair is relay over tls
+      And audio flows both ways for 3 seconds
+
+      Examples:
+        | caller | callee |
+        | app    | phone  |
+        | phone  | app    |
