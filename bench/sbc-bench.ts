@@ -116,7 +116,8 @@ case (two WebRTC agents through a plain Kamailio, no relay) is the comparison. I
 rtpengine as its peer (full ICE: the app reaches "completed"). Relay cost: rtpengine's CPU time (user +
 system, from /proc, 10 ms ticks) per second of wall time, over ${WINDOW_MS / 1000} s with one call's media
 (SRTP on the app's leg, plain RTP on the phone's, PCMU both: no transcoding), beside the same relay idle
-before the call. A direct call costs no relay at all.
+before the call. A direct call costs no relay at all. Lab up moves from day to day on these shared machines
+(the 8-node webrtc lab took 9.7 s in one of this day's scenario runs): compare rows of one run.
 
 | case | lab up (6 nodes, 3 networks) | INVITE → 200 OK | ICE connected | DTLS connected | relay CPU, one call |
 |---|---|---|---|---|---|

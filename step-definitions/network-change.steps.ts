@@ -28,6 +28,10 @@ When("{node}'s firewall changes to:", async function (this: LabWorld, router: st
   }
   const parsed = FirewallSpec.safeParse(value, PARSE_PARAMS);
   if (!parsed.success)
-    throw new LabError(`${router}'s firewall cannot change to that:\n${zodIssues(parsed.error, `nodes.${router}.firewall`).map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+    throw new LabError(
+      `${router}'s firewall cannot change to that:\n${zodIssues(parsed.error, `nodes.${router}.firewall`)
+        .map((i) => `  ${i.path}: ${i.message}`)
+        .join("\n")}`,
+    );
   await changeFirewall(this.lab.node(router) as NodeRuntime<NatRouterSpec>, parsed.data);
 });
