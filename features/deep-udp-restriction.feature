@@ -109,3 +109,25 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     And alice's selected candidate pair is relay over tcp
     When the call's media quality is measured for 10 seconds as "relay over tcp"
     Then "relay over tcp" loses fewer packets than "relay over udp" at alice and bob
+
+  Scenario: a firewall that drops IP fragments: a large INVITE over UDP never arrives, calls time out
+    The phone's own kernel fragments a UDP message larger than its link's MTU; the firewall drops every
+    fragment before reassembly. REGISTER, which is small, still works.
+    Given the "baseline" topology is running with:
+      | nodes.nat1.firewall    | { fragments: drop } |
+      | nodes.alice.sdpPadding | 1800                |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call gets no response, after about 32 seconds
+    And the SIP server never saw alice's INVITE
+    And the firewall on nat1 dropped fragments
+
+  Scenario: mitigation — SIP over TCP: the INVITE crosses in segments, not fragments
+    Given the "baseline" topology is running with:
+      | nodes.nat1.firewall       | { fragments: drop } |
+      | nodes.alice.sdpPadding    | 1800                |
+      | nodes.alice.sip.transport | tcp                 |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And audio flows both ways for 3 seconds

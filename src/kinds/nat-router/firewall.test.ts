@@ -59,3 +59,17 @@ test("a firewall change is one transaction: the table out, the new one in; an op
   assert.equal(swap.slice(2).join("\n"), firewallRuleset(closed, []));
   assert.equal(firewallSwap(FirewallSpec.parse({}), []), "add table inet callpath_fw\ndelete table inet callpath_fw");
 });
+
+test("fragments: drop judges every fragment before reassembly, the allowlist exempt there too", () => {
+  const r = rules({ fragments: "drop" });
+  assert.ok(isActive(FirewallSpec.parse({ fragments: "drop" })));
+  assert.match(
+    r,
+    /chain fragments_in \{\n {4}type filter hook prerouting priority -500; policy accept;\n {4}ip frag-off & 0x3fff != 0 counter name "cp_fragments" drop\n {2}\}/,
+  );
+  assert.match(r, /counter cp_fragments \{ \}/);
+  const allowed = rules({ fragments: "drop", allow: ["198.51.100.7"] }, ["198.51.100.7/32"]);
+  const chain = allowed.slice(allowed.indexOf("chain fragments_in"));
+  assert.ok(chain.indexOf("ip daddr { 198.51.100.7/32 }") < chain.indexOf("frag-off"), "the allowlist comes first");
+  assert.doesNotMatch(rules({ udp: "block" }), /fragments_in/);
+});

@@ -21,6 +21,10 @@ export const SIGNATURE_NAMES = Object.keys(SIGNATURES) as [Signature, ...Signatu
 
 export const FirewallSpec = z.strictObject({
   udp: z.enum(["allow", "block"]).default("allow").describe("block: no UDP crosses the router except DNS (port 53)"),
+  fragments: z
+    .enum(["allow", "drop"])
+    .default("allow")
+    .describe("drop: every IP fragment is dropped before reassembly, as many firewalls do: a UDP message larger than the MTU (a big INVITE) never arrives"),
   allow: z
     .array(nodeOrPrefix)
     .max(64)
@@ -70,7 +74,7 @@ export function counterName(rule: string): string {
 }
 
 export function isActive(f: FirewallSpec): boolean {
-  return f.udp === "block" || f.block.length > 0 || f.lateBlock !== undefined;
+  return f.udp === "block" || f.fragments === "drop" || f.block.length > 0 || f.lateBlock !== undefined;
 }
 
 /** `allowed`: the allowlist resolved to prefixes ("198.51.100.7/32"). */
@@ -81,10 +85,15 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
     return `    ${body.replace("COUNT", `counter name "${counterName(name)}"`)}`;
   };
   const lines: string[] = [];
-  if (allowed.length > 0) {
+  const allowlist = (): string[] => {
+    if (allowed.length === 0) return [];
     const set = `{ ${allowed.join(", ")} }`;
-    lines.push(rule("allowlist", `ip daddr ${set} COUNT accept`), rule("allowlist", `ip saddr ${set} COUNT accept`));
-  }
+    return [rule("allowlist", `ip daddr ${set} COUNT accept`), rule("allowlist", `ip saddr ${set} COUNT accept`)];
+  };
+  lines.push(...allowlist());
+  // Fragments are judged before reassembly (conntrack defragments at −400), so every one of them, first or
+  // later, is seen and dropped: what reaches the forward hook is already whole.
+  const fragments = f.fragments === "drop" ? [...allowlist(), rule("fragments", "ip frag-off & 0x3fff != 0 COUNT drop")] : [];
   for (const s of f.block) {
     const sig = SIGNATURES[s];
     // A TCP stream caught once is killed whole, as DPI engines do: its later segments carry no signature.
@@ -124,6 +133,7 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
     `    type filter hook forward priority filter - 1; policy accept;`,
     ...lines,
     `  }`,
+    ...(fragments.length > 0 ? [`  chain fragments_in {`, `    type filter hook prerouting priority -500; policy accept;`, ...fragments, `  }`] : []),
     `}`,
     "",
   ].join("\n");
