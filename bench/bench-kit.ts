@@ -7,7 +7,9 @@ import { reachedAfter } from "../src/calls/ice-report.js";
 import { stderrLogger } from "../src/common/log.js";
 import type { StartedLab } from "../src/lab/started-lab.js";
 import { ensureDockerEngine } from "../src/lab/docker-engine.js";
-import { ensureImages, PROJECT_ROOT } from "../src/lab/images.js";
+import { ensureImages, type ImageName, PROJECT_ROOT } from "../src/lab/images.js";
+import { Lab } from "../src/lab/lab.js";
+import type { ResolvedTopology } from "../src/topology/types.js";
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 export const log = stderrLogger("bench");
@@ -20,6 +22,23 @@ export const machine = (): string => `${process.platform} ${process.arch}, ${cpu
 export async function benchSetup(): Promise<{ docker: Awaited<ReturnType<typeof ensureDockerEngine>>; images: Awaited<ReturnType<typeof ensureImages>> }> {
   const docker = await ensureDockerEngine(log);
   return { docker, images: await ensureImages(docker, log) };
+}
+
+/** Starts a lab, records how long it took to come up in `up`, runs `use` on it, and stops it whatever happens. */
+export async function withTimedLab<T>(
+  topo: ResolvedTopology,
+  images: Record<ImageName, string>,
+  up: number[],
+  use: (lab: StartedLab) => Promise<T>,
+): Promise<T> {
+  const t = performance.now();
+  const lab = await new Lab(topo, { images }).start();
+  up.push(performance.now() - t);
+  try {
+    return await use(lab);
+  } finally {
+    await lab.stop();
+  }
 }
 
 /** Replaces the section of BENCHMARKS.md that starts with `heading` (or appends it). */

@@ -6,10 +6,9 @@ import { join } from "node:path";
 import { writeJson } from "../src/common/json-file.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
-import { Lab } from "../src/lab/lab.js";
 import type { StartedLab } from "../src/lab/started-lab.js";
 import { loadTopology } from "../src/topology/load.js";
-import { benchSetup, log, machine, median, RUNS, timedWebRtcCall, writeSection } from "./bench-kit.js";
+import { benchSetup, log, machine, median, RUNS, timedWebRtcCall, withTimedLab, writeSection } from "./bench-kit.js";
 
 const { images } = await benchSetup();
 const topo = await loadTopology(join(PROJECT_ROOT, "topologies/sbc.yaml"), builtinKinds());
@@ -54,10 +53,7 @@ for (const c of CASES) {
   const s: Samples = { up: [], sipSetup: [], ice: [], dtls: [], relayCpuMsPerS: [], idleCpuMsPerS: [] };
   samples[c.name] = s;
   for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const lab = await new Lab(topo, { images }).start();
-    s.up.push(performance.now() - t);
-    try {
+    await withTimedLab(topo, images, s.up, async (lab) => {
       if (c.relayOverTls) await lab.agent("app").setIcePolicy({ iceTransportPolicy: "relay", turnTransports: ["tls"] });
       await Promise.all([lab.agent("app").register(), lab.agent("phone").register()]);
       s.idleCpuMsPerS.push(await cpuOver(lab));
@@ -72,9 +68,7 @@ for (const c of CASES) {
         s.sipSetup.push(outcome.setupMs!);
       }
       s.relayCpuMsPerS.push(await cpuOver(lab));
-    } finally {
-      await lab.stop();
-    }
+    });
   }
 }
 

@@ -7,9 +7,8 @@ import type { TurnTransport } from "../src/calls/ice-report.js";
 import { writeJson } from "../src/common/json-file.js";
 import { builtinKinds } from "../src/kinds/builtin.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
-import { Lab } from "../src/lab/lab.js";
 import { loadTopology } from "../src/topology/load.js";
-import { benchSetup, log, machine, median, RUNS, timedWebRtcCall, writeSection } from "./bench-kit.js";
+import { benchSetup, log, machine, median, RUNS, timedWebRtcCall, withTimedLab, writeSection } from "./bench-kit.js";
 
 const { images } = await benchSetup();
 const topo = await loadTopology(join(PROJECT_ROOT, "topologies/webrtc.yaml"), builtinKinds());
@@ -31,19 +30,14 @@ for (const c of CASES) {
   const s: { up: number[]; sipSetup: number[]; ice: number[]; dtls: number[] } = { up: [], sipSetup: [], ice: [], dtls: [] };
   samples[c.name] = s;
   for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const lab = await new Lab(topo, { images }).start();
-    s.up.push(performance.now() - t);
-    try {
+    await withTimedLab(topo, images, s.up, async (lab) => {
       if (c.relayOnly) await lab.agent(c.caller).setIcePolicy({ iceTransportPolicy: "relay", turnTransports: [c.relayOnly] });
       await Promise.all([lab.agent(c.caller).register(), lab.agent(c.callee).register()]);
       const t = await timedWebRtcCall(lab, c.caller, c.callee, c.name);
       s.sipSetup.push(t.sipSetupMs);
       s.ice.push(t.iceConnectedMs);
       s.dtls.push(t.dtlsConnectedMs);
-    } finally {
-      await lab.stop();
-    }
+    });
   }
 }
 
