@@ -30,3 +30,17 @@ Feature: Networks that change mid-scenario — a baseline call and a restricted 
     And alice calls bob
     Then the call is established within 3 seconds
     And the call's media goes direct, without a relay
+
+  Scenario: the router's firmware update makes its NAT symmetric: the app's next call needs the TURN relay
+    Given the "webrtc" topology is running
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 3 seconds
+    And the call's media goes direct, without a relay
+    When alice hangs up
+    And nat1's NAT changes to symmetric
+    And alice calls bob
+    Then the call is established within 3 seconds
+    And ICE reaches "connected" within 5 seconds
+    And the call's media goes through the TURN relay
+    And audio flows both ways for 3 seconds

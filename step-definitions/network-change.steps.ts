@@ -3,17 +3,26 @@ import { When } from "@cucumber/cucumber";
 import { parse } from "yaml";
 import { LabError } from "../src/common/errors.js";
 import type { NodeRuntime } from "../src/kinds/kind.js";
-import { changeFirewall, natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
+import { changeFirewall, changeNat, natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
 import { FirewallSpec } from "../src/kinds/nat-router/firewall.js";
 import { PARSE_PARAMS, zodIssues } from "../src/topology/load.js";
-import { forgetMappingsCommands } from "../src/kinds/nat-router/nat-behaviour.js";
+import { forgetMappingsCommands, NAT_PRESET_NAMES, type NatPreset } from "../src/kinds/nat-router/nat-behaviour.js";
 import type { LabWorld } from "./support/world.js";
 
 // A home router that reboots mid-call, as far as its NAT goes: its mappings are gone, its rules stay.
 When("{node} forgets its NAT mappings", async function (this: LabWorld, router: string) {
   assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
   const spec = this.lab.topology.nodes.get(router)!.spec as NatRouterSpec;
-  for (const cmd of forgetMappingsCommands(spec.nat)) await this.lab.node(router).exec(cmd);
+  for (const cmd of forgetMappingsCommands(this.natInForce.get(router) ?? spec.nat)) await this.lab.node(router).exec(cmd);
+});
+
+// A firmware update that changes how the router maps and filters: the next flows get the new behaviour.
+When("{node}'s NAT changes to {word}", async function (this: LabWorld, router: string, preset: string) {
+  assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
+  if (!(NAT_PRESET_NAMES as readonly string[]).includes(preset))
+    throw new LabError(`nodes.${router}.nat cannot change to "${preset}": must be one of ${NAT_PRESET_NAMES.join(" | ")}`);
+  await changeNat(this.lab.node(router) as NodeRuntime<NatRouterSpec>, preset as NatPreset);
+  this.natInForce.set(router, preset as NatPreset);
 });
 
 // IT changes the firewall mid-scenario: a baseline call and a restricted one on the same line. The YAML is

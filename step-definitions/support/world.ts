@@ -1,3 +1,4 @@
+import type { NatPreset } from "../../src/kinds/nat-router/nat-behaviour.js";
 import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
 import { join } from "node:path";
 import type { CallOutcome } from "../../src/calls/outcome.js";
@@ -40,6 +41,8 @@ export class LabWorld extends World {
   oneWay: OneWayResult | undefined;
   /** Call-ID of a request a stranger sent in this scenario. */
   strayCallId: string | undefined;
+  /** NAT presets changed in this scenario (`When <router>'s NAT changes to <preset>`): the topology still names the first. */
+  readonly natInForce = new Map<string, NatPreset>();
   /** Heuristic runs in this scenario, with the seat each ran on. */
   readonly heuristicRuns: Array<{ seat: string; run: HeuristicRun }> = [];
 

@@ -11,7 +11,7 @@ import { formatVerdict } from "../../alg/alg-service.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
 import { FirewallSpec, firewallRuleset, firewallSwap, isActive } from "./firewall.js";
-import { NAT_PRESET_NAMES, natRuleset } from "./nat-behaviour.js";
+import { forgetMappingsCommands, NAT_PRESET_NAMES, NAT_TABLE, type NatPreset, natRuleset } from "./nat-behaviour.js";
 import { claimSipHelperParams, helperParamsOf, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
 const bit = z.number().int().min(0).max(1);
@@ -230,4 +230,17 @@ export async function changeFirewall(rt: NodeRuntime<NatRouterSpec>, firewall: F
     });
   if (issues.length > 0) throw new LabError(`${rt.name}'s firewall cannot change to that:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
   await rt.exec(["nft", "-f", "-"], { stdin: firewallSwap(firewall, allowedPrefixes(rt, firewall.allow)) });
+}
+
+/**
+ * A router whose NAT behaviour changes while the lab runs (a firmware update, a CGNAT roll-out): the NAT
+ * table swapped in one nft transaction, then the old mappings forgotten, as the router's reboot would.
+ * Its ALG and firewall tables stay as they are.
+ */
+export async function changeNat(rt: NodeRuntime<NatRouterSpec>, preset: NatPreset): Promise<void> {
+  const spec = rt.node.spec;
+  const table = natRuleset({ preset, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss });
+  const swap = [`add table ip ${NAT_TABLE}`, `delete table ip ${NAT_TABLE}`, table].join("\n");
+  await rt.exec(["sh", "-ec", withInterfaces(rt.addressOf(rt.name, spec.lan), rt.addressOf(rt.name, spec.wan), nftLoad(swap, ["LAN_IF", "WAN_IF"]))]);
+  for (const cmd of forgetMappingsCommands(preset)) await rt.exec(cmd);
 }
