@@ -134,3 +134,15 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     When alice calls bob
     Then the call is established within 3 seconds
     And audio flows both ways for 3 seconds
+
+  Scenario: an app configured with TURN over UDP, TCP and TLS behind a UDP block: the relay is reached over TCP or TLS
+    Which of the two libwebrtc keeps is its own choice; the network's part is that UDP never works.
+    Given the "webrtc" topology is running with:
+      | nodes.nat1.firewall | { udp: block } |
+    And alice and bob are registered
+    When alice calls bob
+    Then the call is established within 6 seconds
+    And ICE reaches "connected" within 10 seconds
+    And alice's selected candidate pair is relay over tcp or tls
+    And audio flows both ways for 3 seconds
+    And the firewall on nat1 dropped udp-block
