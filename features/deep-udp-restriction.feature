@@ -50,6 +50,7 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     And alice's selected candidate pair is relay over udp
     And audio flows both ways for 3 seconds
 
+  @alone
   Scenario: late verdict: ICE connects and audio flows over TURN/UDP, then the classified flow is cut
     The flow is cut after 250 packets (about 5 s in). libwebrtc then calls the connection disconnected
     about 5 s later and ICE failed about 10 s after that (18.5 and 20.5 s after the peer connection was
@@ -93,6 +94,7 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     Then the call is established within 3 seconds
     And audio flows both ways for 3 seconds
 
+  @alone
   Scenario: media over TCP under loss: the UDP relay call loses packets, the TCP relay call turns them into retransmissions
     With 20 ms of delay and 3 % loss each way on nat1's WAN, the UDP relay call loses about 3 % of its
     packets; the TCP relay call loses none, because each lost segment is sent again (and holds back what

@@ -1,4 +1,4 @@
-@impair
+@impair @alone
 Feature: Impairments on a link, with netem where the kernel has it and the userspace engine where it does not
   A link end (one node's interface, one direction) takes delay, jitter, loss, reordering, duplication,
   corruption and a rate, as tc-netem(8) describes them. These scenarios measure what arrives: packets carry

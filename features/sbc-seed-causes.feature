@@ -1,4 +1,4 @@
-@sbc
+@sbc @alone
 Feature: The seed causes end to end through the SBC — a corporate firewall on the app's side, a home ALG on the phone's
   The WebRTC app (behind nat1) and the desk phone (behind nat2) call each other through the SBC "edge", as a
   cloud-telephony customer's app calls a phone number. Each network's failure is shown with its mitigation,

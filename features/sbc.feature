@@ -1,4 +1,4 @@
-@sbc
+@sbc @alone
 Feature: An SBC joins WebRTC apps and classic phones — Kamailio with rtpengine at the provider's edge
   A WebRTC app (sip.js over WSS, libwebrtc: ICE, DTLS-SRTP) sits behind nat1 and a desk phone (SIP over UDP,
   plain RTP, PCMU) behind nat2, both port-restricted cones. They register with the SBC "edge": Kamailio

@@ -1,4 +1,4 @@
-@vpn
+@vpn @alone
 Feature: VPNs — latency, loss, fragments and NAT timing that a tunnel adds to calls
   alice's office LAN reaches the internet through "office", a site gateway with a real OpenVPN 2.6 tunnel to
   the concentrator "vpn" (full tunnel unless a scenario says otherwise: the provider sees the concentrator's
