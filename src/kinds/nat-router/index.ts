@@ -11,7 +11,7 @@ import { formatVerdict } from "../../alg/alg-service.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
 import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
 import { FirewallSpec, firewallRuleset, firewallSwap, isActive } from "./firewall.js";
-import { forgetMappingsCommands, NAT_PRESET_NAMES, NAT_TABLE, type NatPreset, natRuleset } from "./nat-behaviour.js";
+import { NAT_PRESET_NAMES, NAT_TABLE, type NatPreset, natRuleset } from "./nat-behaviour.js";
 import { claimSipHelperParams, helperParamsOf, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
 const bit = z.number().int().min(0).max(1);
@@ -234,13 +234,13 @@ export async function changeFirewall(rt: NodeRuntime<NatRouterSpec>, firewall: F
 
 /**
  * A router whose NAT behaviour changes while the lab runs (a firmware update, a CGNAT roll-out): the NAT
- * table swapped in one nft transaction, then the old mappings forgotten, as the router's reboot would.
- * Its ALG and firewall tables stay as they are.
+ * table swapped in one nft transaction. Flows conntrack already holds keep their mappings (an app's
+ * WebSocket to its provider survives); new flows get the new behaviour. A reboot that also forgets the
+ * old mappings is `forgetMappingsCommands`, a step of its own. Its ALG and firewall tables stay as they are.
  */
 export async function changeNat(rt: NodeRuntime<NatRouterSpec>, preset: NatPreset): Promise<void> {
   const spec = rt.node.spec;
   const table = natRuleset({ preset, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss });
   const swap = [`add table ip ${NAT_TABLE}`, `delete table ip ${NAT_TABLE}`, table].join("\n");
   await rt.exec(["sh", "-ec", withInterfaces(rt.addressOf(rt.name, spec.lan), rt.addressOf(rt.name, spec.wan), nftLoad(swap, ["LAN_IF", "WAN_IF"]))]);
-  for (const cmd of forgetMappingsCommands(preset)) await rt.exec(cmd);
 }
