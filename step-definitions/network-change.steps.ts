@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { When } from "@cucumber/cucumber";
 import { parse } from "yaml";
-import { LabError } from "../src/common/errors.js";
+import { formatIssues, LabError } from "../src/common/errors.js";
 import type { NodeRuntime } from "../src/kinds/kind.js";
 import { changeFirewall, changeNat, natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
 import { FirewallSpec } from "../src/kinds/nat-router/firewall.js";
@@ -9,26 +9,32 @@ import { PARSE_PARAMS, zodIssues } from "../src/topology/load.js";
 import { forgetMappingsCommands, NAT_PRESET_NAMES, type NatPreset } from "../src/kinds/nat-router/nat-behaviour.js";
 import type { LabWorld } from "./support/world.js";
 
+/** The node as a nat-router, or an error that names the lab's nat-routers. */
+function natRouterOf(world: LabWorld, router: string): NodeRuntime<NatRouterSpec> {
+  const routers = world.lab.nodesOf(natRouter);
+  assert.ok(routers.includes(router), `${router} is not a nat-router: ${routers.join(", ") || "the lab has none"}`);
+  return world.lab.node(router) as NodeRuntime<NatRouterSpec>;
+}
+
 // A home router that reboots mid-call, as far as its NAT goes: its mappings are gone, its rules stay.
 When("{node} forgets its NAT mappings", async function (this: LabWorld, router: string) {
-  assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
-  const spec = this.lab.topology.nodes.get(router)!.spec as NatRouterSpec;
-  for (const cmd of forgetMappingsCommands(this.natInForce.get(router) ?? spec.nat)) await this.lab.node(router).exec(cmd);
+  const rt = natRouterOf(this, router);
+  for (const cmd of forgetMappingsCommands(this.natInForce.get(router) ?? rt.node.spec.nat)) await rt.exec(cmd);
 });
 
 // A firmware update that changes how the router maps and filters: the next flows get the new behaviour.
 When("{node}'s NAT changes to {word}", async function (this: LabWorld, router: string, preset: string) {
-  assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
+  const rt = natRouterOf(this, router);
   if (!(NAT_PRESET_NAMES as readonly string[]).includes(preset))
     throw new LabError(`nodes.${router}.nat cannot change to "${preset}": must be one of ${NAT_PRESET_NAMES.join(" | ")}`);
-  await changeNat(this.lab.node(router) as NodeRuntime<NatRouterSpec>, preset as NatPreset);
+  await changeNat(rt, preset as NatPreset);
   this.natInForce.set(router, preset as NatPreset);
 });
 
 // IT changes the firewall mid-scenario: a baseline call and a restricted one on the same line. The YAML is
 // the topology's `firewall` field, checked the same way (path, valid choices).
 When("{node}'s firewall changes to:", async function (this: LabWorld, router: string, yaml: string) {
-  assert.ok(this.lab.nodesOf(natRouter).includes(router), `${router} is not a nat-router: ${this.lab.nodesOf(natRouter).join(", ") || "the lab has none"}`);
+  const rt = natRouterOf(this, router);
   let value: unknown;
   try {
     value = parse(yaml) ?? {};
@@ -37,10 +43,6 @@ When("{node}'s firewall changes to:", async function (this: LabWorld, router: st
   }
   const parsed = FirewallSpec.safeParse(value, PARSE_PARAMS);
   if (!parsed.success)
-    throw new LabError(
-      `${router}'s firewall cannot change to that:\n${zodIssues(parsed.error, `nodes.${router}.firewall`)
-        .map((i) => `  ${i.path}: ${i.message}`)
-        .join("\n")}`,
-    );
-  await changeFirewall(this.lab.node(router) as NodeRuntime<NatRouterSpec>, parsed.data);
+    throw new LabError(`${router}'s firewall cannot change to that:\n${formatIssues("the step's YAML", zodIssues(parsed.error, `nodes.${router}.firewall`))}`);
+  await changeFirewall(rt, parsed.data);
 });

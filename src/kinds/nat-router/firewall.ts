@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tableSwap } from "../../netfilter/table-swap.js";
 import { nodeOrPrefix } from "../../topology/schema.js";
 
 // A corporate firewall's "deep UDP restriction" on a router (CONDITIONS.md B.1, B.3): UDP blocked outright,
@@ -147,11 +148,7 @@ export function parseCounters(json: string): Record<string, number> {
   return out;
 }
 
-/**
- * The firewall as it changes while the lab runs: the old table out and the new one in, in one nft
- * transaction (`nft -f` applies a file whole or not at all), so no packet sees the router half changed.
- * Adding the table first makes the delete valid when there was none; an inactive firewall leaves none.
- */
+/** The firewall as it changes while the lab runs, in one transaction; an inactive firewall leaves no table. */
 export function firewallSwap(f: FirewallSpec, allowed: readonly string[]): string {
-  return [`add table inet ${FIREWALL_TABLE}`, `delete table inet ${FIREWALL_TABLE}`, ...(isActive(f) ? [firewallRuleset(f, allowed)] : [])].join("\n");
+  return tableSwap("inet", FIREWALL_TABLE, isActive(f) ? firewallRuleset(f, allowed) : null);
 }

@@ -2,7 +2,8 @@ import { ROUTER_KINDS } from "../kind.js";
 import { interfaceLookup, nftLoad } from "../../lab/interface-script.js";
 import { z } from "zod";
 import { ALG_PROFILE_NAMES, AlgRuleOptions, AlgRules, profileRules, type AlgProfileName } from "../../alg/alg-rules.js";
-import { choices, LabError } from "../../common/errors.js";
+import { choices, formatIssues, LabError } from "../../common/errors.js";
+import { tableSwap } from "../../netfilter/table-swap.js";
 import { formatCidr, parseCidr } from "../../common/ipv4.js";
 import { networkRef, nodeRef } from "../../topology/schema.js";
 import { logTail, startDaemon } from "../../lab/daemon-channel.js";
@@ -228,7 +229,7 @@ export async function changeFirewall(rt: NodeRuntime<NatRouterSpec>, firewall: F
       path: `nodes.${rt.name}.firewall.lateBlock.afterPackets`,
       message: "a late verdict by packet count needs conntrack accounting, set only when the router starts: put it in the topology, or use afterSeconds",
     });
-  if (issues.length > 0) throw new LabError(`${rt.name}'s firewall cannot change to that:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+  if (issues.length > 0) throw new LabError(`${rt.name}'s firewall cannot change to that:\n${formatIssues("the step's YAML", issues)}`);
   await rt.exec(["nft", "-f", "-"], { stdin: firewallSwap(firewall, allowedPrefixes(rt, firewall.allow)) });
 }
 
@@ -241,6 +242,6 @@ export async function changeFirewall(rt: NodeRuntime<NatRouterSpec>, firewall: F
 export async function changeNat(rt: NodeRuntime<NatRouterSpec>, preset: NatPreset): Promise<void> {
   const spec = rt.node.spec;
   const table = natRuleset({ preset, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss });
-  const swap = [`add table ip ${NAT_TABLE}`, `delete table ip ${NAT_TABLE}`, table].join("\n");
+  const swap = tableSwap("ip", NAT_TABLE, table);
   await rt.exec(["sh", "-ec", withInterfaces(rt.addressOf(rt.name, spec.lan), rt.addressOf(rt.name, spec.wan), nftLoad(swap, ["LAN_IF", "WAN_IF"]))]);
 }
