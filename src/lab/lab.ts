@@ -17,6 +17,7 @@ import { judgeRoute, sealProbes, sinkRoute } from "./seal.js";
 import { StartedLab, type StartedNode } from "./started-lab.js";
 import { addressBook, nodeRuntime, type RuntimeContext } from "./node-runtime.js";
 import { TeardownStack } from "./teardown-stack.js";
+import { stageClock } from "./stage-clock.js";
 import { dependenciesOf, settleAll, startWaves } from "./start-order.js";
 import { LabImpairments } from "../impair/lab-impairments.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
@@ -72,7 +73,9 @@ export class Lab {
   private async build(id: string, d: Docker, kinds: KindRegistry, log: Logger, teardown: TeardownStack, unregister: () => void): Promise<StartedLab> {
     const topo = this.topology;
     const labels = labLabels(id, topo.name, { keep: this.options.keep });
+    const clock = stageClock();
     const secrets = await LabSecrets.create(id);
+    clock.mark("secrets");
 
     // Stage 1: networks, one subnet each from the pool (or as declared), checked against the host.
     const occupied = await occupiedSubnets(d);
@@ -82,6 +85,7 @@ export class Lab {
       teardown.push(`remove network ${created.dockerName}`, () => d.getNetwork(created.id).remove());
       networks.set(net.name, created);
     }
+    clock.mark("networks");
     const book = addressBook(topo, new Map([...networks].map(([name, n]) => [name, n.subnet])), id);
     const { addressOf, addressesOf, primary: addresses } = book;
     const context: RuntimeContext = {
@@ -142,6 +146,7 @@ export class Lab {
       }),
     );
 
+    clock.mark("containers");
     // Stage 3: routes. Docker's default route goes; a node with a gateway routes through that node only.
     await settleAll(
       [...nodes.values()].map(async ({ runtime }) => {
@@ -163,6 +168,7 @@ export class Lab {
         await runtime.exec(["sh", "-ec", script.join("\n")]);
       }),
     );
+    clock.mark("routes");
     // Stage 3b: packet capture, listening on every interface before any node is configured (a VPN client
     // sends in its configure) or released.
     const captures = new Map<string, NodeCapture>();
@@ -185,6 +191,7 @@ export class Lab {
         })
       : undefined;
 
+    clock.mark("capture");
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
     // A node is configured after its gateway: a router's NAT must exist before anything behind it sends
     // (a VPN client does, in its configure), or the first packets get conntrack entries without NAT that
@@ -202,7 +209,9 @@ export class Lab {
       return p;
     };
     await settleAll([...nodes.keys()].map(configure));
+    clock.mark("configure");
     await this.checkSealed(nodes, networks);
+    clock.mark("seal check");
 
     // Stage 4b: declared impairments, on before any service speaks.
     const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
@@ -217,6 +226,7 @@ export class Lab {
       }),
     );
 
+    clock.mark("impairments");
     // Stage 5: release each node once the nodes it references are ready (an agent after its SIP server,
     // TURN server and gateway), as containerlab's stages do. (OpenVPN tunnels come up in configure, before
     // any release: a VPN client waits there for its tunnel, up to 30 s.)
@@ -257,6 +267,8 @@ export class Lab {
       }
     }
     await settleAll([...readiness.values()]);
+    clock.mark("ready");
+    log(`stages (ms): ${clock.summary()}`);
     return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments, capture);
   }
 
