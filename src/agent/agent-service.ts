@@ -4,6 +4,7 @@ import type { CallOutcome, RegistrationOutcome } from "../calls/outcome.js";
 import { RemoteErrorShape } from "../protocol/envelope.js";
 import { subscribeMethod } from "../protocol/server.js";
 import { defineService } from "../protocol/service.js";
+import { KEEPALIVE_KINDS, type KeepaliveStats } from "./keepalive.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 
@@ -53,6 +54,14 @@ const IceShape = z.looseObject({ iceState: z.string(), connectionState: z.string
 const RtpSnapshotSchema = z.custom<RtpSnapshot>((v) => RtpShape.safeParse(v).success, "not an RTP snapshot (local, remote, sent, received.packets)");
 const IceReportSchema = z.custom<IceReport>((v) => IceShape.safeParse(v).success, "not an ICE report (iceState, connectionState, localCandidates, timeline)");
 
+export const KeepaliveStatsSchema = z.object({
+  kind: z.enum(KEEPALIVE_KINDS),
+  sent: z.number().int(),
+  answered: z.number().int(),
+  publicAddress: z.string().nullable(),
+  addressChanges: z.number().int(),
+}) satisfies z.ZodType<KeepaliveStats>;
+
 const CallRef = z.object({ callId: z.string().optional() });
 const IcePolicySchema = z.object({ iceTransportPolicy: z.enum(["all", "relay"]).optional(), turnTransports: z.array(z.enum(TURN_TRANSPORTS)).optional() });
 
@@ -76,6 +85,8 @@ export const AgentService = defineService({
     reinvite: { params: CallRef, result: z.null() },
     trace: { params: CallRef, result: z.array(SipTraceEntrySchema) },
     state: { params: z.object({}), result: z.object({ registration: z.string() }) },
+    /** What the phone's keep-alives learnt (null: it sends none). */
+    keepalives: { params: z.object({}), result: KeepaliveStatsSchema.nullable() },
     shutdown: { params: z.object({}), result: z.null() },
     /** Starts the SIP stack (once; again answers as the first did): sent when the agent's servers are ready. */
     start: { params: z.object({}), result: z.object({ sip: z.string() }) },

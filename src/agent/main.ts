@@ -63,6 +63,7 @@ const server: ServiceServer<typeof AgentService> = new ServiceServer(
     reinvite: async (p) => (await agent.reinvite(p.callId), null),
     trace: (p) => agent.sipTrace(p.callId),
     state: () => ({ registration: agent.registrationState }),
+    keepalives: () => agent.keepaliveStats,
     shutdown: async () => {
       await agent.stop();
       setImmediate(() => process.exit(0));

@@ -8,6 +8,7 @@ import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 import { probeInvite } from "./mirror-probe.js";
 import { inviteTransactionsSettled, REINVITE_ATTEMPTS, reinviteRetryDelayMs } from "./reinvite.js";
+import { type KeepaliveKind, type KeepaliveStats, type KeepaliveTracker, registeredFrom } from "./keepalive.js";
 import { StreamTransport } from "./stream-transport.js";
 import { UdpTransport } from "./udp-transport.js";
 import { WebRtcPlane, type IcePolicy, type WebRtcConfig } from "./webrtc/webrtc-plane.js";
@@ -20,8 +21,9 @@ export interface UdpSignalling {
   readonly proxy: string;
   readonly address: string;
   readonly port: number;
-  /** CRLF keep-alives to the proxy this often (ms); null sends none. */
+  /** Keep-alives to the proxy this often (ms); null sends none. */
   readonly keepaliveMs: number | null;
+  readonly keepaliveKind: KeepaliveKind;
 }
 
 /** SIP over TCP or TLS: one connection to the proxy, kept open; the phone still sends plain RTP. */
@@ -99,9 +101,15 @@ export class SipAgent {
   private readonly ua: UserAgent;
   private readonly plane: MediaPlane;
   private registerer: Registerer | undefined;
+  private keepalive: KeepaliveTracker | undefined;
 
   constructor(private readonly config: AgentConfig) {
-    const onTrace = (e: SipTraceEntry): void => void this.trace.push(e);
+    const onTrace = (e: SipTraceEntry): void => {
+      this.trace.push(e);
+      // Keep-alive answers are compared with where the registrar last saw us come from.
+      const from = e.direction === "received" && this.keepalive ? registeredFrom(e.raw) : null;
+      if (from) this.keepalive?.registeredAs(from);
+    };
     const onMediaFailure: MediaFailureListener = (session, stage, reason) => {
       const record = this.calls.find((c) => c.session === session);
       if (record) this.fail(record, record.outcome.finalStatus, reason, stage, true);
@@ -133,8 +141,8 @@ export class SipAgent {
     // The connection's own port, which the server will see (before any NAT): name it in Contact.
     if (this.ua.transport instanceof StreamTransport) this.ua.contact.uri.port = this.ua.transport.localPort;
     if (sig.transport === "udp" && sig.keepaliveMs) {
-      const [host, port] = sig.proxy.split(":");
-      this.udpTransport().startKeepalive(host!, Number(port), sig.keepaliveMs);
+      const target = { user: this.config.user, domain: this.config.domain, address: sig.address, port: sig.port, proxy: sig.proxy };
+      this.keepalive = this.udpTransport().startKeepalive(sig.keepaliveKind, target, sig.keepaliveMs, (publicAddress) => this.reRegister(publicAddress));
     }
   }
 
@@ -273,6 +281,22 @@ export class SipAgent {
         })
         .catch((e: Error) => done(null, e.message, "transport"));
     });
+  }
+
+  /**
+   * A keep-alive's answer says the NAT maps us elsewhere now (a router that rebooted): the registrar's
+   * binding names a mapping that is gone, so register again at once over the new one (RFC 5626 §4.4.1).
+   */
+  private reRegister(publicAddress: string): void {
+    const registerer = this.registerer;
+    if (!registerer || registerer.state !== RegistererState.Registered) return;
+    process.stderr.write(`[${this.config.name}] public address now ${publicAddress}: registering again\n`);
+    registerer.register().catch((e: Error) => process.stderr.write(`[${this.config.name}] re-registration failed: ${e.message}\n`));
+  }
+
+  /** What the keep-alives learnt; null when the agent sends none. */
+  get keepaliveStats(): KeepaliveStats | null {
+    return this.keepalive?.stats() ?? null;
   }
 
   get registrationState(): string {

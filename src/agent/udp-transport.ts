@@ -1,6 +1,8 @@
 import dgram from "node:dgram";
 import { Grammar } from "sip.js/lib/core/index.js";
 import { TransportState } from "sip.js/lib/api/transport-state.js";
+import { looksLikeStun } from "../diagnose/reference/stun.js";
+import { keepaliveAnswer, keepaliveProbe, type KeepaliveKind, type KeepaliveTarget, KeepaliveTracker } from "./keepalive.js";
 import { Retransmitter } from "./retransmitter.js";
 import { TransportBase } from "./transport-base.js";
 import { headerValue, traceEntry, type SipTraceEntry } from "./sip-trace.js";
@@ -80,6 +82,7 @@ export class UdpTransport extends TransportBase {
   private readonly retransmitter = new Retransmitter();
   private readonly probes = new Map<string, (response: string) => void>();
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  private keepalive: { readonly tracker: KeepaliveTracker; readonly onAddressChange: (publicAddress: string) => void } | undefined;
 
   // sip.js constructs transports as `new transportConstructor(logger, transportOptions)`.
   constructor(
@@ -100,7 +103,7 @@ export class UdpTransport extends TransportBase {
       });
     });
     socket.on("error", () => undefined); // ICMP unreachable on UDP: the timers decide, not the socket
-    socket.on("message", (msg, rinfo) => this.receive(msg.toString("utf8"), `${rinfo.address}:${rinfo.port}`));
+    socket.on("message", (msg, rinfo) => this.receiveDatagram(msg, `${rinfo.address}:${rinfo.port}`));
     this.socket = socket;
     this.setState(TransportState.Connected);
     this.onConnect?.();
@@ -164,10 +167,35 @@ export class UdpTransport extends TransportBase {
     });
   }
 
-  /** RFC 5626 §4.4.1 CRLF keep-alives to `host:port` every `intervalMs`, as phones do to hold NAT pinholes open. */
-  startKeepalive(host: string, port: number, intervalMs: number): void {
+  /**
+   * Keep-alives of `kind` to the proxy every `intervalMs`, as phones send them to hold NAT pinholes open.
+   * `onAddressChange` hears of an answer that reports another public address than the one before.
+   */
+  startKeepalive(kind: KeepaliveKind, target: KeepaliveTarget, intervalMs: number, onAddressChange: (publicAddress: string) => void): KeepaliveTracker {
     clearInterval(this.keepaliveTimer);
-    this.keepaliveTimer = setInterval(() => this.socket?.send("\r\n\r\n", port, host), intervalMs);
+    const tracker = new KeepaliveTracker(kind);
+    const [host, port] = [target.proxy.slice(0, target.proxy.lastIndexOf(":")), Number(target.proxy.slice(target.proxy.lastIndexOf(":") + 1))];
+    let seq = 0;
+    this.keepalive = { tracker, onAddressChange };
+    this.keepaliveTimer = setInterval(() => {
+      const probe = keepaliveProbe(kind, target, ++seq);
+      tracker.onSent(probe);
+      if (kind === "options") this.options.onTrace(traceEntry("sent", target.proxy, probe.bytes.toString("utf8")));
+      this.socket?.send(probe.bytes, port, host);
+    }, intervalMs);
+    return tracker;
+  }
+
+  private receiveDatagram(datagram: Buffer, peer: string): void {
+    const k = this.keepalive;
+    const answer = k ? keepaliveAnswer(datagram) : null;
+    if (k && answer && k.tracker.awaits(answer.key)) {
+      if (k.tracker.kind === "options") this.options.onTrace(traceEntry("received", peer, datagram.toString("utf8")));
+      if (k.tracker.onAnswer(answer.key, answer.publicAddress)) k.onAddressChange(answer.publicAddress);
+      return;
+    }
+    if (looksLikeStun(datagram)) return; // never SIP (RFC 5626 §5.4 demultiplexing)
+    this.receive(datagram.toString("utf8"), peer);
   }
 
   private receive(message: string, peer: string): void {

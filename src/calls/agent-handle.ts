@@ -1,4 +1,5 @@
 import { AgentService } from "../agent/agent-service.js";
+import type { KeepaliveStats } from "../agent/keepalive.js";
 import { LabError } from "../common/errors.js";
 import type { ExecProcess } from "../kinds/kind.js";
 import { ServiceClient } from "../protocol/client.js";
@@ -146,6 +147,11 @@ export class AgentHandle {
   /** Registration state as sip.js names it: "Registered", "Unregistered", "Initial", "Terminated". */
   async registration(): Promise<string> {
     return (await this.client.request("state", {})).registration;
+  }
+
+  /** What the phone's keep-alives learnt; null when it sends none. */
+  async keepalives(): Promise<KeepaliveStats | null> {
+    return this.client.request("keepalives", {});
   }
 
   stderr(): string {

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { defineKind } from "../kind.js";
-import { kamailioListening, RegistrarSpec, registrarIssues, writeKamailioFiles } from "../sip-server/index.js";
+import {
+  InboundSpec,
+  KeepalivesSpec,
+  kamailioListening,
+  providerAttachments,
+  RegistrarSpec,
+  registrarIssues,
+  writeKamailioFiles,
+} from "../sip-server/index.js";
 import { RTPENGINE_CONFIG_PATH, RTPENGINE_NG, rtpengineConfig, SBC_CODECS, SBC_KAMAILIO_PATH, SBC_LATCHING, SBC_NAT, sbcKamailioConfig } from "./sbc-files.js";
 
 const legCodecs = (leg: string) =>
@@ -15,6 +23,8 @@ const legCodecs = (leg: string) =>
 export const SbcSpec = z.strictObject({
   network: z.string().describe("the network the SBC listens on and relays media from (usually the public one)"),
   registrar: RegistrarSpec,
+  inbound: InboundSpec,
+  keepalives: KeepalivesSpec,
   codecs: z
     .strictObject({ webrtc: legCodecs("WebRTC (WS/WSS)"), sip: legCodecs("classic SIP (UDP/TCP/TLS)") })
     .optional()
@@ -43,11 +53,11 @@ export const sbc = defineKind<SbcSpec>({
   summary:
     "Kamailio with rtpengine: the sip-server's registrar and proxy plus a media relay that bridges WebRTC (ICE, DTLS-SRTP) and classic SIP phones (plain RTP)",
   spec: SbcSpec,
-  attachments: (spec) => [{ network: spec.network, role: "default" }],
+  attachments: providerAttachments,
   plan: () => ({ image: "sbc" }),
   check: registrarIssues,
   configure: (rt) =>
-    writeKamailioFiles(rt, rt.node.spec.registrar, [
+    writeKamailioFiles(rt, [
       { path: RTPENGINE_CONFIG_PATH, content: rtpengineConfig({ address: rt.addressOf(rt.name) }) },
       { path: SBC_KAMAILIO_PATH, content: sbcKamailioConfig(rt.node.spec.codecs, rt.node.spec) },
     ]),

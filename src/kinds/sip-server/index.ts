@@ -1,8 +1,12 @@
 import { z } from "zod";
-import { defineKind, type NodeFile, type NodeRuntime } from "../kind.js";
+import { type Attachment, defineKind, type NodeFile, type NodeRuntime } from "../kind.js";
 import { waitForListeningPorts } from "../../lab/wait/port-wait-strategy.js";
 import type { Issue } from "../../common/errors.js";
 import {
+  KEEPALIVE_ANSWERS,
+  KEEPALIVE_PATH,
+  type KeepaliveAnswer,
+  keepaliveConfig,
   LISTEN_PATH,
   listenConfig,
   REGISTRAR_PATH,
@@ -40,9 +44,34 @@ export function registrarIssues(spec: { registrar: RegistrarSpec }, name: string
     : [];
 }
 
+export const INBOUND_FROM = ["registrar", "edge"] as const;
+
+export const InboundSpec = z
+  .enum(INBOUND_FROM)
+  .default("registrar")
+  .describe(
+    "where calls to a registered classic phone come from: the registrar's own address, the flow the phone opened by registering (registrar), or a second address of the node, an edge proxy (edge), which a NAT that filters by address never lets in; a WebSocket client is always reached over its own connection",
+  );
+
+/** A provider's addresses on its network: the registrar's, and the edge proxy's when inbound requests leave from one. */
+export function providerAttachments(spec: { network: string; inbound: (typeof INBOUND_FROM)[number] }): Attachment[] {
+  return [{ network: spec.network, role: "default" }, ...(spec.inbound === "edge" ? [{ network: spec.network, role: "edge", secondary: true }] : [])];
+}
+
+export const KeepalivesSpec = z
+  .array(z.enum(KEEPALIVE_ANSWERS))
+  .max(KEEPALIVE_ANSWERS.length)
+  .refine((l) => new Set(l).size === l.length, "each keep-alive once")
+  .default(["options"])
+  .describe(
+    "keep-alives the provider answers on its UDP SIP port: OPTIONS to the server (200 OK, the phone's public address in Via received/rport) and STUN Binding requests (XOR-MAPPED-ADDRESS). A double CRLF over UDP is answered by no one",
+  );
+
 export const SipServerSpec = z.strictObject({
   network: z.string().describe("the network the server listens on (usually the public one)"),
   registrar: RegistrarSpec,
+  inbound: InboundSpec,
+  keepalives: KeepalivesSpec,
 });
 export type SipServerSpec = z.infer<typeof SipServerSpec>;
 
@@ -64,13 +93,21 @@ export function parseSightings(logs: string): ServerSighting[] {
   });
 }
 
-/** Kamailio's per-lab files (listeners on the node's address, registrar, TLS), with a kind's own beside them: one upload. */
-export async function writeKamailioFiles(rt: NodeRuntime, registrar: RegistrarSpec, extra: readonly NodeFile[] = []): Promise<void> {
-  const address = rt.addressOf(rt.name);
-  const cert = await rt.secrets.issue(SIP_HOST, [address]);
+/**
+ * Kamailio's per-lab files (listeners on the node's addresses, registrar, TLS), with a kind's own beside
+ * them: one upload. The node's second address on its network, when it has one, is its edge proxy.
+ */
+export async function writeKamailioFiles(
+  rt: NodeRuntime<{ network: string; registrar: RegistrarSpec; keepalives: readonly KeepaliveAnswer[] }>,
+  extra: readonly NodeFile[] = [],
+): Promise<void> {
+  const { registrar, keepalives } = rt.node.spec;
+  const [address, edge] = rt.addressesOf(rt.name, rt.node.spec.network) as [string, string | undefined];
+  const cert = await rt.secrets.issue(SIP_HOST, edge ? [address, edge] : [address]);
   await rt.writeFiles([
-    { path: LISTEN_PATH, content: listenConfig(address) },
+    { path: LISTEN_PATH, content: listenConfig(address, edge) },
     { path: REGISTRAR_PATH, content: registrarConfig(registrar) },
+    { path: KEEPALIVE_PATH, content: keepaliveConfig(keepalives) },
     { path: TLS_CONFIG_PATH, content: tlsConfig() },
     { path: TLS_CERT_PATH, content: cert.chainPem },
     { path: TLS_KEY_PATH, content: cert.keyPem, mode: 0o600 },
@@ -90,9 +127,9 @@ export const sipServer = defineKind<SipServerSpec>({
   capturable: true,
   summary: "Kamailio registrar and proxy for the lab's domain: SIP over UDP/TCP 5060, TLS 5061, WS 80, WSS 443, with provider-style NAT handling",
   spec: SipServerSpec,
-  attachments: (spec) => [{ network: spec.network, role: "default" }],
+  attachments: providerAttachments,
   plan: () => ({ image: "sip-server" }),
   check: registrarIssues,
-  configure: (rt) => writeKamailioFiles(rt, rt.node.spec.registrar),
+  configure: (rt) => writeKamailioFiles(rt),
   ready: (rt, signal) => kamailioListening(rt, signal),
 });

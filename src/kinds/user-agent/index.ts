@@ -5,6 +5,7 @@ import { TLS_KEYLOG } from "../../capture/capture-plan.js";
 import { ROUTER_KINDS } from "../kind.js";
 import { z } from "zod";
 import type { AgentConfig } from "../../agent/sip-agent.js";
+import { KEEPALIVE_KINDS } from "../../agent/keepalive.js";
 import { AgentHandle } from "../../calls/agent-handle.js";
 import { TURN_TRANSPORTS } from "../../calls/ice-report.js";
 import { choices, type Issue } from "../../common/errors.js";
@@ -69,7 +70,13 @@ export const UserAgentSpec = z.strictObject({
       .min(1)
       .max(3600)
       .optional()
-      .describe("seconds between CRLF keep-alives to the server (RFC 5626), to hold NAT pinholes open (sip.transport udp)"),
+      .describe("seconds between keep-alives to the server, to hold NAT pinholes open (sip.transport udp)"),
+    keepaliveKind: z
+      .enum(KEEPALIVE_KINDS)
+      .default("crlf")
+      .describe(
+        "what the keep-alives are: a double CRLF, which nobody answers over UDP; an OPTIONS to the server; or a STUN Binding request on the SIP port (RFC 5626). An answer reports the phone's public address, and a phone that sees it change registers again at once",
+      ),
   }),
   ice: IceSpec.optional().describe("ICE servers and policy of a WebRTC agent (sip.transport ws or wss)"),
   tone: z.number().int().min(200).max(3400).optional().describe("frequency (Hz) of the tone it sends; default: unique per agent"),
@@ -171,7 +178,7 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
     if (spec.ice && !webrtc)
       issues.push({ path: `nodes.${name}.ice`, message: `ICE needs a WebRTC agent: set sip.transport to ws or wss (it is ${spec.sip.transport})` });
     if (spec.sip.keepalive !== undefined && spec.sip.transport !== "udp") {
-      issues.push({ path: `nodes.${name}.sip.keepalive`, message: `CRLF keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
+      issues.push({ path: `nodes.${name}.sip.keepalive`, message: `keep-alives are for SIP over UDP (sip.transport udp); it is ${spec.sip.transport}` });
     }
     if (spec.strictMediaSource && webrtc)
       issues.push({
@@ -314,6 +321,7 @@ export function agentConfig(rt: NodeRuntime): AgentConfig {
         address,
         port: spec.sip.localPort ?? SIP_LOCAL_PORT,
         keepaliveMs: spec.sip.keepalive ? spec.sip.keepalive * 1000 : null,
+        keepaliveKind: spec.sip.keepaliveKind,
       },
       media: rtpMedia,
     };

@@ -314,9 +314,16 @@ function casesOf(base: Base, random: () => number): FuzzCase[] {
               [["answerDelayMs"], -1],
               [["sip", "keepalive"], 0],
               [["sip", "keepalive"], 2 ** 53],
+              [["sip", "keepaliveKind"], "ping"],
               [["rtpTimeout"], 0],
             ]
-          : [];
+          : kind === "sip-server"
+            ? [
+                [["inbound"], "proxy; rm -rf /"],
+                [["keepalives"], ["stun", "stun"]],
+                [["keepalives"], ["crlf"]],
+              ]
+            : [];
     for (const [f, v] of ranges)
       add(
         "out-of-range",
