@@ -319,3 +319,28 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When 15 seconds pass
       And bob calls alice
       Then the call is established within 3 seconds
+
+  Rule: an ALG whose rules apply to requests only, or to chosen methods
+
+    Scenario: it rewrites the headers of requests only: alice's calls out get no audio back, her calls in work
+      Her INVITE leaves with public headers and a private SDP: the provider sees no NAT and trusts the SDP.
+      Her answer to bob's call leaves untouched: the provider sees its private Contact and fixes its SDP.
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | { rules: { rewrite: [via, contact], messages: requests } } |
+      And alice and bob are registered
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And nat1's ALG log shows a rewritten INVITE
+      And audio flows from alice to bob but none comes back for 3 seconds
+      When alice hangs up
+      And bob calls alice
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+
+    Scenario: it rewrites INVITEs only: alice's REGISTER leaves private and the provider's NAT handling mends it
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg | { rules: { rewrite: [via, contact], methods: [INVITE] } } |
+      And alice and bob are registered
+      Then the SIP server saw alice's REGISTER with a private Contact
+      When bob calls alice
+      Then the call is established within 3 seconds

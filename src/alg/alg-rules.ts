@@ -4,6 +4,23 @@ import { z } from "zod";
 // CONDITIONS.md A.4, and the named profiles (A3.x) built from it.
 
 export const REWRITE_FIELDS = ["via", "contact", "sdp-origin", "sdp-connection"] as const;
+export const ALG_MESSAGES = ["both", "requests", "responses"] as const;
+/** Methods an ALG may be limited to: a request's own, or a response's CSeq method. */
+export const ALG_METHODS = [
+  "INVITE",
+  "ACK",
+  "BYE",
+  "CANCEL",
+  "REGISTER",
+  "OPTIONS",
+  "UPDATE",
+  "PRACK",
+  "INFO",
+  "SUBSCRIBE",
+  "NOTIFY",
+  "MESSAGE",
+  "REFER",
+] as const;
 export type RewriteField = (typeof REWRITE_FIELDS)[number];
 
 /** Each rule option on its own, none required: what a topology may write (`alg: { rules: {...} }`). */
@@ -30,6 +47,16 @@ export const AlgRuleOptions = z.strictObject({
     .optional()
     .describe("on a re-INVITE keep the SDP m= port (default), or announce a newly allocated one the router never opens"),
   register: z.enum(["pass", "drop-refresh"]).optional().describe("pass REGISTERs (default), or drop every refresh (a REGISTER after the first of its Call-ID)"),
+  messages: z
+    .enum(ALG_MESSAGES)
+    .optional()
+    .describe("which outbound messages it rewrites: both (default), requests only (a phone's answers keep its private addresses), or responses only"),
+  methods: z
+    .array(z.enum(ALG_METHODS))
+    .min(1)
+    .refine((l) => new Set(l).size === l.length, "each method once")
+    .optional()
+    .describe("the methods it rewrites (a request's own, a response's CSeq method); default every method"),
 });
 
 /** A correct ALG, as Linux's helper behaves: what every option defaults to. */
@@ -40,6 +67,7 @@ export const CORRECT_ALG = {
   contentLength: "fix",
   reinvite: "keep",
   register: "pass",
+  messages: "both",
 } as const;
 
 /** Complete rules: options over the correct ALG's. */
@@ -50,6 +78,9 @@ export const AlgRules = AlgRuleOptions.transform((o) => ({
   contentLength: o.contentLength ?? CORRECT_ALG.contentLength,
   reinvite: o.reinvite ?? CORRECT_ALG.reinvite,
   register: o.register ?? CORRECT_ALG.register,
+  messages: o.messages ?? CORRECT_ALG.messages,
+  /** Absent: every method (so the rules survive a JSON round trip into the router unchanged). */
+  ...(o.methods ? { methods: o.methods } : {}),
 }));
 export type AlgRules = z.output<typeof AlgRules>;
 
@@ -99,4 +130,11 @@ export const ALG_PROFILE_NAMES = Object.keys(ALG_PROFILES) as [AlgProfileName, .
 
 export function profileRules(name: AlgProfileName): AlgRules {
   return AlgRules.parse(ALG_PROFILES[name].rules);
+}
+
+/** Whether the rules rewrite this message at all: its direction (request or response) and its method. */
+export function rewrites(rules: Pick<AlgRules, "messages" | "methods">, msg: { readonly isRequest: boolean; readonly method: string }): boolean {
+  if (rules.messages === "requests" && !msg.isRequest) return false;
+  if (rules.messages === "responses" && msg.isRequest) return false;
+  return rules.methods === undefined || (rules.methods as readonly string[]).includes(msg.method.toUpperCase());
 }

@@ -180,3 +180,32 @@ test("the ALG's memory is bounded", () => {
   assert.equal(state.originalOf("198.51.100.3:0"), undefined);
   assert.equal(state.originalOf("198.51.100.3:99"), "10.0.0.1:99");
 });
+
+test("an ALG limited to requests leaves a phone's answers alone; one limited to responses, its offers", () => {
+  const answer = Buffer.from(
+    invite({ toTag: true })
+      .toString("latin1")
+      .replace(/^INVITE \S+ SIP\/2\.0/, "SIP/2.0 200 OK"),
+    "latin1",
+  );
+  const requestsOnly = AlgRules.parse({ messages: "requests" });
+  assert.match(text(rewriteOutbound(invite(), egress, requestsOnly, new AlgState())), /^c=IN IP4 198\.51\.100\.3$/m);
+  const untouched = rewriteOutbound(answer, egress, requestsOnly, new AlgState());
+  assert.equal(text(untouched), answer.toString("latin1"));
+  assert.match((untouched as { summary: string }).summary, /200 INVITE untouched \(the rules rewrite requests\)/);
+  const responsesOnly = AlgRules.parse({ messages: "responses" });
+  assert.equal(text(rewriteOutbound(invite(), egress, responsesOnly, new AlgState())), invite().toString("latin1"));
+  assert.match(text(rewriteOutbound(answer, egress, responsesOnly, new AlgState())), /^c=IN IP4 198\.51\.100\.3$/m);
+});
+
+test("an ALG limited to some methods rewrites those only (a response by its CSeq method)", () => {
+  const inviteOnly = AlgRules.parse({ methods: ["INVITE"] });
+  assert.match(text(rewriteOutbound(invite(), egress, inviteOnly, new AlgState())), /^c=IN IP4 198\.51\.100\.3$/m);
+  assert.equal(text(rewriteOutbound(register(1), egress, inviteOnly, new AlgState())), register(1).toString("latin1"));
+  const registerOnly = AlgRules.parse({ methods: ["REGISTER"] });
+  assert.equal(text(rewriteOutbound(invite(), egress, registerOnly, new AlgState())), invite().toString("latin1"));
+  assert.notEqual(text(rewriteOutbound(register(1), egress, registerOnly, new AlgState())), register(1).toString("latin1"));
+  assert.equal(AlgRules.safeParse({ methods: ["INVITE", "INVITE"] }).success, false);
+  assert.equal(AlgRules.safeParse({ methods: ["invite"] }).success, false, "methods are written as on the wire");
+  assert.deepEqual(JSON.parse(JSON.stringify(AlgRules.parse({}))), AlgRules.parse({}), "the rules survive the trip into the router");
+});

@@ -1,4 +1,9 @@
-import type { AlgRules } from "./alg-rules.js";
+import { type AlgRules, rewrites } from "./alg-rules.js";
+
+function describeScope(rules: AlgRules): string {
+  const what = rules.messages === "both" ? "messages" : rules.messages;
+  return rules.methods === undefined ? what : `${what} of ${rules.methods.join(", ")}`;
+}
 import { contentLength, findHeader, headerName, headerValueOf, parseSip, printable, sdpLines, serialise, type SipText } from "./sip-text.js";
 
 /** Where a packet leaves the router from, as NAT has just made it (the ALG runs after SNAT). */
@@ -70,6 +75,8 @@ export function rewriteOutbound(payload: Buffer, egress: Egress, rules: AlgRules
     if (state.isRefresh(callId, msg.cseq))
       return { verdict: "drop", summary: `REGISTER CSeq ${msg.cseq} dropped (a refresh of ${printable(callId.slice(0, 40))})`, changes: [] };
   }
+
+  if (!rewrites(rules, msg)) return { verdict: "pass", payload, summary: `${label} untouched (the rules rewrite ${describeScope(rules)})`, changes: [] };
 
   const changes: string[] = [];
   const headers = msg.headers;

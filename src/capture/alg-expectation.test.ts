@@ -83,3 +83,15 @@ test("Content-Length must follow the body exactly when the ALG fixes it, and sta
   const sameLength = { field: "SDP c=" as const, before: "IN IP4 10.123.1.2", after: "IN IP4 10.123.0.2" };
   assert.deepEqual(judgeRewrite(arrow([sameLength]), fix), [], "an address of the same length leaves Content-Length as it was");
 });
+
+test("rules limited to responses or to other methods expect the seat's INVITEs and REGISTERs untouched", async () => {
+  const none = { fields: [], contentLength: "none" };
+  const [responses] = algExpectations(await sipAlg([["nodes.nat1.alg", "{ rules: { messages: responses } }"]]), "alice");
+  assert.deepEqual([responses!.own, responses!.register.rule], [none, none]);
+  assert.match(responses!.why, /responses only/);
+  const [inviteOnly] = algExpectations(await sipAlg([["nodes.nat1.alg", "{ rules: { methods: [INVITE] } }"]]), "alice");
+  assert.deepEqual(inviteOnly!.own.fields, ["Via", "Contact", "SDP o=", "SDP c="]);
+  assert.deepEqual(inviteOnly!.register.rule, none);
+  const [requests] = algExpectations(await sipAlg([["nodes.nat1.alg", "{ rules: { messages: requests } }"]]), "alice");
+  assert.deepEqual(requests!.register.rule.fields, ["Via", "Contact"]);
+});

@@ -1,3 +1,4 @@
+import { rewrites } from "../alg/alg-rules.js";
 import { deriveTruth } from "../diagnose/truth.js";
 import { resolveAlg, type NatRouterSpec } from "../kinds/nat-router/index.js";
 import { SIP_LOCAL_PORT, type UserAgentSpec } from "../kinds/user-agent/index.js";
@@ -61,9 +62,15 @@ export function algExpectations(topology: ResolvedTopology, seat: string): AlgEx
       why = `the kernel helper${split ? ` (an INVITE of ${AGENT_INVITE_BYTES}+ bytes spans segments of MSS ${router.tcpMss})` : viaMatches ? "" : " (the Via names no port, so 5060, not the one it came from)"}`;
     } else if (alg.kind === "userspace") {
       const fields = new Set<ChangedField>(alg.rules.rewrite.map((f) => FIELD_OF[f]));
-      rule = { fields: ORDER.filter((f) => fields.has(f)), contentLength: alg.rules.contentLength };
-      register = { rule: headers(rule), refreshes: alg.rules.register === "drop-refresh" ? "drop" : "pass" };
-      why = `profile ${alg.profile}: rewrite ${alg.rules.rewrite.join(", ")}, Content-Length ${alg.rules.contentLength}`;
+      const all: RewriteRule = { fields: ORDER.filter((f) => fields.has(f)), contentLength: alg.rules.contentLength };
+      // The seat's INVITEs and REGISTERs are requests: rules limited to responses, or to other methods, leave them.
+      rule = rewrites(alg.rules, { isRequest: true, method: "INVITE" }) ? all : NONE;
+      register = {
+        rule: rewrites(alg.rules, { isRequest: true, method: "REGISTER" }) ? headers(all) : NONE,
+        refreshes: alg.rules.register === "drop-refresh" ? "drop" : "pass",
+      };
+      const scope = `${alg.rules.messages === "both" ? "" : `, ${alg.rules.messages} only`}${alg.rules.methods ? `, methods ${alg.rules.methods.join(", ")}` : ""}`;
+      why = `profile ${alg.profile}: rewrite ${alg.rules.rewrite.join(", ")}, Content-Length ${alg.rules.contentLength}${scope}`;
     } else return [];
     return [
       {
