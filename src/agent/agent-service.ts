@@ -4,6 +4,7 @@ import type { CallOutcome, RegistrationOutcome } from "../calls/outcome.js";
 import { RemoteErrorShape } from "../protocol/envelope.js";
 import { subscribeMethod } from "../protocol/server.js";
 import { defineService } from "../protocol/service.js";
+import { HOLD_STYLES } from "./hold.js";
 import { KEEPALIVE_KINDS, type KeepaliveStats } from "./keepalive.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
@@ -83,6 +84,8 @@ export const AgentService = defineService({
     /** A probe INVITE to a SIP mirror ("ip:port"): what was sent, and the mirror's answer (null: none came). */
     probe: { params: z.object({ mirror: z.string() }), result: z.object({ sent: z.string(), response: z.string().nullable() }) },
     reinvite: { params: CallRef, result: z.null() },
+    /** Puts the call on hold this way (a re-INVITE), or with `style` null resumes it. */
+    hold: { params: CallRef.extend({ style: z.enum(HOLD_STYLES).nullable() }), result: z.null() },
     trace: { params: CallRef, result: z.array(SipTraceEntrySchema) },
     state: { params: z.object({}), result: z.object({ registration: z.string() }) },
     /** What the phone's keep-alives learnt (null: it sends none). */

@@ -61,6 +61,7 @@ const server: ServiceServer<typeof AgentService> = new ServiceServer(
     },
     probe: (p) => agent.probe(p.mirror),
     reinvite: async (p) => (await agent.reinvite(p.callId), null),
+    hold: async (p) => (await agent.hold(p.style, p.callId), null),
     trace: (p) => agent.sipTrace(p.callId),
     state: () => ({ registration: agent.registrationState }),
     keepalives: () => agent.keepaliveStats,

@@ -40,6 +40,10 @@ export class RtpSession {
   private strictDrops = 0;
   private timer: NodeJS.Timeout | undefined;
   private sent = 0;
+  /** 20 ms slots since start: pacing and the RTP clock run on through a hold; `sent` counts what left. */
+  private ticks = 0;
+  private muted = false;
+  private talkspurt = true;
   private readonly ssrc = randomInt(2 ** 32 - 1);
   private readonly seq0 = randomInt(0xffff);
   private readonly ts0 = randomInt(2 ** 32 - 1);
@@ -93,11 +97,21 @@ export class RtpSession {
     const startedAt = performance.now();
     const tick = (): void => {
       const due = Math.floor((performance.now() - startedAt) / PTIME_MS) + 1;
-      while (this.sent < due) this.sendOne();
-      this.timer = setTimeout(tick, Math.max(0, startedAt + this.sent * PTIME_MS - performance.now()));
+      while (this.ticks < due) this.sendOne();
+      this.timer = setTimeout(tick, Math.max(0, startedAt + this.ticks * PTIME_MS - performance.now()));
     };
     this.sendOne();
     this.timer = setTimeout(tick, PTIME_MS);
+  }
+
+  /**
+   * Whether audio leaves at all: off while the call is on hold (a sendonly hold's far end, an inactive
+   * stream, a peer at c=0.0.0.0). The clock runs on, so the first packet after a resume carries the
+   * marker bit and a timestamp that jumped by the silence, as RFC 3550 has it; sequence numbers do not jump.
+   */
+  setSending(on: boolean): void {
+    if (on && this.muted) this.talkspurt = true;
+    this.muted = !on;
   }
 
   stop(): void {
@@ -127,14 +141,17 @@ export class RtpSession {
   }
 
   private sendOne(): void {
+    const t = this.ticks++;
+    if (this.muted) return;
     const n = this.sent;
-    const samples = toneSamples(this.toneHz, n * SAMPLES_PER_PACKET, SAMPLES_PER_PACKET);
+    const samples = toneSamples(this.toneHz, t * SAMPLES_PER_PACKET, SAMPLES_PER_PACKET);
     const payload = new Uint8Array(SAMPLES_PER_PACKET);
     for (let i = 0; i < payload.length; i++) payload[i] = linearToMulaw(samples[i]!);
     const packet = encodeRtp(
-      { payloadType: PCMU, marker: n === 0, sequence: (this.seq0 + n) & 0xffff, timestamp: (this.ts0 + n * SAMPLES_PER_PACKET) >>> 0, ssrc: this.ssrc },
+      { payloadType: PCMU, marker: this.talkspurt, sequence: (this.seq0 + n) & 0xffff, timestamp: (this.ts0 + t * SAMPLES_PER_PACKET) >>> 0, ssrc: this.ssrc },
       payload,
     );
+    this.talkspurt = false;
     this.sent++;
     if (this.remote) this.socket.send(packet, this.remote.port, this.remote.address);
   }

@@ -7,6 +7,8 @@ import { PlainRtpPlane, type PlainRtpConfig } from "./plain-rtp-plane.js";
 import type { RtpSnapshot } from "./rtp-session.js";
 import type { SipTraceEntry } from "./sip-trace.js";
 import { probeInvite } from "./mirror-probe.js";
+import type { HoldStyle } from "./hold.js";
+import { PlainRtpSessionDescriptionHandler } from "./plain-rtp-sdh.js";
 import { inviteTransactionsSettled, REINVITE_ATTEMPTS, reinviteRetryDelayMs } from "./reinvite.js";
 import { type KeepaliveKind, type KeepaliveStats, type KeepaliveTracker, registeredFrom } from "./keepalive.js";
 import { StreamTransport } from "./stream-transport.js";
@@ -213,6 +215,25 @@ export class SipAgent {
       const delay = reinviteRetryDelayMs(status, refused.getHeader("Retry-After"), c.session instanceof Inviter);
       if (delay === null || attempt >= REINVITE_ATTEMPTS) throw new Error(`re-INVITE rejected: ${status} ${refused.reasonPhrase ?? ""}`.trim());
       await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /**
+   * Puts an established call on hold (`style`) or, with null, resumes it: a re-INVITE whose offer says so.
+   * A classic phone only: a WebRTC agent's hold is its browser's business.
+   */
+  async hold(style: HoldStyle | null, callId?: string): Promise<void> {
+    const c = this.calls.find((x) => (!callId || x.outcome.callId === callId) && x.session.state === SessionState.Established);
+    if (!c) throw new Error(`${this.config.name} has no established call${callId ? ` ${callId}` : ""} to ${style ? "hold" : "resume"}`);
+    const sdh = c.session.sessionDescriptionHandler;
+    if (!(sdh instanceof PlainRtpSessionDescriptionHandler)) throw new Error(`${this.config.name} is not a classic phone: only its calls can be held here`);
+    const before = sdh.hold;
+    sdh.hold = style;
+    try {
+      await this.reinvite(c.outcome.callId);
+    } catch (e) {
+      sdh.hold = before;
+      throw e;
     }
   }
 

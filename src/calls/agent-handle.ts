@@ -1,4 +1,5 @@
 import { AgentService } from "../agent/agent-service.js";
+import type { HoldStyle } from "../agent/hold.js";
 import type { KeepaliveStats } from "../agent/keepalive.js";
 import { LabError } from "../common/errors.js";
 import type { ExecProcess } from "../kinds/kind.js";
@@ -126,6 +127,11 @@ export class AgentHandle {
 
   async reinvite(callId?: string): Promise<void> {
     await this.client.request("reinvite", { callId }, { timeoutMs: 60_000 });
+  }
+
+  /** Holds the call this way (a re-INVITE), or with null resumes it. */
+  async hold(style: HoldStyle | null, callId?: string): Promise<void> {
+    await this.client.request("hold", { callId, style }, { timeoutMs: 60_000 });
   }
 
   trace(callId?: string): Promise<SipTraceEntry[]> {
