@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { encode, METHOD, xorMappedAddressAttr } from "../diagnose/reference/stun.js";
-import { keepaliveAnswer, keepaliveProbe, KeepaliveTracker, registeredFrom } from "./keepalive.js";
+import { keepaliveAnswer, keepaliveProbe, KeepaliveTracker, MAX_PENDING, registeredFrom } from "./keepalive.js";
 
 const target = { user: "alice", domain: "callpath.test", address: "10.0.1.2", port: 5060, proxy: "198.51.100.2:5060" };
 
@@ -91,4 +91,13 @@ test("the registered address is read from a REGISTER's 2xx Via; other responses 
   assert.equal(registeredFrom(ok), "203.0.113.7:40001");
   assert.equal(registeredFrom(ok.replace("200 OK", "401 Unauthorized")), null);
   assert.equal(registeredFrom(ok.replace("REGISTER", "INVITE")), null);
+});
+
+test("a provider that never answers does not grow the tracker: only the latest keep-alives await answers", () => {
+  const t = new KeepaliveTracker("stun");
+  for (let i = 0; i < 1000; i++) t.onSent({ bytes: Buffer.alloc(0), key: `k${i}` });
+  assert.equal(t.awaits("k0"), false);
+  assert.equal(t.awaits(`k${1000 - MAX_PENDING}`), true);
+  assert.equal(t.awaits(`k${999 - MAX_PENDING}`), false);
+  assert.deepEqual(t.stats(), { kind: "stun", sent: 1000, answered: 0, publicAddress: null, addressChanges: 0 });
 });

@@ -105,6 +105,9 @@ export interface KeepaliveStats {
   readonly addressChanges: number;
 }
 
+/** Keep-alives whose answer may still come: late answers beyond these are not counted. */
+export const MAX_PENDING = 16;
+
 /** Counts keep-alives and their answers, and says when an answer shows the phone's mapping moved. */
 export class KeepaliveTracker {
   private sent = 0;
@@ -118,7 +121,10 @@ export class KeepaliveTracker {
 
   onSent(probe: KeepaliveProbe): void {
     this.sent++;
-    if (probe.key) this.pending.add(probe.key);
+    if (!probe.key) return;
+    this.pending.add(probe.key);
+    // Unanswered ones are forgotten after a while: a provider that never answers must not grow this.
+    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.values().next().value!);
   }
 
   /** The registrar granted a registration sent from `publicAddress` (its 2xx's Via received/rport). */

@@ -68,6 +68,8 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
   private own: { direction: Direction; address: string } = { direction: "sendrecv", address: "" };
   /** An offer of ours awaits its answer; otherwise a description we are given is an offer. */
   private offering = false;
+  /** The peer's offer is in and our answer not yet made. */
+  private answerDue = false;
 
   constructor(
     private readonly rtp: RtpSession,
@@ -99,8 +101,6 @@ export class PlainRtpSessionDescriptionHandler implements SessionDescriptionHand
       this.rtp.setSending(sends(this.own, sdpAudio(sdp)));
     } else this.answerDue = true;
   }
-
-  private answerDue = false;
 
   hasDescription(contentType: string): boolean {
     return contentType === "application/sdp";

@@ -169,7 +169,7 @@ export class UdpTransport extends TransportBase {
 
   /**
    * Keep-alives of `kind` to the proxy every `intervalMs`, as phones send them to hold NAT pinholes open.
-   * `onAddressChange` hears of an answer that reports another public address than the one before.
+   * `onAddressChange` hears of an answer that reports another public address than the one registered from.
    */
   startKeepalive(kind: KeepaliveKind, target: KeepaliveTarget, intervalMs: number, onAddressChange: (publicAddress: string) => void): KeepaliveTracker {
     clearInterval(this.keepaliveTimer);
