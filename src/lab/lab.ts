@@ -82,7 +82,7 @@ export class Lab {
     const networks = new Map<string, CreatedNetwork>();
     for (const net of topo.networks.values()) {
       const created = await createLabNetwork(d, net, `callpath-${id}-${net.name}`, labels, occupied);
-      teardown.push(`remove network ${created.dockerName}`, () => d.getNetwork(created.id).remove());
+      teardown.push(`remove network ${created.dockerName}`, () => d.getNetwork(created.id).remove(), "networks");
       networks.set(net.name, created);
     }
     clock.mark("networks");
@@ -128,7 +128,7 @@ export class Lab {
             EndpointsConfig: { [networks.get(first.network)!.dockerName]: { IPAMConfig: { IPv4Address: addressOf(node.name, first.network) } } },
           },
         });
-        teardown.push(`remove container of ${node.name}`, () => container.remove({ force: true, v: true }));
+        teardown.push(`remove container of ${node.name}`, () => container.remove({ force: true, v: true }), "containers");
         // One endpoint per network: Docker refuses a second on the same one. Further addresses on a network
         // the node already joins are added in stage 3 (secondaryAddresses).
         const connected = new Set([first.network]);
@@ -179,7 +179,7 @@ export class Lab {
           .filter((n) => kinds.get(n.kind).capturable)
           .map(async ({ runtime }) => {
             const c = await NodeCapture.start(runtime, ring);
-            teardown.push(`${runtime.name}: stop capturing`, async () => c.close());
+            teardown.push(`${runtime.name}: stop capturing`, async () => c.close(), "captures");
             captures.set(runtime.name, c);
           }),
       );
@@ -258,7 +258,7 @@ export class Lab {
             const handle = await kind.ready?.(n.runtime, abort.signal, dependencies);
             n.handle = handle;
             n.runtime.log(`ready ${Date.now() - started} ms after the lab began`);
-            if (handle?.stop) teardown.push(`stop the service of ${n.runtime.name}`, () => handle.stop!());
+            if (handle?.stop) teardown.push(`stop the service of ${n.runtime.name}`, () => handle.stop!(), "services");
           })().catch((e: unknown) => {
             abort.abort();
             throw e;

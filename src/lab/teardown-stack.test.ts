@@ -33,3 +33,44 @@ test("after unwinding began, a resource made late is undone at once", async () =
   assert.deepEqual(done, ["first", "late"]);
   assert.equal(t.size, 0);
 });
+
+test("neighbours of one group are undone together, the groups still newest first", async () => {
+  const s = new TeardownStack();
+  const events: string[] = [];
+  const slow = (name: string, ms: number) => async () => {
+    events.push(`start ${name}`);
+    await new Promise((r) => setTimeout(r, ms));
+    events.push(`end ${name}`);
+  };
+  s.push("network", slow("network", 1), "networks");
+  s.push("container a", slow("a", 20), "containers");
+  s.push(
+    "container b",
+    async () => {
+      events.push("start b");
+      throw new Error("boom b");
+    },
+    "containers",
+  );
+  s.push("service", slow("service", 1));
+  const errors = await s.unwind();
+  // The service first, alone; both containers begin before either ends; the network only after both.
+  assert.deepEqual(events, ["start service", "end service", "start b", "start a", "end a", "start network", "end network"]);
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    ["container b: boom b"],
+  );
+});
+
+test("steps without a group stay one at a time", async () => {
+  const s = new TeardownStack();
+  const events: string[] = [];
+  for (const n of ["x", "y"])
+    s.push(n, async () => {
+      events.push(`start ${n}`);
+      await new Promise((r) => setTimeout(r, 5));
+      events.push(`end ${n}`);
+    });
+  await s.unwind();
+  assert.deepEqual(events, ["start y", "end y", "start x", "end x"]);
+});
