@@ -19,7 +19,9 @@ export default common;
 // CI retries a failed scenario once: these scenarios measure real timing on a shared 2-core host, where a
 // rare late packet can fail a sound scenario. A retry is never silent: scripts/retried-scenarios.ts lists
 // every scenario that needed one, with its first failure, after the run (and RELIABILITY.md keeps count).
-export const ci = { ...common, strict: true, retry: 1 };
+// Two workers: a scenario that mostly waits on a timer (@waits) runs beside one that works, which is where
+// a 2-core host has time to spare; step-definitions/support/parallel.ts says what may run beside what.
+export const ci = { ...common, strict: true, retry: 1, parallel: 2 };
 /** scripts/capture-ci.ts: a scenario that fails on purpose, its reports apart from the suite's. */
 export const captureCi = {
   ...common,

@@ -115,6 +115,7 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     When the call's media quality is measured for 10 seconds as "relay over tcp"
     Then "relay over tcp" loses fewer packets than "relay over udp" at alice and bob
 
+  @waits
   Scenario: a firewall that drops IP fragments: a large INVITE over UDP never arrives, calls time out
     The phone's own kernel fragments a UDP message larger than its link's MTU; the firewall drops every
     fragment before reassembly. REGISTER, which is small, still works.

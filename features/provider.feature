@@ -18,6 +18,7 @@ Feature: Provider behaviours — the registrar's Expires limits, and where calls
       | 300 | 3600 | 120   | 300     |
       | 10  | 60   | 120   | 60      |
 
+  @waits
   Scenario: a provider's short registrations hold the NAT's pinhole open, as keep-alives do
     The control without it is the "router pinhole timeout" rule of sip-alg.feature: the same router
     forgets alice after 10 idle seconds and bob's call never rings.
@@ -38,6 +39,7 @@ Feature: Provider behaviours — the registrar's Expires limits, and where calls
 
   Rule: calls to a phone from an edge proxy, not from the registrar it registered with (inbound: edge)
 
+    @waits
     Scenario Outline: behind a <nat> NAT the edge proxy's INVITE is filtered and the phone never rings
       The phone's mapping was opened towards the registrar; a router that filters by address lets in
       nothing from another one (a port-restricted or symmetric router filters more still). Kamailio gets
@@ -74,6 +76,7 @@ Feature: Provider behaviours — the registrar's Expires limits, and where calls
 
   Rule: keep-alives the provider answers (keepalives), and what a phone learns from them (sip.keepaliveKind)
 
+    @waits
     Scenario Outline: behind a router that reboots and re-maps it, a phone whose <kind> keep-alives go unanswered never learns, and its calls never ring
       The keep-alives hold the router's new mapping open, but the registrar still names the old one.
       Given the "sip-alg" topology is running with:

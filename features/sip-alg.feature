@@ -152,6 +152,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
 
   Rule: wrong-contact-port (A3.2) — Contact gets port 5060 whatever the NAT mapped
 
+    @waits
     Scenario: alice registers, but inbound calls never ring and the caller gets 408
       Given the "sip-alg" topology is running with:
         | nodes.nat1.alg             | wrong-contact-port |
@@ -271,6 +272,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
 
   Rule: drop-register-refresh (A3.12) — the first REGISTER passes, refreshes are dropped
 
+    @waits
     Scenario: the binding expires and inbound calls get 404
       Given the "sip-alg" topology is running with:
         | nodes.nat1.alg | drop-register-refresh |
@@ -281,6 +283,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When bob calls alice
       Then the call fails with status 404
 
+    @waits
     Scenario: control — without the ALG the refresh keeps alice reachable
       Given the "sip-alg" topology is running
       And alice is registered for 12 seconds
@@ -289,6 +292,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       And bob calls alice
       Then the call is established within 3 seconds
 
+    @waits
     Scenario: mitigation — SIP over TLS: the ALG never sees the refresh
       Given the "sip-alg" topology is running with:
         | nodes.nat1.alg            | drop-register-refresh |
@@ -302,6 +306,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
 
   Rule: router pinhole timeout (A3.4) — shorter than the registration
 
+    @waits
     Scenario: alice stays registered, but after 15 idle seconds inbound calls never ring
       Given the "sip-alg" topology is running with:
         | nodes.nat1.udpTimeout | 10 |
@@ -311,6 +316,7 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Then the call fails with status 408
       And alice never rang
 
+    @waits
     Scenario: mitigation — keep-alives more often than the pinhole timeout
       Given the "sip-alg" topology is running with:
         | nodes.nat1.udpTimeout      | 10 |

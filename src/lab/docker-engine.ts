@@ -1,7 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, openSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Docker from "dockerode";
 import { LabError } from "../common/errors.js";
+import { withFileLock } from "../common/file-lock.js";
 import type { Logger } from "../common/log.js";
 
 let client: Docker | undefined;
@@ -40,6 +43,12 @@ export async function ensureDockerEngine(log: Logger): Promise<Docker> {
         "). Start Docker (Docker Desktop, or `sudo systemctl start docker`), or run as root on Debian so callpath can install and start one.",
     );
   }
+  // Parallel scenario workers each run this at once: one starts the engine, the others find it answering.
+  return withFileLock(join(tmpdir(), "callpath-dockerd.lock"), () => startDockerEngine(d, log), { what: "another callpath process is starting dockerd" });
+}
+
+async function startDockerEngine(d: Docker, log: Logger): Promise<Docker> {
+  if (await answers(d)) return d;
   if (!hasCommand("dockerd")) {
     log("no Docker engine answers and dockerd is not installed: installing Debian's docker.io (apt-get)");
     run("apt-get", ["update", "-qq"]);
