@@ -178,6 +178,36 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       When bob calls alice
       Then the call is established within 3 seconds
 
+  Rule: wrong-contact-port in responses only — the call is answered, and drops 32 seconds later
+    The phone's REGISTER leaves untouched, so the provider reaches it over the mapping it registered from;
+    its 200 OK leaves with Contact on port 5060, where the router has no mapping. The caller's ACK and
+    every later request follow that Contact and are lost; the phone sends its 200 OK again and again and,
+    with no ACK after 64·T1, hangs up (RFC 3261 §13.3.1.4): the field's "calls drop after 32 seconds".
+
+    @waits
+    Scenario: alice answers bob's call, never gets the ACK, and hangs up 32 seconds later
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg            | { rules: { contactPort: "5060", messages: responses } } |
+        | nodes.alice.sip.localPort | 5070                                                    |
+      And alice and bob are registered
+      When bob calls alice
+      Then the call is established within 3 seconds
+      And nat1's ALG log shows a rewritten 200 INVITE
+      When 35 seconds pass
+      Then alice never received an ACK for its 200 OK
+      And alice hung up about 32 seconds after its 200 OK
+      And bob received a BYE for the call
+
+    Scenario: mitigation — SIP on port 5080, which the ALG does not watch: the ACK arrives
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg             | { rules: { contactPort: "5060", messages: responses } } |
+        | nodes.alice.sip.localPort  | 5070                                                    |
+        | nodes.alice.sip.serverPort | 5080                                                    |
+      And alice and bob are registered
+      When bob calls alice
+      Then the call is established within 3 seconds
+      And alice received an ACK for its 200 OK within 1 second
+
   Rule: content-length-unfixed (A3.3) — the SDP grows, Content-Length does not
 
     Scenario: REGISTER works, every INVITE with SDP is rejected as malformed

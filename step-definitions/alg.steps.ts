@@ -109,7 +109,8 @@ Then(/^the SIP server (saw|did not see) (\S+) as behind NAT$/, async function (t
   }
 });
 
-Then(/^(\S+)'s ALG log shows an? (rewritten|dropped|passed) (\S+)$/, async function (this: LabWorld, router: string, action: string, method: string) {
+// A response is named by its status and CSeq method, as the ALG logs it: "a rewritten 200 INVITE".
+Then(/^(\S+)'s ALG log shows an? (rewritten|dropped|passed) (\d{3} \S+|\S+)$/, async function (this: LabWorld, router: string, action: string, method: string) {
   const want = action === "rewritten" ? "rewrite" : action === "dropped" ? "drop" : "pass";
   const reinvite = method === "re-INVITE";
   const message = reinvite ? "INVITE" : method;
