@@ -423,6 +423,20 @@ test("UDP blocked under a UDP tunnel: the seat is not blocked, but the lab canno
   assert.ok(!tcp.notes.some((n) => /cannot come up/.test(n)));
 });
 
+test("path MTU without a tunnel: the smallest link end on the way (a node's own, else its network's)", async () => {
+  assert.equal((await truth("diagnose-home", "alice")).pathMtu, 1500);
+  assert.equal((await truth("diagnose-home", "alice", { "nodes.nat1.linkMtu": "{ internet: 1492 }" })).pathMtu, 1492);
+  assert.equal((await truth("diagnose-home", "alice", { "networks.internet.mtu": "1400" })).pathMtu, 1400);
+  assert.equal((await truth("diagnose-home", "alice", { "networks.internet.mtu": "1400", "nodes.alice.linkMtu": "{ lan1: 1280 }" })).pathMtu, 1280);
+  // bob, on the internet itself, crosses no router: only his own end and the TURN server's count.
+  assert.equal((await truth("diagnose-home", "bob", { "nodes.nat1.linkMtu": "{ internet: 1492 }" })).pathMtu, 1500);
+  const silent = await truth("diagnose-home", "alice", { "nodes.nat1.linkMtu": "{ internet: 1492 }", "nodes.nat1.firewall": "{ fragNeeded: drop }" });
+  assert.ok(
+    silent.notes.some((n) => /nat1 drops "fragmentation needed" on a path whose MTU is 1492/.test(n)),
+    silent.notes.join("\n"),
+  );
+});
+
 test("path MTU: 1500 without a tunnel, the tunnel's MTU, and what fits one underlay packet when fragments are dropped", async () => {
   assert.equal((await truth("vpn", "bob")).pathMtu, 1500);
   assert.equal((await truth("vpn", "alice")).pathMtu, 1500);

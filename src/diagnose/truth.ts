@@ -212,7 +212,7 @@ function vpnTruth(t: ResolvedTopology, spec: UserAgentSpec, seat: string, sipLeg
 /** The largest packet that reaches the destination whole; a tunnel is its tun-mtu, or what fits one underlay packet. */
 function pathMtuOf(t: ResolvedTopology, leg: Leg, notes: Set<string>): number {
   const tunnel = leg.tunnels.find((u) => u.sees === "inner");
-  if (!tunnel) return LINK_MTU;
+  if (!tunnel) return linksMtu(t, leg, notes);
   if (leg.tunnels.length > 1) notes.add("a tunnel runs inside another's underlay: pathMtu counts the innermost tunnel's MTU only");
   const server = nodeSpec<ConcentratorSpec>(t, tunnel.concentrator);
   const client = t.nodes.get(tunnel.client)!;
@@ -238,5 +238,32 @@ function pathMtuOf(t: ResolvedTopology, leg: Leg, notes: Set<string>): number {
   ] as const)
     if (s?.blockFragNeeded)
       notes.add(`${name} never sends "fragmentation needed": a packet over ${mtu} bytes vanishes without an ICMP error (a PMTU black hole)`);
+  return mtu;
+}
+
+/** A link end's MTU: the node's own on that network, else the network's, else Ethernet's 1500. */
+export function linkEndMtu(t: ResolvedTopology, node: string, network: string): number {
+  const own = (t.nodes.get(node)?.spec as { linkMtu?: Record<string, number> } | undefined)?.linkMtu?.[network];
+  return own ?? t.networks.get(network)?.mtu ?? LINK_MTU;
+}
+
+/**
+ * The smallest MTU of the links a leg with no tunnel crosses, both ends of each (a receiving veth drops a
+ * frame larger than its own MTU, as a mismatched Ethernet port does).
+ */
+function linksMtu(t: ResolvedTopology, leg: Leg, notes: Set<string>): number {
+  const ends: Array<[string, string]> = [[leg.from, leg.originOut]];
+  for (const h of leg.hops) ends.push([h.node, h.in], [h.node, h.out]);
+  ends.push([leg.to, leg.arrive]);
+  const mtu = Math.min(...ends.map(([node, network]) => linkEndMtu(t, node, network)));
+  if (mtu < LINK_MTU) {
+    const silent = leg.hops
+      .filter((h) => h.kind === "nat-router" && (t.nodes.get(h.node)?.spec as { firewall?: { fragNeeded?: string } }).firewall?.fragNeeded === "drop")
+      .map((h) => h.node);
+    if (silent.length > 0)
+      notes.add(
+        `${silent.join(" and ")} drop${silent.length === 1 ? "s" : ""} "fragmentation needed" on a path whose MTU is ${mtu}: a larger packet with DF set vanishes without an ICMP error (a PMTU black hole)`,
+      );
+  }
   return mtu;
 }

@@ -19,3 +19,16 @@ export function nftLoad(ruleset: string, variables: readonly string[] = [], nft 
   const sed = variables.map((v) => `-e "s/[\\$]${v}/$${v}/g"`).join(" ");
   return [`${variables.length > 0 ? `sed ${sed} <<'${NFT_END}' | ${nft}` : `${nft} <<'${NFT_END}'`}`, ruleset, NFT_END].join("\n");
 }
+
+/**
+ * Shell lines that set the MTU of a node's own interfaces (its link ends), `mtu` by network name. Each
+ * interface is found by the node's primary address on that network.
+ */
+export function linkMtuLines(mtu: Readonly<Record<string, number>>, primaryOn: (network: string) => string | undefined): string[] {
+  return Object.entries(mtu).flatMap(([network, value]) => {
+    const ip = primaryOn(network);
+    if (!ip) throw new Error(`no address on network "${network}" to find the interface by`);
+    if (!Number.isInteger(value) || value < 576 || value > 9000) throw new Error(`MTU ${value} on "${network}" is not an integer from 576 to 9000`);
+    return [interfaceLookup("IF", ip), `ip link set dev "$IF" mtu ${value}`];
+  });
+}

@@ -33,7 +33,10 @@ export async function createLabNetwork(
       Driver: "bridge",
       CheckDuplicate: true,
       IPAM: { Driver: "default", Config: [{ Subnet: formatCidr(subnet), Gateway: gateway }] },
-      Options: { "com.docker.network.bridge.enable_ip_masquerade": "false" },
+      Options: {
+        "com.docker.network.bridge.enable_ip_masquerade": "false",
+        ...(net.mtu !== null ? { "com.docker.network.driver.mtu": String(net.mtu) } : {}),
+      },
       Labels: { ...labels, [NETWORK_LABEL]: net.name },
     });
     occupied.push({ cidr: subnet, by: `this lab's network "${net.name}"` });

@@ -6,7 +6,7 @@ import { quiet, tagged, type Logger } from "../common/log.js";
 import { builtinKinds } from "../kinds/builtin.js";
 import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
-import { interfaceLookup } from "./interface-script.js";
+import { interfaceLookup, linkMtuLines } from "./interface-script.js";
 import { activeLabs } from "./active-labs.js";
 import { docker } from "./docker-engine.js";
 import type { ImageName } from "./images.js";
@@ -162,6 +162,8 @@ export class Lab {
           // Docker's archive API, which copies them out, cannot read a tmpfs mount).
           `mkdir -p ${CAPTURE_DIR}`,
           ...secondaryAddresses(runtime.node, networks, addressesOf),
+          // Link ends with their own MTU (a PPPoE WAN), over the network's: before anything sends.
+          ...linkMtuLines((runtime.node.spec as { linkMtu?: Record<string, number> }).linkMtu ?? {}, (network) => addressesOf(runtime.name, network)[0]),
         ];
         if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
         else script.push(...sinkRoute());

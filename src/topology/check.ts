@@ -12,7 +12,12 @@ interface Header {
   readonly impairmentEngine?: EngineChoice;
   readonly networks: Record<string, z.infer<typeof NetworkSchema>>;
 }
-type NodeSpec = Record<string, unknown> & { kind: string; addresses?: Record<string, string>; impair?: Record<string, LinkImpairments> };
+type NodeSpec = Record<string, unknown> & {
+  kind: string;
+  addresses?: Record<string, string>;
+  linkMtu?: Record<string, number>;
+  impair?: Record<string, LinkImpairments>;
+};
 
 /** Smallest subnet the pool hands out; also the largest number of hosts an unsized network may have. */
 export const POOL_PREFIX = { public: 27, private: 24 } as const;
@@ -78,7 +83,7 @@ export function checkTopology(
         issues.push({ path: `${path}.subnet`, message: `overlaps networks.${other.name} (${formatCidr(other.subnet)})` });
       }
     }
-    networks.set(name, { name, subnet, public: net.public });
+    networks.set(name, { name, subnet, public: net.public, mtu: net.mtu ?? null });
   }
 
   const nodes = new Map<string, ResolvedNode>();
@@ -142,12 +147,14 @@ export function checkTopology(
       if (host > capacity) issues.push({ path, message: `network "${a.network}" has no free address left` });
       interfaces.push({ network: a.network, role: a.role, address: { host } });
     }
-    for (const net of Object.keys(spec.addresses ?? {})) {
-      if (!attachments.some((a) => a.network === net)) {
-        issues.push({
-          path: `${path}.addresses.${net}`,
-          message: `node is not on network ${echo(net)}; it joins: ${choices(attachments.map((a) => a.network))}`,
-        });
+    for (const field of ["addresses", "linkMtu"] as const) {
+      for (const net of Object.keys(spec[field] ?? {})) {
+        if (!attachments.some((a) => a.network === net)) {
+          issues.push({
+            path: `${path}.${field}.${net}`,
+            message: `node is not on network ${echo(net)}; it joins: ${choices(attachments.map((a) => a.network))}`,
+          });
+        }
       }
     }
     for (const [net, link] of Object.entries(spec.impair ?? {})) {

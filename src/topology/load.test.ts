@@ -76,6 +76,24 @@ nodes:
   assert.match(p, /nodes\.ub\.sip\.server: unknown node "nope"/);
 });
 
+test("MTUs: a network's and a link end's, each from 576 to 9000, a link end only on a network the node joins", () => {
+  const p = problems(`
+name: t
+networks:
+  lan1: { mtu: 1492 }
+  wan: { public: true, mtu: 100000 }
+nodes:
+  srv: { kind: sip-server, network: wan, linkMtu: { wan: 575 } }
+  r1: { kind: nat-router, lan: lan1, wan: wan, linkMtu: { wan: 1492, dmz: 1400 } }
+  ua: { kind: user-agent, network: lan1, gateway: r1, sip: { server: srv }, linkMtu: { lan1: "1400; reboot" } }
+`).join("\n");
+  assert.match(p, /networks\.wan\.mtu: .*9000/);
+  assert.match(p, /nodes\.srv\.linkMtu\.wan: .*576/);
+  assert.match(p, /nodes\.r1\.linkMtu\.dmz: node is not on network "dmz"; it joins: lan1, wan/);
+  assert.match(p, /nodes\.ua\.linkMtu\.lan1: .*number/);
+  assert.doesNotMatch(p, /networks\.lan1|nodes\.r1\.linkMtu\.wan/);
+});
+
 test("YAML syntax errors and duplicate keys are reported with their line", () => {
   assert.match(problems("name: t\nname: u\nnetworks: {}\nnodes: {}\n").join("\n"), /line 2: YAML/);
 });

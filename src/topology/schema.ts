@@ -6,16 +6,24 @@ import { ENGINES, NodeImpairmentsSchema } from "../impair/model.js";
 
 export { cidr, ipv4, name, NAME, NAME_RULE, networkRef, nodeOrPrefix, nodeRef } from "./fields.js";
 
+/** An IPv4 link MTU: 576 (RFC 791's minimum datagram every host takes) to 9000 (a jumbo frame). */
+export const Mtu = z.number().int().min(576).max(9000);
+
 export const NetworkSchema = z
   .strictObject({
     subnet: z.string().max(18).optional().describe("IPv4 subnet in CIDR form; omit to allocate one from the pool"),
     public: z.boolean().default(false).describe("an 'internet' segment: addressed from the documentation ranges (RFC 5737)"),
+    mtu: Mtu.optional().describe("the segment's MTU, every interface on it (Docker's bridge option); 1500 when omitted"),
   })
   .describe("a network segment (a Docker bridge with no route out)");
 
 /** Fields every node has, whatever its kind. */
 export const CommonNodeFields = {
   addresses: z.record(networkRef("a network the node joins"), ipv4).optional().describe("fixed IPv4 address per network; others are assigned in node order"),
+  linkMtu: z
+    .record(networkRef("a network the node joins"), Mtu)
+    .optional()
+    .describe("MTU of the node's own interface on a network (one link end: a PPPoE router's WAN at 1492), over the network's own"),
   impair: NodeImpairmentsSchema.optional().describe("impairments per network the node joins: delay, jitter, loss, reorder, duplicate, corrupt, rate"),
 };
 

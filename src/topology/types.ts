@@ -7,6 +7,8 @@ export interface ResolvedNetwork {
   readonly subnet: Cidr | null;
   /** "Public" networks get documentation-range addresses (RFC 5737); others private ones. */
   readonly public: boolean;
+  /** The segment's MTU, or null for Docker's default (1500). */
+  readonly mtu: number | null;
 }
 
 export interface ResolvedInterface {

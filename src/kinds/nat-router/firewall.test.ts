@@ -73,3 +73,19 @@ test("fragments: drop judges every fragment before reassembly, the allowlist exe
   assert.ok(chain.indexOf("ip daddr { 198.51.100.7/32 }") < chain.indexOf("frag-off"), "the allowlist comes first");
   assert.doesNotMatch(rules({ udp: "block" }), /fragments_in/);
 });
+
+test('fragNeeded: drop silences ICMP "fragmentation needed", forwarded and the router\'s own, before the allowlist', () => {
+  assert.ok(isActive(FirewallSpec.parse({ fragNeeded: "drop" })));
+  assert.equal(isActive(FirewallSpec.parse({})), false);
+  const r = rules({ fragNeeded: "drop", fragments: "drop", allow: ["198.51.100.7"] }, ["198.51.100.7/32"]);
+  const drop = 'icmp type destination-unreachable icmp code frag-needed counter name "cp_frag_needed" drop';
+  const forward = r.slice(r.indexOf("chain dpi_forward"), r.indexOf("chain fragments_in"));
+  assert.ok(forward.includes(drop), forward);
+  assert.ok(forward.indexOf(drop) < forward.indexOf('cp_allowlist" accept'), "the drop comes before the allowlist's accepts");
+  assert.match(
+    r,
+    /chain icmp_out \{\n {4}type filter hook output priority filter; policy accept;\n {4}icmp type destination-unreachable icmp code frag-needed counter name "cp_frag_needed" drop\n {2}\}/,
+  );
+  assert.match(r, /counter cp_frag_needed \{ \}/);
+  assert.doesNotMatch(rules({ fragments: "drop" }), /frag-needed|icmp_out/);
+});

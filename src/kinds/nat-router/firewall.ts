@@ -26,6 +26,12 @@ export const FirewallSpec = z.strictObject({
     .enum(["allow", "drop"])
     .default("allow")
     .describe("drop: every IP fragment is dropped before reassembly, as many firewalls do: a UDP message larger than the MTU (a big INVITE) never arrives"),
+  fragNeeded: z
+    .enum(["allow", "drop"])
+    .default("allow")
+    .describe(
+      "drop: ICMP \"fragmentation needed\" is dropped, the router's own and what it forwards, so a sender never learns the path MTU (RFC 1191): TCP's full-size segments vanish where the MTU shrinks (a PMTU black hole)",
+    ),
   allow: z
     .array(nodeOrPrefix)
     .max(64)
@@ -75,7 +81,7 @@ export function counterName(rule: string): string {
 }
 
 export function isActive(f: FirewallSpec): boolean {
-  return f.udp === "block" || f.fragments === "drop" || f.block.length > 0 || f.lateBlock !== undefined;
+  return f.udp === "block" || f.fragments === "drop" || f.fragNeeded === "drop" || f.block.length > 0 || f.lateBlock !== undefined;
 }
 
 /** `allowed`: the allowlist resolved to prefixes ("198.51.100.7/32"). */
@@ -86,6 +92,9 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
     return `    ${body.replace("COUNT", `counter name "${counterName(name)}"`)}`;
   };
   const lines: string[] = [];
+  // Before the allowlist: a firewall that drops this ICMP drops it whoever the flow belongs to.
+  const fragNeeded = f.fragNeeded === "drop" ? [rule("frag-needed", "icmp type destination-unreachable icmp code frag-needed COUNT drop")] : [];
+  lines.push(...fragNeeded);
   const allowlist = (): string[] => {
     if (allowed.length === 0) return [];
     const set = `{ ${allowed.join(", ")} }`;
@@ -135,6 +144,8 @@ export function firewallRuleset(f: FirewallSpec, allowed: readonly string[]): st
     ...lines,
     `  }`,
     ...(fragments.length > 0 ? [`  chain fragments_in {`, `    type filter hook prerouting priority -500; policy accept;`, ...fragments, `  }`] : []),
+    // The router's own "fragmentation needed" (a packet too big for its next link, DF set) leaves by output.
+    ...(fragNeeded.length > 0 ? [`  chain icmp_out {`, `    type filter hook output priority filter; policy accept;`, ...fragNeeded, `  }`] : []),
     `}`,
     "",
   ].join("\n");

@@ -171,7 +171,8 @@ export const natRouter = defineKind<NatRouterSpec>({
     if (f && f.allow.length > 0 && !isActive(f)) {
       issues.push({
         path: `nodes.${name}.firewall.allow`,
-        message: "an allowlist exempts traffic from the firewall's rules, and there are none: set udp: block, fragments: drop, block or lateBlock",
+        message:
+          "an allowlist exempts traffic from the firewall's rules, and there are none: set udp: block, fragments: drop, fragNeeded: drop, block or lateBlock",
       });
     }
     return issues;

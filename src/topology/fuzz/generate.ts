@@ -319,6 +319,7 @@ function casesOf(base: Base, random: () => number): FuzzCase[] {
             ]
           : kind === "sip-server"
             ? [
+                [["linkMtu"], { [(spec as Obj).network as string]: 575 }],
                 [["inbound"], "proxy; rm -rf /"],
                 [["keepalives"], ["stun", "stun"]],
                 [["keepalives"], ["crlf"]],
