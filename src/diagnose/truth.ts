@@ -258,7 +258,9 @@ function linksMtu(t: ResolvedTopology, leg: Leg, notes: Set<string>): number {
   const mtu = Math.min(...ends.map(([node, network]) => linkEndMtu(t, node, network)));
   if (mtu < LINK_MTU) {
     const silent = leg.hops
-      .filter((h) => h.kind === "nat-router" && (t.nodes.get(h.node)?.spec as { firewall?: { fragNeeded?: string } }).firewall?.fragNeeded === "drop")
+      .filter(
+        (h) => h.kind === "nat-router" && (t.nodes.get(h.node)?.spec as { firewall?: { fragNeeded?: string } } | undefined)?.firewall?.fragNeeded === "drop",
+      )
       .map((h) => h.node);
     if (silent.length > 0)
       notes.add(
