@@ -56,6 +56,19 @@ test("an ALG and a VPN together: alice → office (VPN client) → nat1 → inte
   assert.ok(validateText("both.yaml", r.skeleton.yaml, { occupied: () => [] }).ok);
 });
 
+test("fragmentation needed with no tunnel in sight: a narrow link at the router's WAN, not a VPN", () => {
+  const packets = fixture("vpn-mtu-1400").filter((p) => !p.protocols.includes("openvpn"));
+  const r = inspect("pppoe.pcapng", packets);
+  const n = nodesOf(r.skeleton.yaml);
+  assert.deepEqual(n.nat1?.linkMtu, { internet: 1400 });
+  assert.match(r.skeleton.yaml, /internet: 1400 # ICMP fragmentation needed names MTU 1400: frames \d+, \d+/);
+  assert.equal(n.vpn, undefined);
+  assert.equal(n.alice?.gateway, "nat1");
+  assert.ok(validateText("pppoe.yaml", r.skeleton.yaml, { occupied: () => [] }).ok);
+  // The same ICMP inside a capture that shows the tunnel still builds the VPN with that MTU.
+  assert.equal(nodesOf(inspect("vpn.pcapng", fixture("vpn-mtu-1400")).skeleton.yaml).vpn?.mtu, 1400);
+});
+
 test("nothing found: a plain seat; the name comes from the file's", () => {
   const r = inspect("/captures/Customer Call #3.pcapng", []);
   assert.equal(r.causes.length, 0);

@@ -113,8 +113,12 @@ export function buildSkeleton(source: string, findings: readonly Finding[], caus
   const cut = cause("media-cut");
   const fragNeeded = findings.find((f) => f.facts.kind === "frag-needed");
   const tunnel = findings.find((f) => f.facts.kind === "tunnel");
-  const vpnNeeded = frag !== undefined || tunnel !== undefined || fragNeeded !== undefined;
-  const routerNeeded = alg !== undefined || udp !== undefined || cut !== undefined || (seat.behindNat && !vpnNeeded);
+  const namedMtu = fragNeeded?.facts.kind === "frag-needed" && fragNeeded.facts.mtu !== null && fragNeeded.facts.mtu >= 576 ? fragNeeded.facts.mtu : null;
+  // No tunnel in sight and nothing else a VPN would build: a narrow link on the way (a PPPoE WAN), which
+  // the skeleton puts at the router's WAN end.
+  const narrowLink = namedMtu !== null && tunnel === undefined && frag === undefined ? namedMtu : null;
+  const vpnNeeded = frag !== undefined || tunnel !== undefined || (fragNeeded !== undefined && narrowLink === null);
+  const routerNeeded = alg !== undefined || udp !== undefined || cut !== undefined || narrowLink !== null || (seat.behindNat && !vpnNeeded);
 
   const networks: Record<string, unknown> = { lan1: {} };
   const nodes: Record<string, Record<string, unknown>> = { kamailio: { kind: "sip-server", network: "internet" } };
@@ -129,6 +133,13 @@ export function buildSkeleton(source: string, findings: readonly Finding[], caus
     if (alg?.alg) {
       nat1.alg = alg.alg === "unknown" ? "netfilter" : alg.alg;
       notes.push({ path: ["nodes", "nat1", "alg"], text: `${label(alg)}: ${frames(findings[alg.findings[0]!]!)}` });
+    }
+    if (narrowLink !== null && fragNeeded) {
+      nat1.linkMtu = { internet: narrowLink };
+      notes.push({
+        path: ["nodes", "nat1", "linkMtu", "internet"],
+        text: `ICMP fragmentation needed names MTU ${narrowLink}: ${frames(fragNeeded)} (no tunnel in the capture: a narrow link on the way, put at nat1's WAN)`,
+      });
     }
     const firewall: Record<string, unknown> = {};
     if (udp) {
