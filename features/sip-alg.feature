@@ -150,6 +150,20 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       And audio flows both ways for 3 seconds
       And the ALG on nat1 saw no SIP
 
+    Scenario: mitigation — the phone's own VPN client: the ALG sees only the tunnel
+      alice runs an OpenVPN client on her own host, over nat1; her SIP and RTP sockets take the tunnel's
+      address, and the concentrator's NAT is the one the provider sees.
+      Given the "sip-alg" topology is running with:
+        | nodes.nat1.alg  | headers-not-sdp                                              |
+        | nodes.vpn       | { kind: vpn-gateway, role: concentrator, network: internet } |
+        | nodes.alice.vpn | { server: vpn }                                              |
+      And alice and bob are registered
+      Then the SIP server saw alice's REGISTER arrive from vpn's public address
+      When alice calls bob
+      Then the call is established within 3 seconds
+      And audio flows both ways for 3 seconds
+      And the ALG on nat1 saw no SIP
+
   Rule: wrong-contact-port (A3.2) — Contact gets port 5060 whatever the NAT mapped
 
     @waits

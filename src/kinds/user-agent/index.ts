@@ -8,7 +8,7 @@ import type { AgentConfig } from "../../agent/sip-agent.js";
 import { KEEPALIVE_KINDS } from "../../agent/keepalive.js";
 import { AgentHandle } from "../../calls/agent-handle.js";
 import { TURN_TRANSPORTS } from "../../calls/ice-report.js";
-import { choices, type Issue } from "../../common/errors.js";
+import { choices, type Issue, LabError } from "../../common/errors.js";
 import { parseCidr } from "../../common/ipv4.js";
 import type { ResolvedNode, ResolvedTopology } from "../../topology/types.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
@@ -90,7 +90,9 @@ export const UserAgentSpec = z.strictObject({
       routes: z.array(nodeOrPrefixField).max(64).default([]).describe("split tunnel: node names or prefixes sent through the tunnel"),
     })
     .optional()
-    .describe("an OpenVPN client on the agent's own host: a tun0 interface its WebRTC stack enumerates like any other"),
+    .describe(
+      "an OpenVPN client on the agent's own host: a tun0 interface its WebRTC stack enumerates like any other; a classic phone's SIP and RTP take the address its kernel picks towards the SIP server (the tunnel's, when tun0 carries that route)",
+    ),
   strictMediaSource: z
     .boolean()
     .default(false)
@@ -208,7 +210,13 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
   plan: (node) => ({ image: "user-agent", capAdd: ["NET_ADMIN"], devices: node.spec.vpn ? ["/dev/net/tun"] : [] }),
   async configure(rt) {
     const spec = rt.node.spec as UserAgentSpec;
-    if (spec.vpn) await startAgentVpn(rt, spec.vpn);
+    if (spec.vpn) {
+      const source = await startAgentVpn(rt, spec.vpn);
+      // A classic phone binds its SIP and RTP sockets to one address and writes it into Via, Contact and
+      // the SDP: the one its kernel picks towards the SIP server, which is the tunnel's once tun0 carries
+      // that route. (libwebrtc enumerates every interface itself: tun0 is one of its host candidates.)
+      if (!isWebRtc(spec)) tunnelSources.set(rt, source);
+    }
     // libwebrtc here gathers candidates on loopback too, which no browser does: they double every
     // candidate, and a TURN/TCP socket bound to 127.0.0.1 never connects, stalling gathering until its
     // timeout. Take the address off lo (the device stays up, so the agent still reaches itself).
@@ -221,7 +229,12 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
     if (rt.kept) return readyDaemon(rt, dependencies);
     // Node's own key log of every TLS session the agent opens (SIP over TLS, WSS, and TURN over TLS through
     // its TLS bridge; libwebrtc's DTLS is not in it): the capture carries it, so Wireshark decrypts them.
-    const proc = await rt.spawn(["/usr/local/bin/node", `--tls-keylog=${TLS_KEYLOG}`, "/opt/callpath/agent.mjs", JSON.stringify(agentConfig(rt))]);
+    const proc = await rt.spawn([
+      "/usr/local/bin/node",
+      `--tls-keylog=${TLS_KEYLOG}`,
+      "/opt/callpath/agent.mjs",
+      JSON.stringify(agentConfig(rt, tunnelSources.get(rt))),
+    ]);
     // Loading Node, the bundle and libwebrtc needs nothing from the lab: it overlaps the servers' start.
     const agent = await AgentHandle.load(rt.name, proc);
     try {
@@ -240,7 +253,7 @@ export const userAgent = defineKind<UserAgentSpec, UserAgentHandle>({
  * Its handle's stop lets go of the channel only; the daemon goes with the node.
  */
 async function readyDaemon(rt: NodeRuntime, dependencies: Promise<void>): Promise<UserAgentHandle> {
-  await startAgentDaemon(rt, agentConfig(rt));
+  await startAgentDaemon(rt, agentConfig(rt, tunnelSources.get(rt)));
   const agent = await connectAgent(rt);
   try {
     await dependencies;
@@ -258,7 +271,11 @@ async function readyDaemon(rt: NodeRuntime, dependencies: Promise<void>): Promis
  * replacing it), a split one only the chosen routes. Up before the agent starts, so its WebRTC stack
  * sees tun0 from the first call.
  */
-async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vpn"]>): Promise<void> {
+/** A classic phone's address inside its own tunnel, once configure has brought the tunnel up. */
+const tunnelSources = new WeakMap<NodeRuntime, string>();
+
+/** Returns the source address the node's kernel picks towards its SIP server once the tunnel is up. */
+async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vpn"]>): Promise<string> {
   const spec = rt.node.spec as UserAgentSpec;
   const client = await prepareVpnClient(rt, vpn.server);
   const via = rt.addressOf(
@@ -269,7 +286,21 @@ async function startAgentVpn(rt: NodeRuntime, vpn: NonNullable<UserAgentSpec["vp
     vpn.mode === "full"
       ? [`ip route add 0.0.0.0/1 dev ${TUN}`, `ip route add 128.0.0.0/1 dev ${TUN}`]
       : vpn.routes.flatMap((r) => nodeOrPrefixes(rt, r)).map((p) => `ip route add ${p} dev ${TUN}`);
-  await rt.exec(["sh", "-ec", [`ip route add ${client.serverIp}/32 via ${via}`, ...client.start, ...routes].join("\n")]);
+  const sipServer = rt.addressOf(spec.sip.server);
+  const out = await rt.exec([
+    "sh",
+    "-ec",
+    [
+      `ip route add ${client.serverIp}/32 via ${via}`,
+      ...client.start,
+      ...routes,
+      `ip -4 route get ${sipServer} | sed -n 's/.* src \\([0-9.]*\\).*/\\1/p'`,
+    ].join("\n"),
+  ]);
+  const source = out.trim().split("\n").at(-1) ?? "";
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(source))
+    throw new LabError(`${rt.name}: no source address towards ${spec.sip.server} (${sipServer}) after its VPN came up: ${out.trim()}`);
+  return source;
 }
 
 export function isWebRtc(spec: UserAgentSpec): boolean {
@@ -277,9 +308,10 @@ export function isWebRtc(spec: UserAgentSpec): boolean {
 }
 
 /** What the agent process is told: addresses, the lab CA and TURN credentials all come from the lab. */
-export function agentConfig(rt: NodeRuntime): AgentConfig {
+/** `localAddress`: a classic phone's address when it is not its LAN one (inside its own VPN tunnel). */
+export function agentConfig(rt: NodeRuntime, localAddress?: string): AgentConfig {
   const spec = rt.node.spec as UserAgentSpec;
-  const address = rt.addressOf(rt.name);
+  const address = localAddress ?? rt.addressOf(rt.name);
   const server = rt.addressOf(spec.sip.server);
   const toneHz = toneOf(rt.name, rt.topology);
   const common = {
