@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { encode, METHOD, xorMappedAddressAttr } from "../diagnose/reference/stun.js";
 import { keepaliveAnswer, keepaliveProbe, KeepaliveTracker, MAX_PENDING, registeredFrom } from "./keepalive.js";
 
-const target = { user: "alice", domain: "callpath.test", address: "10.0.1.2", port: 5060, proxy: "198.51.100.2:5060" };
+const target = { user: "alice", domain: "callpath.test", address: "10.0.1.2", port: 5060, proxy: { host: "198.51.100.2", port: 5060 } };
 
 test("a CRLF keep-alive is the double CRLF and expects no answer", () => {
   const p = keepaliveProbe("crlf", target, 1);

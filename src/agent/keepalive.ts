@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { Grammar } from "sip.js/lib/core/index.js";
 import { bindingRequest, decode, formatAddress, xorMappedAddress } from "../diagnose/reference/stun.js";
 import { headerValue } from "./sip-trace.js";
+import { topVia, viaSource } from "./via.js";
 
 // A phone's NAT keep-alives to its proxy over UDP, of the three kinds phones offer: CRLF (RFC 5626 §3.5.1
 // defines the CRLF ping for connection-oriented transports only: over UDP nobody answers it), OPTIONS to
@@ -26,19 +26,18 @@ export interface KeepaliveTarget {
   /** The agent's own address and SIP port, as its requests write them. */
   readonly address: string;
   readonly port: number;
-  /** The proxy, "ip:port". */
-  readonly proxy: string;
+  readonly proxy: { readonly host: string; readonly port: number };
 }
 
 /** An OPTIONS to the proxy itself (no user part: Kamailio answers it as a keep-alive), rport asked for. */
 export function optionsKeepalive(t: KeepaliveTarget, cseq: number): KeepaliveProbe {
   const branch = `z9hG4bK${randomBytes(8).toString("hex")}`;
   const message = [
-    `OPTIONS sip:${t.proxy} SIP/2.0`,
+    `OPTIONS sip:${t.proxy.host}:${t.proxy.port} SIP/2.0`,
     `Via: SIP/2.0/UDP ${t.address}:${t.port};branch=${branch};rport`,
     "Max-Forwards: 70",
     `From: <sip:${t.user}@${t.domain}>;tag=${randomBytes(5).toString("hex")}`,
-    `To: <sip:${t.proxy}>`,
+    `To: <sip:${t.proxy.host}:${t.proxy.port}>`,
     `Call-ID: ${randomBytes(10).toString("hex")}`,
     `CSeq: ${cseq} OPTIONS`,
     "Content-Length: 0",
@@ -53,14 +52,6 @@ export function keepaliveProbe(kind: KeepaliveKind, t: KeepaliveTarget, seq: num
   if (kind === "options") return optionsKeepalive(t, seq);
   const { bytes, transactionId } = bindingRequest();
   return { bytes, key: transactionId.toString("hex") };
-}
-
-interface ParsedVia {
-  readonly host: string;
-  readonly port?: number;
-  readonly received?: string;
-  readonly rport?: string | number;
-  readonly branch?: string;
 }
 
 /**
@@ -82,10 +73,10 @@ export function keepaliveAnswer(datagram: Buffer): { key: string; publicAddress:
 
 /** A response's top Via: its branch, and the address the server saw the request come from (received/rport). */
 function responseVia(response: string): { branch: string; publicAddress: string } | null {
-  const via = Grammar.parse(headerValue(response, "via", "v").split(",")[0]!.trim(), "Via") as ParsedVia | -1;
-  if (via === -1 || !via.branch) return null;
-  const port = via.rport !== undefined && via.rport !== "" ? Number(via.rport) : (via.port ?? 5060);
-  return { branch: via.branch, publicAddress: `${via.received ?? via.host}:${port}` };
+  const via = topVia(response);
+  if (!via?.branch) return null;
+  const { host, port } = viaSource(via);
+  return { branch: via.branch, publicAddress: `${host}:${port}` };
 }
 
 /** Where the registrar saw a REGISTER come from, read from its 2xx; null for anything else. */

@@ -10,6 +10,7 @@ import { probeInvite } from "./mirror-probe.js";
 import type { HoldStyle } from "./hold.js";
 import { PlainRtpSessionDescriptionHandler } from "./plain-rtp-sdh.js";
 import { inviteTransactionsSettled, REINVITE_ATTEMPTS, reinviteRetryDelayMs } from "./reinvite.js";
+import { splitHostPort } from "./via.js";
 import { type KeepaliveKind, type KeepaliveStats, type KeepaliveTracker, registeredFrom } from "./keepalive.js";
 import { StreamTransport } from "./stream-transport.js";
 import { UdpTransport } from "./udp-transport.js";
@@ -77,13 +78,13 @@ function transportOptions(sig: AgentConfig["signalling"], onTrace: (e: SipTraceE
     };
   }
   if (!("url" in sig)) {
-    const [host, port] = sig.proxy.split(":");
+    const { host, port } = splitHostPort(sig.proxy);
     return {
       viaHost: sig.address,
       contactParams: { transport: sig.transport },
       preloadedRouteSet: [`<sip:${sig.proxy};transport=${sig.transport};lr>`],
       transportConstructor: StreamTransport as never,
-      transportOptions: { protocol: sig.transport.toUpperCase(), host, port: Number(port), ca: sig.ca, servername: sig.servername, onTrace },
+      transportOptions: { protocol: sig.transport.toUpperCase(), host, port, ca: sig.ca, servername: sig.servername, onTrace },
     };
   }
   installWebSocket({ ca: sig.ca, servername: sig.servername });
@@ -143,7 +144,7 @@ export class SipAgent {
     // The connection's own port, which the server will see (before any NAT): name it in Contact.
     if (this.ua.transport instanceof StreamTransport) this.ua.contact.uri.port = this.ua.transport.localPort;
     if (sig.transport === "udp" && sig.keepaliveMs) {
-      const target = { user: this.config.user, domain: this.config.domain, address: sig.address, port: sig.port, proxy: sig.proxy };
+      const target = { user: this.config.user, domain: this.config.domain, address: sig.address, port: sig.port, proxy: splitHostPort(sig.proxy) };
       this.keepalive = this.udpTransport().startKeepalive(sig.keepaliveKind, target, sig.keepaliveMs, (publicAddress) => this.reRegister(publicAddress));
     }
   }

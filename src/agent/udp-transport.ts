@@ -6,6 +6,7 @@ import { keepaliveAnswer, keepaliveProbe, type KeepaliveKind, type KeepaliveTarg
 import { Retransmitter } from "./retransmitter.js";
 import { TransportBase } from "./transport-base.js";
 import { headerValue, traceEntry, type SipTraceEntry } from "./sip-trace.js";
+import { topVia, viaSource } from "./via.js";
 
 export interface UdpTransportOptions {
   readonly address: string;
@@ -31,26 +32,11 @@ export function requestDestination(raw: string): { host: string; port: number } 
   return { host: uri.host, port: uri.port ?? DEFAULT_SIP_PORT };
 }
 
-interface ParsedVia {
-  readonly host: string;
-  readonly port?: number;
-  readonly received?: string;
-  readonly rport?: string;
-  readonly branch?: string;
-}
-
-/** The top Via, parsed by sip.js's own grammar; undefined when it does not parse. */
-function topVia(raw: string): ParsedVia | undefined {
-  const value = headerValue(raw, "via", "v").split(",")[0]!.trim();
-  const parsed = Grammar.parse(value, "Via") as ParsedVia | -1;
-  return parsed === -1 ? undefined : parsed;
-}
-
 /** Where a response goes (RFC 3261 §18.2.2 with RFC 3581): top Via's received/rport, else its sent-by. */
 export function responseDestination(raw: string): { host: string; port: number } {
   const via = topVia(raw);
   if (!via) throw new Error(`cannot route response: unparsable Via "${headerValue(raw, "via", "v")}"`);
-  return { host: via.received ?? via.host, port: Number(via.rport || via.port || DEFAULT_SIP_PORT) };
+  return viaSource(via);
 }
 
 /**
@@ -174,13 +160,14 @@ export class UdpTransport extends TransportBase {
   startKeepalive(kind: KeepaliveKind, target: KeepaliveTarget, intervalMs: number, onAddressChange: (publicAddress: string) => void): KeepaliveTracker {
     clearInterval(this.keepaliveTimer);
     const tracker = new KeepaliveTracker(kind);
-    const [host, port] = [target.proxy.slice(0, target.proxy.lastIndexOf(":")), Number(target.proxy.slice(target.proxy.lastIndexOf(":") + 1))];
+    const { host, port } = target.proxy;
+    const peer = `${host}:${port}`;
     let seq = 0;
     this.keepalive = { tracker, onAddressChange };
     this.keepaliveTimer = setInterval(() => {
       const probe = keepaliveProbe(kind, target, ++seq);
       tracker.onSent(probe);
-      if (kind === "options") this.options.onTrace(traceEntry("sent", target.proxy, probe.bytes.toString("utf8")));
+      if (kind === "options") this.options.onTrace(traceEntry("sent", peer, probe.bytes.toString("utf8")));
       this.socket?.send(probe.bytes, port, host);
     }, intervalMs);
     return tracker;
