@@ -3,7 +3,7 @@ import { When } from "@cucumber/cucumber";
 import { parse } from "yaml";
 import { formatIssues, LabError } from "../src/common/errors.js";
 import type { NodeRuntime } from "../src/kinds/kind.js";
-import { changeFirewall, changeNat, natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
+import { AlgSpec, changeAlg, changeFirewall, changeNat, natRouter, type NatRouterSpec } from "../src/kinds/nat-router/index.js";
 import { FirewallSpec } from "../src/kinds/nat-router/firewall.js";
 import { PARSE_PARAMS, zodIssues } from "../src/topology/load.js";
 import { forgetMappingsCommands, NAT_PRESET_NAMES, type NatPreset } from "../src/kinds/nat-router/nat-behaviour.js";
@@ -45,4 +45,30 @@ When("{node}'s firewall changes to:", async function (this: LabWorld, router: st
   if (!parsed.success)
     throw new LabError(`${router}'s firewall cannot change to that:\n${formatIssues("the step's YAML", zodIssues(parsed.error, `nodes.${router}.firewall`))}`);
   await changeFirewall(rt, parsed.data);
+});
+
+// The router's "SIP ALG" switched on, off or to another behaviour mid-scenario: the call before and the
+// call after on the same line. A word is the topology's `alg` value (off, netfilter, a profile); YAML after
+// the colon is the field's full form ({ profile, rules } or { netfilter }), checked the same way.
+async function algChange(world: LabWorld, router: string, value: unknown): Promise<void> {
+  const rt = natRouterOf(world, router);
+  const parsed = AlgSpec.safeParse(value, PARSE_PARAMS);
+  if (!parsed.success)
+    throw new LabError(`${router}'s ALG cannot change to that:\n${formatIssues("the step's YAML", zodIssues(parsed.error, `nodes.${router}.alg`))}`);
+  await changeAlg(rt, world.algInForce.get(router) ?? rt.node.spec.alg, parsed.data);
+  world.algInForce.set(router, parsed.data);
+}
+
+When(/^(\S+)'s ALG changes to (\S+)$/, async function (this: LabWorld, router: string, value: string) {
+  await algChange(this, router, value);
+});
+
+When("{node}'s ALG changes to:", async function (this: LabWorld, router: string, yaml: string) {
+  let value: unknown;
+  try {
+    value = parse(yaml);
+  } catch (e) {
+    throw new LabError(`${router}'s new ALG is not YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  await algChange(this, router, value);
 });

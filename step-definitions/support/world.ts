@@ -1,4 +1,5 @@
 import type { NatPreset } from "../../src/kinds/nat-router/nat-behaviour.js";
+import type { AlgSpec } from "../../src/kinds/nat-router/index.js";
 import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
 import { join } from "node:path";
 import type { CallOutcome } from "../../src/calls/outcome.js";
@@ -43,6 +44,8 @@ export class LabWorld extends World {
   strayCallId: string | undefined;
   /** NAT presets changed in this scenario (`When <router>'s NAT changes to <preset>`): the topology still names the first. */
   readonly natInForce = new Map<string, NatPreset>();
+  /** ALGs changed in this scenario (`When <router>'s ALG changes to …`): the topology still names the first. */
+  readonly algInForce = new Map<string, AlgSpec>();
   /** Heuristic runs in this scenario, with the seat each ran on. */
   readonly heuristicRuns: Array<{ seat: string; run: HeuristicRun }> = [];
 

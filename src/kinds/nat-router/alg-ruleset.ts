@@ -51,3 +51,16 @@ export function queueScript({ wanIf, ports }: QueueRulesInput): string {
     `nft add rule ip mangle callpath_alg_pre iifname "${wanIf}" udp sport '{ ${ports.join(", ")} }' jump ${QUEUE_CHAIN}`,
   ].join("\n");
 }
+
+/** Undoes queueScript: the nft chains that jump first, then the iptables-nft chain they jump to. */
+export function queueRemovalScript(): string {
+  return [
+    // A chain that still holds rules cannot be deleted.
+    "nft flush chain ip mangle callpath_alg_post",
+    "nft delete chain ip mangle callpath_alg_post",
+    "nft flush chain ip mangle callpath_alg_pre",
+    "nft delete chain ip mangle callpath_alg_pre",
+    `iptables-nft -t mangle -F ${QUEUE_CHAIN}`,
+    `iptables-nft -t mangle -X ${QUEUE_CHAIN}`,
+  ].join("\n");
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ALG_PROFILE_NAMES } from "../../alg/alg-rules.js";
-import { helperRuleset, queueScript } from "./alg-ruleset.js";
+import { helperRuleset, queueRemovalScript, queueScript } from "./alg-ruleset.js";
 import { NatRouterSpec, resolveAlg } from "./index.js";
 
 test("alg names resolve: off, the kernel helper with its defaults, each profile", () => {
@@ -42,4 +42,16 @@ test("the userspace ALG's queue sits after SNAT outbound and after DNAT inbound"
   assert.match(script, /-j NFQUEUE --queue-num 0/);
   assert.match(script, /hook postrouting priority srcnat \+ 1;.*\n.*oifname "eth0" udp dport '\{ 5060 \}'/);
   assert.match(script, /hook prerouting priority dstnat \+ 1;.*\n.*iifname "eth0" udp sport '\{ 5060 \}'/);
+});
+
+test("the queue comes out in reverse: the chains that jump, then the chain they jump to", () => {
+  const made = queueScript({ wanIf: "eth0", ports: [5060] });
+  const removed = queueRemovalScript().split("\n");
+  for (const chain of ["callpath_alg_post", "callpath_alg_pre"]) {
+    assert.ok(made.includes(`nft add chain ip mangle ${chain}`));
+    assert.ok(removed.includes(`nft delete chain ip mangle ${chain}`));
+  }
+  const lastNft = Math.max(...removed.map((l, i) => (l.startsWith("nft ") ? i : -1)));
+  assert.ok(removed.findIndex((l) => l.includes("-X CALLPATH_ALG")) > lastNft, "the iptables chain goes once nothing jumps to it");
+  assert.ok(removed.findIndex((l) => l.includes("-F CALLPATH_ALG")) < removed.findIndex((l) => l.includes("-X CALLPATH_ALG")));
 });

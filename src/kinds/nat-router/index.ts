@@ -8,12 +8,12 @@ import { formatCidr, parseCidr } from "../../common/ipv4.js";
 import { networkRef, nodeRef } from "../../topology/schema.js";
 import { logTail, startDaemon } from "../../lab/daemon-channel.js";
 import { algVerdicts, withAlg } from "./alg-channel.js";
-import { formatVerdict } from "../../alg/alg-service.js";
+import { ALG_SOCKET, formatVerdict } from "../../alg/alg-service.js";
 import { defineKind, type NodeRuntime } from "../kind.js";
-import { ALG_QUEUE, helperRuleset, queueScript } from "./alg-ruleset.js";
+import { ALG_QUEUE, ALG_TABLE, helperRuleset, queueRemovalScript, queueScript } from "./alg-ruleset.js";
 import { FirewallSpec, firewallRuleset, firewallSwap, isActive } from "./firewall.js";
 import { NAT_PRESET_NAMES, NAT_TABLE, type NatPreset, natRuleset } from "./nat-behaviour.js";
-import { claimSipHelperParams, helperParamsOf, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
+import { claimSipHelperParams, differsFromDefaults, helperParamsOf, SIP_HELPER_DEFAULTS } from "./sip-helper-params.js";
 
 const bit = z.number().int().min(0).max(1);
 const unique = (list: readonly unknown[]): boolean => new Set(list).size === list.length;
@@ -245,4 +245,44 @@ export async function changeNat(rt: NodeRuntime<NatRouterSpec>, preset: NatPrese
   const table = natRuleset({ preset, lanIf: LAN_IF, wanIf: WAN_IF, mappingTimeoutSec: spec.udpTimeout, tcpMss: spec.tcpMss });
   const swap = tableSwap("ip", NAT_TABLE, table);
   await rt.exec(["sh", "-ec", withInterfaces(rt.addressOf(rt.name, spec.lan), rt.addressOf(rt.name, spec.wan), nftLoad(swap, ["LAN_IF", "WAN_IF"]))]);
+}
+
+/**
+ * A router whose SIP ALG is switched on, off or to another behaviour while the lab runs (the admin page's
+ * "SIP ALG" checkbox, a firmware update). The userspace ALG acts on every packet, so its change applies
+ * at once; a change to or from the kernel helper reaches only flows that begin after it (conntrack entries
+ * keep the helper they were made with: forgetMappingsCommands, a reboot, makes every flow begin again).
+ * Kernel-wide helper parameters are set when a lab starts, not here.
+ */
+export async function changeAlg(rt: NodeRuntime<NatRouterSpec>, from: AlgSpec, to: AlgSpec): Promise<void> {
+  const issues = natRouter.check!({ ...rt.node.spec, alg: to }, rt.name, rt.topology);
+  const next = resolveAlg(to);
+  if (next.kind === "netfilter" && differsFromDefaults(helperParamsOf(next.helper)))
+    issues.push({
+      path: `nodes.${rt.name}.alg.netfilter`,
+      message: "the kernel helper's parameters are kernel-wide and set when a lab starts: put them in the topology",
+    });
+  if (issues.length > 0) throw new LabError(`${rt.name}'s ALG cannot change to that:\n${formatIssues("the step's YAML", issues)}`);
+  const old = resolveAlg(from);
+  const lan = rt.addressOf(rt.name, rt.node.spec.lan);
+  const wan = rt.addressOf(rt.name, rt.node.spec.wan);
+  if (old.kind === "userspace") {
+    // The queue verdict first (a queue nobody reads drops every packet), then the daemon and its socket.
+    // "[/]": the pattern does not match this script's own command line, which holds it.
+    const stop = `pkill -f '[/]opt/callpath/alg.mjs' || true\ni=0; while pgrep -f '[/]opt/callpath/alg.mjs' >/dev/null; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.05; done\nrm -f ${ALG_SOCKET}`;
+    await rt.exec(["sh", "-ec", `${queueRemovalScript()}\n${stop}`]);
+  }
+  if (old.kind === "netfilter") await rt.exec(["nft", "delete", "table", "ip", ALG_TABLE]);
+  if (next.kind === "netfilter") {
+    if (old.kind !== "netfilter") {
+      const undo = await claimSipHelperParams(rt.labId, helperParamsOf(next.helper));
+      if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
+    }
+    const helper = helperRuleset({ lanIf: LAN_IF, ports: next.helper.ports, protocols: next.helper.protocols });
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, nftLoad(helper, ["LAN_IF", "WAN_IF"]))]);
+  }
+  if (next.kind === "userspace") {
+    await startUserspaceAlg(rt, next, wan);
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, queueScript({ wanIf: WAN_IF, ports: next.rules.ports }))]);
+  }
 }
