@@ -1,5 +1,5 @@
 @sbc @alone
-Feature: The seed causes end to end through the SBC — a corporate firewall on the app's side, a home ALG on the phone's
+Feature: The seed causes end to end through the SBC — a corporate firewall on the app's side, a home ALG and a VPN on the phone's
   The WebRTC app (behind nat1) and the desk phone (behind nat2) call each other through the SBC "edge", as a
   cloud-telephony customer's app calls a phone number. Each network's failure is shown with its mitigation,
   then both networks at once, each way.
@@ -47,6 +47,33 @@ Feature: The seed causes end to end through the SBC — a corporate firewall on 
       Then the call is established within 3 seconds
       And audio flows both ways for 3 seconds
 
+  Rule: the desk phone runs its own VPN client to a concentrator (a remote worker's phone)
+    The tunnel hides the phone's SIP from its home router's ALG: the SBC sees the concentrator's address.
+    A tunnel whose path drops fragments loses what does not fit one underlay packet.
+
+    Scenario: the tunnel's path drops fragments: the phone's large INVITE over UDP never reaches the SBC
+      Given the "sbc" topology is running with:
+        | nodes.vpn               | { kind: vpn-gateway, role: concentrator, network: internet, dropFragments: true } |
+        | nodes.phone.vpn         | { server: vpn }                                                                   |
+        | nodes.phone.sdpPadding  | 1800                                                                              |
+      And app and phone are registered
+      Then the SIP server saw phone's REGISTER arrive from vpn's public address
+      When phone calls app
+      Then the call gets no response, after about 32 seconds
+      And the SIP server never saw phone's INVITE
+
+    Scenario: mitigation — SIP over TCP inside the tunnel: its segments fit, the call connects with audio
+      Given the "sbc" topology is running with:
+        | nodes.vpn                 | { kind: vpn-gateway, role: concentrator, network: internet, dropFragments: true } |
+        | nodes.phone.vpn           | { server: vpn }                                                                   |
+        | nodes.phone.sdpPadding    | 1800                                                                              |
+        | nodes.phone.sip.transport | tcp                                                                               |
+      And app and phone are registered
+      When phone calls app
+      Then the call is established within 6 seconds
+      And audio flows both ways for 3 seconds
+      And both ends of the call exchange media with edge
+
   Rule: both networks at once, both mitigations in force
 
     Scenario Outline: <caller> calls <callee> from behind the firewall and the ALG
@@ -59,6 +86,28 @@ Feature: The seed causes end to end through the SBC — a corporate firewall on 
       And app's ICE reaches "connected" or "completed" within 10 seconds
       And app's selected candidate pair is relay over tls
       And audio flows both ways for 3 seconds
+
+      Examples:
+        | caller | callee |
+        | app    | phone  |
+        | phone  | app    |
+
+  Rule: all three causes at once — the app behind the corporate firewall, the phone behind the ALG and on its own VPN
+
+    Scenario Outline: <caller> calls <callee>: TURN over TLS on 443 for the app, the tunnel past the ALG for the phone
+      Given the "sbc" topology is running with:
+        | nodes.nat1.firewall | { udp: block, block: [stun-tcp] }                            |
+        | nodes.nat2.alg      | headers-not-sdp                                              |
+        | nodes.vpn           | { kind: vpn-gateway, role: concentrator, network: internet } |
+        | nodes.phone.vpn     | { server: vpn }                                              |
+      And app and phone are registered
+      Then the SIP server saw phone's REGISTER arrive from vpn's public address
+      When <caller> calls <callee>
+      Then the call is established within 6 seconds
+      And app's ICE reaches "connected" or "completed" within 10 seconds
+      And app's selected candidate pair is relay over tls
+      And audio flows both ways for 3 seconds
+      And the ALG on nat2 saw no SIP
 
       Examples:
         | caller | callee |
