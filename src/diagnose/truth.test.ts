@@ -428,6 +428,8 @@ test("path MTU without a tunnel: the smallest link end on the way (a node's own,
   assert.equal((await truth("diagnose-home", "alice", { "nodes.nat1.linkMtu": "{ internet: 1492 }" })).pathMtu, 1492);
   assert.equal((await truth("diagnose-home", "alice", { "networks.internet.mtu": "1400" })).pathMtu, 1400);
   assert.equal((await truth("diagnose-home", "alice", { "networks.internet.mtu": "1400", "nodes.alice.linkMtu": "{ lan1: 1280 }" })).pathMtu, 1280);
+  // A link end above its network's MTU gains nothing: the bridge's side stays at the network's.
+  assert.equal((await truth("diagnose-home", "alice", { "nodes.alice.linkMtu": "{ lan1: 9000 }" })).pathMtu, 1500);
   // bob, on the internet itself, crosses no router: only his own end and the TURN server's count.
   assert.equal((await truth("diagnose-home", "bob", { "nodes.nat1.linkMtu": "{ internet: 1492 }" })).pathMtu, 1500);
   const silent = await truth("diagnose-home", "alice", { "nodes.nat1.linkMtu": "{ internet: 1492 }", "nodes.nat1.firewall": "{ fragNeeded: drop }" });

@@ -241,10 +241,13 @@ function pathMtuOf(t: ResolvedTopology, leg: Leg, notes: Set<string>): number {
   return mtu;
 }
 
-/** A link end's MTU: the node's own on that network, else the network's, else Ethernet's 1500. */
+/**
+ * A link end's MTU: the node's own on that network, but never above the network's (or Ethernet's 1500),
+ * which the bridge's side of the link keeps.
+ */
 export function linkEndMtu(t: ResolvedTopology, node: string, network: string): number {
   const own = (t.nodes.get(node)?.spec as { linkMtu?: Record<string, number> } | undefined)?.linkMtu?.[network];
-  return own ?? t.networks.get(network)?.mtu ?? LINK_MTU;
+  return Math.min(own ?? Number.POSITIVE_INFINITY, t.networks.get(network)?.mtu ?? LINK_MTU);
 }
 
 /**

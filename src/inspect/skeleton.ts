@@ -174,10 +174,10 @@ export function buildSkeleton(source: string, findings: readonly Finding[], caus
         text: `${label(frag)}: ${frames(findings[frag.findings[0]!]!)}${tunnel ? "" : " (the capture shows no tunnel: a VPN concentrator is how callpath builds a path that drops fragments)"}`,
       });
     }
-    if (fragNeeded?.facts.kind === "frag-needed" && fragNeeded.facts.mtu !== null && fragNeeded.facts.mtu >= 576) {
-      vpn.mtu = fragNeeded.facts.mtu;
+    if (namedMtu !== null && fragNeeded) {
+      vpn.mtu = namedMtu;
       vpn.mssfix = 0;
-      notes.push({ path: ["nodes", "vpn", "mtu"], text: `ICMP fragmentation needed names MTU ${fragNeeded.facts.mtu}: ${frames(fragNeeded)}` });
+      notes.push({ path: ["nodes", "vpn", "mtu"], text: `ICMP fragmentation needed names MTU ${namedMtu}: ${frames(fragNeeded)}` });
     }
     nodes.vpn = vpn;
     const office: Record<string, unknown> = { kind: "vpn-gateway", role: "client", lan: "lan1", wan: routerNeeded ? "lan2" : "internet", server: "vpn" };

@@ -51,8 +51,8 @@ async function startDockerEngine(d: Docker, log: Logger): Promise<Docker> {
   if (await answers(d)) return d;
   if (!hasCommand("dockerd")) {
     log("no Docker engine answers and dockerd is not installed: installing Debian's docker.io (apt-get)");
-    run("apt-get", ["update", "-qq"]);
-    run("apt-get", ["install", "-y", "-qq", "docker.io"], { DEBIAN_FRONTEND: "noninteractive" });
+    await run("apt-get", ["update", "-qq"]);
+    await run("apt-get", ["install", "-y", "-qq", "docker.io"], { DEBIAN_FRONTEND: "noninteractive" });
   }
   log(`no Docker engine answers: starting dockerd in the background (log: ${DOCKERD_LOG})`);
   const out = openSync(DOCKERD_LOG, "a");
@@ -73,7 +73,12 @@ export function hasCommand(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): void {
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env } });
-  if (r.status !== 0) throw new LabError(`\`${cmd} ${args.join(" ")}\` failed (exit ${r.status})`);
+/** Asynchronously: the engine lock is refreshed while apt-get runs, which can take longer than its stale time. */
+async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+  const status = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env } });
+    child.once("error", reject);
+    child.once("exit", (code) => resolve(code));
+  });
+  if (status !== 0) throw new LabError(`\`${cmd} ${args.join(" ")}\` failed (exit ${status})`);
 }

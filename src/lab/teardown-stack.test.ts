@@ -74,3 +74,23 @@ test("steps without a group stay one at a time", async () => {
   await s.unwind();
   assert.deepEqual(events, ["start y", "end y", "start x", "end x"]);
 });
+
+test("an undo that throws before returning a promise is reported, and its neighbours and the rest still run", async () => {
+  const s = new TeardownStack();
+  const done: string[] = [];
+  s.push("network", async () => void done.push("network"), "networks");
+  s.push("container a", async () => void done.push("a"), "containers");
+  s.push(
+    "container b",
+    (() => {
+      throw new Error("sync boom");
+    }) as unknown as () => Promise<void>,
+    "containers",
+  );
+  const errors = await s.unwind();
+  assert.deepEqual(done, ["a", "network"]);
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    ["container b: sync boom"],
+  );
+});

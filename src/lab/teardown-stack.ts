@@ -29,7 +29,8 @@ export class TeardownStack {
       const batch = [this.steps.pop()!];
       const group = batch[0]!.group;
       while (group !== undefined && this.steps.at(-1)?.group === group) batch.push(this.steps.pop()!);
-      const results = await Promise.allSettled(batch.map((step) => step.undo()));
+      // async: an undo that throws before returning its promise is a failure like any other, not an abort.
+      const results = await Promise.allSettled(batch.map(async (step) => step.undo()));
       results.forEach((r, i) => {
         if (r.status === "rejected") errors.push(new Error(`${batch[i]!.what}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`));
       });

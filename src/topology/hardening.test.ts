@@ -220,8 +220,9 @@ test("many bad keys stay linear: 60,000 duplicate keys under the size limit are 
   const started = performance.now();
   const p = problems(text);
   const ms = performance.now() - started;
-  // A hang guard, not a benchmark: the quadratic version took 84 s here.
-  assert.ok(ms < 5000, `took ${Math.round(ms)} ms`);
+  // A hang guard, not a benchmark: the quadratic version took 84 s here, the linear one 1–5 s depending on
+  // what else the 2 cores are doing; the bound sits between with room for a loaded machine.
+  assert.ok(ms < 20_000, `took ${Math.round(ms)} ms`);
   assert.ok(p.length <= 101 && p.length > 50, String(p.length));
   assert.match(p[0]!, /^line 4: YAML: the key "lan" appears twice/);
 });

@@ -10,7 +10,9 @@ import { canAssign } from "../../src/common/scenario-slots.js";
 // they run beside it, so its waiting overlaps their work. A lab start is CPU-bound (about two cores for
 // eight seconds), so at most one working scenario per two cores runs at once. In a serial run this
 // changes nothing.
-const slots = Math.max(1, Math.floor(availableParallelism() / 2));
+// CALLPATH_SCENARIO_SLOTS overrides the count where the CPUs a process sees are not the ones it may use
+// (a container's CPU quota).
+const slots = Number(process.env.CALLPATH_SCENARIO_SLOTS) || Math.max(1, Math.floor(availableParallelism() / 2));
 const tagsOf = (p: { tags: ReadonlyArray<{ name: string }> }): string[] => p.tags.map((t) => t.name);
 
 setParallelCanAssign((pickle, running) => canAssign(tagsOf(pickle), running.map(tagsOf), slots));

@@ -1,6 +1,7 @@
 import type { NatPreset } from "../../src/kinds/nat-router/nat-behaviour.js";
 import type { AlgSpec } from "../../src/kinds/nat-router/index.js";
 import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallOutcome } from "../../src/calls/outcome.js";
 import type { OneWayResult } from "../../src/calls/one-way.js";
@@ -10,6 +11,7 @@ import { stderrLogger } from "../../src/common/log.js";
 import { builtinKinds } from "../../src/kinds/builtin.js";
 import { PROJECT_ROOT, type ImageName } from "../../src/lab/images.js";
 import { Lab } from "../../src/lab/lab.js";
+import { withFileLock } from "../../src/common/file-lock.js";
 import type { StartedLab } from "../../src/lab/started-lab.js";
 import { loadTopology, type TopologyOverrides } from "../../src/topology/load.js";
 import type { HeuristicRun, Verdict } from "../../src/diagnose/contract.js";
@@ -17,6 +19,8 @@ import { isRight, type QuestionId } from "../../src/diagnose/questions.js";
 import { runHeuristicInLab } from "../../src/diagnose/run-heuristic.js";
 import { deriveTruth } from "../../src/diagnose/truth.js";
 import { captureSettings } from "../../src/capture/capture-settings.js";
+
+const LAB_START_LOCK = join(tmpdir(), "callpath-lab-start.lock");
 
 /** Images are built once per run (BeforeAll) and shared by every scenario's lab. */
 export const runState: { images?: Record<ImageName, string> } = {};
@@ -67,7 +71,12 @@ export class LabWorld extends World {
     if (!runState.images) throw new LabError("images were not prepared (BeforeAll did not run)");
     const topo = await loadTopology(join(PROJECT_ROOT, "topologies", `${topology}.yaml`), builtinKinds(), overrides);
     const capture = captureSettings();
-    this.current = await new Lab(topo, { images: runState.images, log: this.labLog, capture: capture.mode === "off" ? undefined : capture.ring }).start();
+    const lab = new Lab(topo, { images: runState.images, log: this.labLog, capture: capture.mode === "off" ? undefined : capture.ring });
+    // Parallel workers start their labs one at a time: a start takes both cores of a 2-core host for
+    // seconds, and two at once only make each slower and load the other scenario's timed steps longer.
+    this.current = process.env.CUCUMBER_WORKER_ID
+      ? await withFileLock(LAB_START_LOCK, () => lab.start(), { what: "another scenario is starting its lab" })
+      : await lab.start();
     return this.current;
   }
 

@@ -188,7 +188,7 @@ export const natRouter = defineKind<NatRouterSpec>({
   },
   // The userspace ALG's verdicts (what it rewrote, restored or dropped), for every scenario's report.
   async evidence(rt) {
-    if (resolveAlg(rt.node.spec.alg).kind !== "userspace") return [];
+    if (resolveAlg(algInForce.get(rt) ?? rt.node.spec.alg).kind !== "userspace") return [];
     const { verdicts } = await algVerdicts(rt);
     return verdicts.length > 0 ? [{ fileName: `${rt.name}-alg.txt`, mediaType: "text/plain", body: verdicts.map(formatVerdict).join("\n") }] : [];
   },
@@ -247,6 +247,9 @@ export async function changeNat(rt: NodeRuntime<NatRouterSpec>, preset: NatPrese
   await rt.exec(["sh", "-ec", withInterfaces(rt.addressOf(rt.name, spec.lan), rt.addressOf(rt.name, spec.wan), nftLoad(swap, ["LAN_IF", "WAN_IF"]))]);
 }
 
+/** The ALG a step switched a router to: its evidence is that ALG's, not the topology's first. */
+const algInForce = new WeakMap<NodeRuntime, AlgSpec>();
+
 /**
  * A router whose SIP ALG is switched on, off or to another behaviour while the lab runs (the admin page's
  * "SIP ALG" checkbox, a firmware update). The userspace ALG acts on every packet, so its change applies
@@ -255,6 +258,7 @@ export async function changeNat(rt: NodeRuntime<NatRouterSpec>, preset: NatPrese
  * Kernel-wide helper parameters are set when a lab starts, not here.
  */
 export async function changeAlg(rt: NodeRuntime<NatRouterSpec>, from: AlgSpec, to: AlgSpec): Promise<void> {
+  algInForce.set(rt, to);
   const issues = natRouter.check!({ ...rt.node.spec, alg: to }, rt.name, rt.topology);
   const next = resolveAlg(to);
   if (next.kind === "netfilter" && differsFromDefaults(helperParamsOf(next.helper)))
@@ -269,7 +273,7 @@ export async function changeAlg(rt: NodeRuntime<NatRouterSpec>, from: AlgSpec, t
   if (old.kind === "userspace") {
     // The queue verdict first (a queue nobody reads drops every packet), then the daemon and its socket.
     // "[/]": the pattern does not match this script's own command line, which holds it.
-    const stop = `pkill -f '[/]opt/callpath/alg.mjs' || true\ni=0; while pgrep -f '[/]opt/callpath/alg.mjs' >/dev/null; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.05; done\nrm -f ${ALG_SOCKET}`;
+    const stop = `pkill -f '[/]opt/callpath/alg.mjs' || true\ni=0; while pgrep -f '[/]opt/callpath/alg.mjs' >/dev/null; do i=$((i+1)); [ $i -lt 100 ] || pkill -KILL -f '[/]opt/callpath/alg.mjs' || true; [ $i -lt 120 ] || exit 1; sleep 0.05; done\nrm -f ${ALG_SOCKET}`;
     await rt.exec(["sh", "-ec", `${queueRemovalScript()}\n${stop}`]);
   }
   if (old.kind === "netfilter") await rt.exec(["nft", "delete", "table", "ip", ALG_TABLE]);
