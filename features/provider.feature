@@ -37,6 +37,25 @@ Feature: Provider behaviours — the registrar's Expires limits, and where calls
     And phone is registered for 120 seconds
     Then phone's registration was granted for 30 seconds
 
+  Rule: what the provider does with a NATed phone's SDP (nat: source, the default, or sdp)
+    Kamailio's default configuration rewrites the SDP address of a phone it finds behind NAT to where the
+    message came from; a provider that trusts the SDP sends the far end to the phone's private address.
+    bob, on the internet, sends where the SDP says (he does not latch). The control, the default, is
+    sip-alg.feature's "control — without the ALG the same call has audio both ways".
+
+    Scenario Outline: a provider that trusts the SDP: <caller>'s call to <callee> has no audio back to alice
+      Given the "sip-alg" topology is running with:
+        | nodes.kamailio.nat | sdp |
+      And alice and bob are registered
+      When <caller> calls <callee>
+      Then the call is established within 3 seconds
+      And audio flows from alice to bob but none comes back for 3 seconds
+
+      Examples:
+        | caller | callee |
+        | alice  | bob    |
+        | bob    | alice  |
+
   Rule: calls to a phone from an edge proxy, not from the registrar it registered with (inbound: edge)
 
     @waits

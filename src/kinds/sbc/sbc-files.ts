@@ -1,6 +1,7 @@
 // The SBC's per-lab files: rtpengine's configuration, and the flags Kamailio hands it for each leg. Pure, so
 // tested without Docker; the values come from the validated topology only.
 import { parseIp } from "../../common/ipv4.js";
+import { NAT_HANDLING } from "../sip-server/kamailio-files.js";
 
 export const RTPENGINE_CONFIG_PATH = "/etc/rtpengine/callpath.conf";
 /** Kamailio talks to rtpengine over the ng protocol on loopback only; containers/sbc/callpath-sbc waits for it. */
@@ -40,8 +41,11 @@ export function rtpengineConfig(s: RtpengineSettings): string {
 /** The media profile of one leg: what rtpengine must make the SDP into for the endpoint that receives it. */
 export type LegProfile = "webrtc" | "sip";
 
-/** Where the relay sends a classic phone's media before (or instead of) learning it from the phone's RTP. */
-export const SBC_NAT = ["source", "sdp"] as const;
+/**
+ * Where the relay sends a classic phone's media before (or instead of) learning it from the phone's RTP:
+ * the sip-server's own NAT handling choices, so one topology word means the same on both kinds.
+ */
+export const SBC_NAT = NAT_HANDLING;
 /** Whether the relay learns (latches onto) where a phone's media really comes from. */
 export const SBC_LATCHING = ["symmetric", "strict", "handover", "none"] as const;
 

@@ -9,6 +9,10 @@ import {
   keepaliveConfig,
   LISTEN_PATH,
   listenConfig,
+  NAT_HANDLING,
+  NAT_PATH,
+  type NatHandling,
+  natConfig,
   REGISTRAR_PATH,
   registrarConfig,
   SIP_LISTENERS,
@@ -72,6 +76,12 @@ export const SipServerSpec = z.strictObject({
   registrar: RegistrarSpec,
   inbound: InboundSpec,
   keepalives: KeepalivesSpec,
+  nat: z
+    .enum(NAT_HANDLING)
+    .default("source")
+    .describe(
+      "what it does with the SDP of a classic phone it finds behind NAT: rewrite the address to where the message came from (source, Kamailio's default configuration) or trust it (sdp); either way it still saves the registration's source and aliases the Contact",
+    ),
 });
 export type SipServerSpec = z.infer<typeof SipServerSpec>;
 
@@ -98,16 +108,17 @@ export function parseSightings(logs: string): ServerSighting[] {
  * them: one upload. The node's second address on its network, when it has one, is its edge proxy.
  */
 export async function writeKamailioFiles(
-  rt: NodeRuntime<{ network: string; registrar: RegistrarSpec; keepalives: readonly KeepaliveAnswer[] }>,
+  rt: NodeRuntime<{ network: string; registrar: RegistrarSpec; keepalives: readonly KeepaliveAnswer[]; nat: NatHandling }>,
   extra: readonly NodeFile[] = [],
 ): Promise<void> {
-  const { registrar, keepalives } = rt.node.spec;
+  const { registrar, keepalives, nat } = rt.node.spec;
   const [address, edge] = rt.addressesOf(rt.name, rt.node.spec.network) as [string, string | undefined];
   const cert = await rt.secrets.issue(SIP_HOST, edge ? [address, edge] : [address]);
   await rt.writeFiles([
     { path: LISTEN_PATH, content: listenConfig(address, edge) },
     { path: REGISTRAR_PATH, content: registrarConfig(registrar) },
     { path: KEEPALIVE_PATH, content: keepaliveConfig(keepalives) },
+    { path: NAT_PATH, content: natConfig(nat) },
     { path: TLS_CONFIG_PATH, content: tlsConfig() },
     { path: TLS_CERT_PATH, content: cert.chainPem },
     { path: TLS_KEY_PATH, content: cert.keyPem, mode: 0o600 },

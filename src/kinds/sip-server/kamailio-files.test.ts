@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { keepaliveConfig, listenConfig, registrarConfig, webSocketUrl } from "./kamailio-files.js";
+import { keepaliveConfig, listenConfig, natConfig, registrarConfig, webSocketUrl } from "./kamailio-files.js";
 
 test("Kamailio listens on the node's address only, once per socket", () => {
   const lines = listenConfig("198.51.100.2").trim().split("\n");
@@ -51,4 +51,11 @@ test("the keep-alives a provider answers reach Kamailio as defines, each once; n
   assert.equal(keepaliveConfig(["stun", "options", "stun"]), "#!define ANSWER_OPTIONS\n#!define ANSWER_STUN\n");
   assert.equal(keepaliveConfig([]), "");
   assert.throws(() => keepaliveConfig(["crlf" as never]), /options, stun; not crlf/);
+});
+
+test("NAT handling reaches Kamailio as a define: TRUST_SDP for sdp, none for source (a comment, never an empty file)", () => {
+  assert.equal(natConfig("sdp"), "#!define TRUST_SDP\n");
+  assert.doesNotMatch(natConfig("source"), /#!define/);
+  assert.match(natConfig("source"), /^# /);
+  assert.throws(() => natConfig("trust; rm" as never), /one of source, sdp/);
 });

@@ -18,6 +18,7 @@ export type SipTransport = keyof typeof SIP_LISTENERS;
 export const LISTEN_PATH = "/etc/kamailio/callpath-listen.cfg";
 export const REGISTRAR_PATH = "/etc/kamailio/callpath-registrar.cfg";
 export const KEEPALIVE_PATH = "/etc/kamailio/callpath-keepalive.cfg";
+export const NAT_PATH = "/etc/kamailio/callpath-nat.cfg";
 export const TLS_CONFIG_PATH = "/etc/kamailio/callpath-tls.cfg";
 export const TLS_CERT_PATH = "/etc/kamailio/callpath-tls-chain.pem";
 export const TLS_KEY_PATH = "/etc/kamailio/callpath-tls-key.pem";
@@ -102,4 +103,14 @@ export function tlsConfig(): string {
 /** The URL a WebSocket client connects to. */
 export function webSocketUrl(transport: "ws" | "wss", address: string): string {
   return `${transport}://${address}:${SIP_LISTENERS[transport]}`;
+}
+
+/** What a provider does with the SDP of a phone it finds behind NAT: rewrite its address to the source's, or trust it. */
+export const NAT_HANDLING = ["source", "sdp"] as const;
+export type NatHandling = (typeof NAT_HANDLING)[number];
+
+/** TRUST_SDP leaves a NATed phone's SDP as it came (the SBC's relay is told the same through its own flags). */
+export function natConfig(nat: NatHandling): string {
+  if (!(NAT_HANDLING as readonly string[]).includes(nat)) throw new Error(`NAT handling is one of ${NAT_HANDLING.join(", ")}; not ${nat}`);
+  return nat === "sdp" ? "#!define TRUST_SDP\n" : "# nat: source, the SDP's address rewritten to where the message came from\n";
 }

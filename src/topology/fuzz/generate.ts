@@ -321,6 +321,7 @@ function casesOf(base: Base, random: () => number): FuzzCase[] {
             ? [
                 [["linkMtu"], { [(spec as Obj).network as string]: 575 }],
                 [["inbound"], "proxy; rm -rf /"],
+                [["nat"], "trust"],
                 [["keepalives"], ["stun", "stun"]],
                 [["keepalives"], ["crlf"]],
               ]
