@@ -49,6 +49,7 @@ Feature: Provider behaviours — the registrar's Expires limits, and where calls
       And alice and bob are registered
       When <caller> calls <callee>
       Then the call is established within 3 seconds
+      And the SDP bob received names alice's private address
       And audio flows from alice to bob but none comes back for 3 seconds
 
       Examples:

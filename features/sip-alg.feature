@@ -96,13 +96,17 @@ Feature: SIP ALG — the kernel helper and faulty ALGs, their symptoms and the f
       Then the SIP server did not see nat1 as behind NAT
       When alice calls bob
       Then the call is established within 3 seconds
+      And the SDP bob received names alice's private address
       And audio flows from alice to bob but none comes back for 3 seconds
 
     Scenario: control — without the ALG the same call has audio both ways
+      The provider sees the NAT (the headers are private) and writes where alice's INVITE came from into
+      her SDP: bob's copy names nat1's public address.
       Given the "sip-alg" topology is running
       And alice and bob are registered
       When alice calls bob
       Then the call is established within 3 seconds
+      And the SDP bob received names nat1's public address
       And audio flows both ways for 3 seconds
 
     Scenario: mitigation — the far end latches media onto where alice's RTP comes from (a provider's media relay)

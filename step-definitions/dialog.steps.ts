@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Then } from "@cucumber/cucumber";
 import { answerTiming, type AnswerTiming } from "../src/calls/answer-timing.js";
+import { receivedAudioAddress } from "../src/calls/received-sdp.js";
 import { pollUntil } from "../src/common/retry.js";
 import type { LabWorld } from "./support/world.js";
 
@@ -48,4 +49,14 @@ Then("{node} received a BYE for the call", async function (this: LabWorld, ua: s
   const { callId } = this.lastCall().outcome;
   const byes = (await this.lab.agent(ua).trace()).filter((e) => e.callId === callId && e.direction === "received" && e.firstLine.startsWith("BYE "));
   assert.ok(byes.length > 0, `${ua} received no BYE for the last call (${callId})`);
+});
+
+// Where the SDP that arrived told the agent to send audio: a node's own (private) address, or a router's
+// public one (as the existing "arrive from <router>'s public address" names it).
+Then("the SDP {node} received names {node}'s {word} address", async function (this: LabWorld, ua: string, node: string, which: string) {
+  const { callId } = this.lastCall().outcome;
+  const want = which === "private" ? this.lab.addressOf(node) : which === "public" ? this.lab.publicAddressOf(node) : undefined;
+  assert.ok(want, `"${which}" is not an address a step names: private | public`);
+  const got = receivedAudioAddress(await this.lab.agent(ua).trace(), callId);
+  assert.equal(got, want, `the SDP ${ua} received names ${got ?? "no audio address"}, not ${node}'s ${which} address ${want}`);
 });
