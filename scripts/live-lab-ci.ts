@@ -3,7 +3,7 @@
 // bob --for 3 (established, RTP both ways, hung up); a call's agent daemon killed and started again by the
 // next call; an impairment set by one process, seen by the next, felt by ping, and cleared by a third; the
 // packets so far as one pcapng (capture) and a report page with the calls and the ladder; the usage errors;
-// down. It keeps its own state file (a person's lab stays untouched), fails loudly at the
+// down; Ctrl-C during an up (exit 130, nothing left). It keeps its own state file (a person's lab stays untouched), fails loudly at the
 // first wrong answer, and removes its lab whatever happens.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
@@ -14,6 +14,7 @@ import { stderrLogger } from "../src/common/log.js";
 import { ensureDockerEngine } from "../src/lab/docker-engine.js";
 import { execIn } from "../src/lab/exec.js";
 import { PROJECT_ROOT } from "../src/lab/images.js";
+import { OWNER_LABEL } from "../src/lab/labels.js";
 import { sweepLabs } from "../src/lab/sweep.js";
 
 const started = Date.now();
@@ -74,6 +75,33 @@ async function pingMs(containerId: string, to: string): Promise<number> {
 function assertRtpBothWays(what: string, directions: readonly LiveDirection[]): void {
   check(directions.length === 2, `${what}: ${directions.length} directions`);
   for (const dir of directions) check(dir.sent > 0 && dir.received > 0, `${what}: no RTP ${dir.from} → ${dir.to} (sent ${dir.sent}, received ${dir.received})`);
+}
+
+/** Containers and networks labelled as made by process `pid`. */
+async function labelled(pid: number): Promise<number> {
+  const filters = { label: [`${OWNER_LABEL}=${pid}`] };
+  return (await d.listContainers({ all: true, filters })).length + (await d.listNetworks({ filters })).length;
+}
+
+/** `callpath up baseline`, sent SIGINT once its first container exists. */
+async function interruptedUp(): Promise<{ code: number | null; stderr: string; pid: number; afterMs: number }> {
+  const p = spawn(process.execPath, [join(PROJECT_ROOT, "bin/callpath.mjs"), "up", "baseline"], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  p.stderr.on("data", (c: Buffer) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => p.on("exit", (code) => resolve(code)));
+  const pid = p.pid ?? -1;
+  for (let i = 0; i < 600; i++) {
+    if ((await d.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${pid}`] } })).length > 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const sent = Date.now();
+  p.kill("SIGINT");
+  const code = await exited;
+  return { code, stderr, pid, afterMs: Date.now() - sent };
 }
 
 async function cleanUp(): Promise<void> {
@@ -166,6 +194,17 @@ try {
 
   check(new RegExp(`lab ${labId}: removed 4 container\\(s\\), 2 network\\(s\\)`).test((await expect(["down"], 0)).stdout), "down did not remove the lab");
   labId = undefined;
+
+  // Ctrl-C while `up` is still building (its containers exist, its services not yet): exit 130, and
+  // nothing of that lab is left, networks included (an interrupt once removed a lab's networks while its
+  // containers were still being made, and they stayed).
+  const interrupted = await interruptedUp();
+  labId = /\[lab ([0-9a-f]{8})\]/.exec(interrupted.stderr)?.[1]; // cleanUp removes whatever a failure leaves
+  check(interrupted.code === 130, `Ctrl-C during up: exit ${interrupted.code}, not 130\n${interrupted.stderr}`);
+  const left = await labelled(interrupted.pid);
+  check(left === 0, `Ctrl-C during up: ${left} container(s) or network(s) of its lab left`);
+  labId = undefined;
+  say(`Ctrl-C during up: exit 130 after ${interrupted.afterMs} ms, nothing left`);
   say(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (e) {
   say(`FAILED: ${e instanceof Failure ? e.message : ((e as Error).stack ?? String(e))}`);

@@ -55,8 +55,7 @@ async function algChange(world: LabWorld, router: string, value: unknown): Promi
   const parsed = AlgSpec.safeParse(value, PARSE_PARAMS);
   if (!parsed.success)
     throw new LabError(`${router}'s ALG cannot change to that:\n${formatIssues("the step's YAML", zodIssues(parsed.error, `nodes.${router}.alg`))}`);
-  await changeAlg(rt, world.algInForce.get(router) ?? rt.node.spec.alg, parsed.data);
-  world.algInForce.set(router, parsed.data);
+  await changeAlg(rt, parsed.data);
 }
 
 When(/^(\S+)'s ALG changes to (\S+)$/, async function (this: LabWorld, router: string, value: string) {

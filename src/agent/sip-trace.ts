@@ -13,6 +13,12 @@ export interface SipTraceEntry {
   readonly retransmission?: boolean;
 }
 
+/** A traced message's body: what follows the blank line after its headers ("" when there is none). */
+export function bodyOf(raw: string): string {
+  const at = raw.indexOf("\r\n\r\n");
+  return at < 0 ? "" : raw.slice(at + 4);
+}
+
 export function headerValue(raw: string, ...names: string[]): string {
   const end = raw.indexOf("\r\n\r\n");
   const head = end < 0 ? raw : raw.slice(0, end);

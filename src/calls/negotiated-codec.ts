@@ -2,7 +2,7 @@
 // answer's first audio payload is the one both sides send (RFC 3264 §6.1). Through a transcoding relay
 // each end has its own answer, so each end can carry another codec.
 import * as sdpTransform from "sdp-transform";
-import { headerValue, type SipTraceEntry } from "../agent/sip-trace.js";
+import { bodyOf, headerValue, type SipTraceEntry } from "../agent/sip-trace.js";
 
 /** The codec name (rtpmap encoding, or the static payload's name) of the first payload of the first m=audio. */
 export function firstAudioCodec(sdp: string): string | undefined {
@@ -15,11 +15,6 @@ export function firstAudioCodec(sdp: string): string | undefined {
 
 /** RFC 3551's static audio payload types, for SDP that names them without an rtpmap line. */
 const STATIC_PAYLOADS: Readonly<Record<number, string>> = { 0: "PCMU", 8: "PCMA", 9: "G722", 18: "G729" };
-
-const bodyOf = (raw: string): string => {
-  const at = raw.indexOf("\r\n\r\n");
-  return at < 0 ? "" : raw.slice(at + 4);
-};
 
 /**
  * The codec of call `callId` at the end whose trace this is: from the 2xx to the INVITE it sent or

@@ -2,12 +2,7 @@
 // on the way) wrote into the offer or answer, as it arrived. "No audio back" starts here when it names a
 // private address the sender cannot reach.
 import * as sdpTransform from "sdp-transform";
-import { headerValue, type SipTraceEntry } from "../agent/sip-trace.js";
-
-const bodyOf = (raw: string): string => {
-  const at = raw.indexOf("\r\n\r\n");
-  return at < 0 ? "" : raw.slice(at + 4);
-};
+import { bodyOf, headerValue, type SipTraceEntry } from "../agent/sip-trace.js";
 
 /** The audio stream's connection address: its own c= line, else the session's. */
 export function audioConnectionAddress(sdp: string): string | undefined {

@@ -23,24 +23,27 @@ export class Analyzer {
 
   static async open(d: Docker, image: string): Promise<Analyzer> {
     const id = `analyzer-${randomBytes(3).toString("hex")}`;
-    const container = await d.createContainer({
-      name: `callpath-${id}`,
-      Image: image,
-      // Not the base image's init, which waits for a lab to release its node.
-      Entrypoint: ["sleep", "infinity"],
-      Labels: { [LAB_LABEL]: id, [TOPOLOGY_LABEL]: ANALYZER_TOPOLOGY, [OWNER_LABEL]: String(process.pid), [NODE_LABEL]: "analyzer" },
-      // It reads files; it never needs a network.
-      HostConfig: { NetworkMode: "none" },
+    // Registered for removal inside `creating`: an interrupt while the create is in flight waits for it.
+    const { container, unregister, remove } = await activeLabs.creating(async () => {
+      const container = await d.createContainer({
+        name: `callpath-${id}`,
+        Image: image,
+        // Not the base image's init, which waits for a lab to release its node.
+        Entrypoint: ["sleep", "infinity"],
+        Labels: { [LAB_LABEL]: id, [TOPOLOGY_LABEL]: ANALYZER_TOPOLOGY, [OWNER_LABEL]: String(process.pid), [NODE_LABEL]: "analyzer" },
+        // It reads files; it never needs a network.
+        HostConfig: { NetworkMode: "none" },
+      });
+      const remove = async (): Promise<Error[]> => {
+        try {
+          await container.remove({ force: true, v: true });
+          return [];
+        } catch (e) {
+          return [e as Error];
+        }
+      };
+      return { container, remove, unregister: activeLabs.add(id, remove) };
     });
-    const remove = async (): Promise<Error[]> => {
-      try {
-        await container.remove({ force: true, v: true });
-        return [];
-      } catch (e) {
-        return [e as Error];
-      }
-    };
-    const unregister = activeLabs.add(id, remove);
     try {
       await container.start();
     } catch (e) {

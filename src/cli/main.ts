@@ -7,6 +7,7 @@ import { stderrLogger } from "../common/log.js";
 import { ensureDockerEngine } from "../lab/docker-engine.js";
 import { ensureImages, PROJECT_ROOT, removeBuiltImages } from "../lab/images.js";
 import { listLabs, sweepLabs } from "../lab/sweep.js";
+import { activeLabs } from "../lab/active-labs.js";
 import { truthCli } from "./truth.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { deriveTruth } from "../diagnose/truth.js";
@@ -153,16 +154,19 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof TopologyError) {
-      // The same lines `validate` prints, so a problem reads alike whichever command found it.
-      process.stdout.write(`${formatIssues(e.file, e.issues)}\n`);
-      process.exit(FAILED);
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`callpath${e instanceof UsageError && /^[a-z]+: /.test(message) ? " " : ": "}${message}\n`);
-    process.exit(e instanceof UsageError ? USAGE_ERROR : FAILED);
-  },
-);
+// After Ctrl-C the interrupt's teardown ends the process (exit 130) once the labs are gone: a command that
+// fails because of the interrupt must not exit before that.
+const exit = (code: number): void => {
+  if (!activeLabs.isExiting) process.exit(code);
+};
+
+main(process.argv.slice(2)).then(exit, (e: unknown) => {
+  if (e instanceof TopologyError) {
+    // The same lines `validate` prints, so a problem reads alike whichever command found it.
+    process.stdout.write(`${formatIssues(e.file, e.issues)}\n`);
+    return exit(FAILED);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`callpath${e instanceof UsageError && /^[a-z]+: /.test(message) ? " " : ": "}${message}\n`);
+  exit(e instanceof UsageError ? USAGE_ERROR : FAILED);
+});

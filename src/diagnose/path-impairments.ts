@@ -1,7 +1,8 @@
-import { byDirection, describeImpairment, type Direction, type Impairment, type LinkImpairments } from "../impair/model.js";
+import { byDirection, describeImpairment, type Direction, type Impairment } from "../impair/model.js";
 import type { ResolvedTopology } from "../topology/types.js";
 import type { Leg } from "./path-walk.js";
 import type { ImpairmentTruth } from "./truth-types.js";
+import { commonFields } from "../topology/schema.js";
 
 // What the `impair:` entries along a path add up to, each way. A packet crosses an interface once per
 // direction it is carried in, so a tunnel's underlay and a concentrator (in and out by one interface)
@@ -58,7 +59,8 @@ export function pathImpairments(t: ResolvedTopology, leg: Leg): ImpairmentTruth 
     let jitter = 0;
     let pass = 1;
     for (const c of path) {
-      const declared = (t.nodes.get(c.node)?.spec as { impair?: Record<string, LinkImpairments> } | undefined)?.impair;
+      const n = t.nodes.get(c.node);
+      const declared = n ? commonFields(n).impair : undefined;
       const link = declared && Object.hasOwn(declared, c.network) ? declared[c.network] : undefined;
       if (!link) continue;
       for (const i of byDirection(link)[c.direction]) {

@@ -10,6 +10,7 @@ import { pathImpairments } from "./path-impairments.js";
 import { type Leg, type TunnelUse, walk } from "./path-walk.js";
 import { DEPENDENCIES, type Answer, type QuestionId } from "./questions.js";
 import type { AlgTruth, NatTruth, Truth, VpnTruth } from "./truth-types.js";
+import { commonFields } from "../topology/schema.js";
 
 // The ground truth of a seat, derived from the topology alone: the paths from the agent to its SIP server
 // and its TURN server (path-walk.ts), what the boxes on them do (box-labels.ts), and the answer that
@@ -246,7 +247,8 @@ function pathMtuOf(t: ResolvedTopology, leg: Leg, notes: Set<string>): number {
  * which the bridge's side of the link keeps.
  */
 export function linkEndMtu(t: ResolvedTopology, node: string, network: string): number {
-  const own = (t.nodes.get(node)?.spec as { linkMtu?: Record<string, number> } | undefined)?.linkMtu?.[network];
+  const n = t.nodes.get(node);
+  const own = n ? commonFields(n).linkMtu?.[network] : undefined;
   return Math.min(own ?? Number.POSITIVE_INFINITY, t.networks.get(network)?.mtu ?? LINK_MTU);
 }
 

@@ -8,6 +8,7 @@ import type { KindRegistry } from "../kinds/registry.js";
 import type { ResolvedNode, ResolvedTopology } from "../topology/types.js";
 import { interfaceLookup, linkMtuLines } from "./interface-script.js";
 import { activeLabs } from "./active-labs.js";
+import { removeLabNetwork } from "./remove-network.js";
 import { docker } from "./docker-engine.js";
 import type { ImageName } from "./images.js";
 import { createLabNetwork, occupiedSubnets, type CreatedNetwork } from "./lab-network.js";
@@ -21,10 +22,11 @@ import { stageClock } from "./stage-clock.js";
 import { dependenciesOf, settleAll, startWaves } from "./start-order.js";
 import { LabImpairments } from "../impair/lab-impairments.js";
 import { nodeOrPrefix } from "../kinds/node-ref.js";
-import { byDirection, type LinkImpairments } from "../impair/model.js";
+import { byDirection } from "../impair/model.js";
 import { CAPTURE_DIR, type RingOptions } from "../capture/capture-plan.js";
 import { LabCapture } from "../capture/lab-capture.js";
 import { NodeCapture } from "../capture/node-capture.js";
+import { commonFields } from "../topology/schema.js";
 
 export interface LabOptions {
   /** Logical image name → tag, from ensureImages(). */
@@ -41,6 +43,9 @@ export interface LabOptions {
   readonly capture?: RingOptions;
 }
 
+/** How long an interrupted process waits for a lab's build in flight to settle before it exits. */
+const BUILD_SETTLE_MS = 60_000;
+
 /** A topology ready to be brought up. `start()` gives a StartedLab or, on failure, removes all it built. */
 export class Lab {
   constructor(
@@ -54,10 +59,20 @@ export class Lab {
     const kinds = this.options.kinds ?? builtinKinds();
     const log = tagged(this.options.log ?? quiet, `lab ${id}`);
     const teardown = new TeardownStack();
-    const unregister = activeLabs.add(id, () => teardown.unwind());
+    let building: Promise<StartedLab> | undefined;
+    // An interrupt while the lab starts: the build stops at its next stage's end and its rollback removes
+    // what it made, in order; the process waits for that before it exits.
+    const unregister = await activeLabs.creating(async () =>
+      activeLabs.add(id, async () => {
+        teardown.interrupt();
+        await Promise.race([building?.catch(() => undefined), new Promise((r) => setTimeout(r, BUILD_SETTLE_MS).unref())]);
+        return teardown.unwind();
+      }),
+    );
     const started = Date.now();
     try {
-      const lab = await this.build(id, d, kinds, log, teardown, unregister);
+      building = this.build(id, d, kinds, log, teardown, unregister);
+      const lab = await building;
       log(`up in ${Date.now() - started} ms (${this.topology.nodes.size} nodes, ${this.topology.networks.size} networks)`);
       return lab;
     } catch (e) {
@@ -74,18 +89,23 @@ export class Lab {
     const topo = this.topology;
     const labels = labLabels(id, topo.name, { keep: this.options.keep });
     const clock = stageClock();
+    // Each stage's end is also where an interrupted start stops building.
+    const mark = (stage: string): void => {
+      clock.mark(stage);
+      if (teardown.stopping) throw new LabError(`lab ${id}: interrupted while starting (after stage "${stage}")`);
+    };
     const secrets = await LabSecrets.create(id);
-    clock.mark("secrets");
+    mark("secrets");
 
     // Stage 1: networks, one subnet each from the pool (or as declared), checked against the host.
     const occupied = await occupiedSubnets(d);
     const networks = new Map<string, CreatedNetwork>();
     for (const net of topo.networks.values()) {
       const created = await createLabNetwork(d, net, `callpath-${id}-${net.name}`, labels, occupied);
-      teardown.push(`remove network ${created.dockerName}`, () => d.getNetwork(created.id).remove(), "networks");
+      teardown.push(`remove network ${created.dockerName}`, () => removeLabNetwork(d, created.id), "networks");
       networks.set(net.name, created);
     }
-    clock.mark("networks");
+    mark("networks");
     const book = addressBook(topo, new Map([...networks].map(([name, n]) => [name, n.subnet])), id);
     const { addressOf, addressesOf, primary: addresses } = book;
     const context: RuntimeContext = {
@@ -146,7 +166,7 @@ export class Lab {
       }),
     );
 
-    clock.mark("containers");
+    mark("containers");
     // Stage 3: routes. Docker's default route goes; a node with a gateway routes through that node only.
     await settleAll(
       [...nodes.values()].map(async ({ runtime }) => {
@@ -163,14 +183,14 @@ export class Lab {
           `mkdir -p ${CAPTURE_DIR}`,
           ...secondaryAddresses(runtime.node, networks, addressesOf),
           // Link ends with their own MTU (a PPPoE WAN), over the network's: before anything sends.
-          ...linkMtuLines((runtime.node.spec as { linkMtu?: Record<string, number> }).linkMtu ?? {}, (network) => addressesOf(runtime.name, network)[0]),
+          ...linkMtuLines(commonFields(runtime.node).linkMtu ?? {}, (network) => addressesOf(runtime.name, network)[0]),
         ];
         if (gw && shared) script.push(`ip -4 route add default via ${addressOf(gw, shared.network)}`);
         else script.push(...sinkRoute());
         await runtime.exec(["sh", "-ec", script.join("\n")]);
       }),
     );
-    clock.mark("routes");
+    mark("routes");
     // Stage 3b: packet capture, listening on every interface before any node is configured (a VPN client
     // sends in its configure) or released.
     const captures = new Map<string, NodeCapture>();
@@ -193,7 +213,7 @@ export class Lab {
         })
       : undefined;
 
-    clock.mark("capture");
+    mark("capture");
     // Stage 4: each kind's own set-up (firewall rules and the like), before any service runs.
     // A node is configured after its gateway: a router's NAT must exist before anything behind it sends
     // (a VPN client does, in its configure), or the first packets get conntrack entries without NAT that
@@ -211,15 +231,15 @@ export class Lab {
       return p;
     };
     await settleAll([...nodes.keys()].map(configure));
-    clock.mark("configure");
+    mark("configure");
     await this.checkSealed(nodes, networks);
-    clock.mark("seal check");
+    mark("seal check");
 
     // Stage 4b: declared impairments, on before any service speaks.
     const impairments = new LabImpairments(topo.impairmentEngine, topo.file);
     await settleAll(
       [...nodes.values()].map(async ({ runtime }) => {
-        const declared = (runtime.node.spec as { impair?: Record<string, LinkImpairments> }).impair ?? {};
+        const declared = commonFields(runtime.node).impair ?? {};
         for (const [network, link] of Object.entries(declared)) {
           for (const [direction, rules] of Object.entries(byDirection(link)) as Array<["egress" | "ingress", typeof link.egress & object]>) {
             if (rules.length > 0) await impairments.apply(runtime, { node: runtime.name, network, direction }, rules, (ref) => nodeOrPrefix(runtime, ref));
@@ -228,11 +248,12 @@ export class Lab {
       }),
     );
 
-    clock.mark("impairments");
+    mark("impairments");
     // Stage 5: release each node once the nodes it references are ready (an agent after its SIP server,
     // TURN server and gateway), as containerlab's stages do. (OpenVPN tunnels come up in configure, before
     // any release: a VPN client waits there for its tunnel, up to 30 s.)
     const abort = new AbortController();
+    teardown.interrupted.addEventListener("abort", () => abort.abort(), { once: true });
     const started = Date.now();
     const waves = startWaves(topo, kinds);
     log(`start order: ${waves.map((w, i) => `${i + 1}: ${w.join(" ")}`).join(" | ")}`);
@@ -269,7 +290,7 @@ export class Lab {
       }
     }
     await settleAll([...readiness.values()]);
-    clock.mark("ready");
+    mark("ready");
     log(`stages (ms): ${clock.summary()}`);
     return new StartedLab(id, topo, nodes, teardown, log, unregister, kinds, impairments, capture);
   }

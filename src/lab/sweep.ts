@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { removeLabNetwork } from "./remove-network.js";
 import { KEEP_LABEL, LAB_LABEL, OWNER_LABEL, TOPOLOGY_LABEL } from "./labels.js";
 
 function processAlive(pid: number): boolean {
@@ -47,7 +48,7 @@ export async function sweepLabs(d: Docker, opts: { onlyOrphans: boolean; labId?:
   for (const n of await d.listNetworks({ filters: filter })) {
     if (keep(n.Labels)) continue;
     try {
-      await d.getNetwork(n.Id).remove();
+      await removeLabNetwork(d, n.Id);
       result.networks.push(n.Name);
     } catch (e) {
       result.errors.push(`network ${n.Name}: ${(e as Error).message}`);

@@ -34,6 +34,20 @@ test("after unwinding began, a resource made late is undone at once", async () =
   assert.equal(t.size, 0);
 });
 
+test("a late undo that fails is reported by the next unwind, which waits for it", async () => {
+  const t = new TeardownStack();
+  await t.unwind();
+  t.push("remove network n1", async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    throw new Error("has active endpoints");
+  });
+  const errors = await t.unwind();
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    ["remove network n1: has active endpoints"],
+  );
+});
+
 test("neighbours of one group are undone together, the groups still newest first", async () => {
   const s = new TeardownStack();
   const events: string[] = [];

@@ -7,22 +7,63 @@
 export class TeardownStack {
   private readonly steps: Array<{ what: string; undo: () => Promise<void>; group?: string }> = [];
   private unwound = false;
-  private late: Promise<unknown>[] = [];
+  private late: Promise<void>[] = [];
+  private readonly lateErrors: Error[] = [];
 
   /**
    * Once unwinding has begun (an interrupt while the lab was still starting), what is made afterwards is
    * undone at once: the build still in flight must not leave its last container or network behind.
    */
   push(what: string, undo: () => Promise<void>, group?: string): void {
-    if (this.unwound) this.late.push(undo().catch(() => undefined));
+    if (this.unwound)
+      this.late.push(
+        (async () => undo())().catch((e: unknown) => {
+          this.lateErrors.push(new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`));
+        }),
+      );
     else this.steps.push({ what, undo, group });
+  }
+
+  private readonly interruption = new AbortController();
+
+  /**
+   * Asks a build still in flight to stop at its next stage's end (its rollback then unwinds in order: a
+   * network removed while its containers were still being made stayed behind). Aborts `interrupted`.
+   */
+  interrupt(): void {
+    this.interruption.abort();
+  }
+
+  get interrupted(): AbortSignal {
+    return this.interruption.signal;
+  }
+
+  /** An interrupt came or unwinding has begun: a build still in flight should stop making things. */
+  get stopping(): boolean {
+    return this.unwound || this.interruption.signal.aborted;
   }
 
   get size(): number {
     return this.steps.length;
   }
 
+  private running: Promise<Error[]> | undefined;
+
+  /**
+   * Undoes everything, newest first. Two callers (a start's rollback and an interrupt's teardown) take turns:
+   * the second returns only once the first is done, or a process could exit with the first half-way.
+   */
   async unwind(): Promise<Error[]> {
+    while (this.running) await this.running.catch(() => undefined);
+    this.running = this.unwindOnce();
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async unwindOnce(): Promise<Error[]> {
     this.unwound = true;
     const errors: Error[] = [];
     while (this.steps.length > 0) {
@@ -35,7 +76,9 @@ export class TeardownStack {
         if (r.status === "rejected") errors.push(new Error(`${batch[i]!.what}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`));
       });
     }
+    // What a build still in flight made after an earlier unwind, undone since: awaited here, so a second
+    // unwind (once that build settled) returns only when it is all gone.
     await Promise.all(this.late.splice(0));
-    return errors;
+    return [...errors, ...this.lateErrors.splice(0)];
   }
 }

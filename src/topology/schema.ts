@@ -27,6 +27,14 @@ export const CommonNodeFields = {
   impair: NodeImpairmentsSchema.optional().describe("impairments per network the node joins: delay, jitter, loss, reorder, duplicate, corrupt, rate"),
 };
 
+/** The common fields as a parsed node holds them. */
+export type CommonNodeSpec = { readonly [K in keyof typeof CommonNodeFields]?: z.infer<(typeof CommonNodeFields)[K]> };
+
+/** A node's common fields, whatever its kind's own spec type (every node's schema has them: withFields). */
+export function commonFields(node: { readonly spec: unknown }): CommonNodeSpec {
+  return node.spec as CommonNodeSpec;
+}
+
 export const TopologyHeader = z.strictObject({
   name,
   description: z.string().max(1000).optional(),

@@ -1,5 +1,4 @@
 import type { NatPreset } from "../../src/kinds/nat-router/nat-behaviour.js";
-import type { AlgSpec } from "../../src/kinds/nat-router/index.js";
 import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +35,7 @@ export interface LedgerEntry {
 /** Owns at most one running lab per scenario, and the calls placed in it. */
 export class LabWorld extends World {
   private current: StartedLab | undefined;
+  private starting: Promise<StartedLab> | undefined;
   readonly calls: LedgerEntry[] = [];
   readonly labLog = stderrLogger();
   /** The last mirror probe each agent sent: what it wrote and what arrived. */
@@ -49,7 +49,6 @@ export class LabWorld extends World {
   /** NAT presets changed in this scenario (`When <router>'s NAT changes to <preset>`): the topology still names the first. */
   readonly natInForce = new Map<string, NatPreset>();
   /** ALGs changed in this scenario (`When <router>'s ALG changes to …`): the topology still names the first. */
-  readonly algInForce = new Map<string, AlgSpec>();
   /** Heuristic runs in this scenario, with the seat each ran on. */
   readonly heuristicRuns: Array<{ seat: string; run: HeuristicRun }> = [];
 
@@ -74,14 +73,24 @@ export class LabWorld extends World {
     const lab = new Lab(topo, { images: runState.images, log: this.labLog, capture: capture.mode === "off" ? undefined : capture.ring });
     // Parallel workers start their labs one at a time: a start takes both cores of a 2-core host for
     // seconds, and two at once only make each slower and load the other scenario's timed steps longer.
-    this.current = process.env.CUCUMBER_WORKER_ID
-      ? await withFileLock(LAB_START_LOCK, () => lab.start(), { what: "another scenario is starting its lab" })
-      : await lab.start();
+    const starting = process.env.CUCUMBER_WORKER_ID
+      ? withFileLock(LAB_START_LOCK, () => lab.start(), { what: "another scenario is starting its lab" })
+      : lab.start();
+    // A start that outlives its step's timeout goes on in the background: the After hook waits for it and
+    // stops what it started, or its lab would outlive the scenario.
+    this.starting = starting;
+    try {
+      this.current = await starting;
+    } finally {
+      this.starting = undefined;
+    }
     return this.current;
   }
 
   async stopLab(): Promise<void> {
-    const lab = this.current;
+    const starting = this.starting;
+    this.starting = undefined;
+    const lab = this.current ?? (await starting?.catch(() => undefined));
     this.current = undefined;
     await lab?.stop();
   }

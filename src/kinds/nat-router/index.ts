@@ -133,9 +133,12 @@ export function withInterfaces(lan: string, wan: string, body: string): string {
   return [interfaceLookup("LAN_IF", lan), interfaceLookup("WAN_IF", wan), body].join("\n");
 }
 
+/** The userspace ALG's program in the nat-router image. */
+const ALG_DAEMON = "/opt/callpath/alg.mjs";
+
 async function startUserspaceAlg(rt: NodeRuntime, alg: Extract<ResolvedAlg, { kind: "userspace" }>, wanIp: string): Promise<void> {
   const config = JSON.stringify({ queue: ALG_QUEUE, profile: alg.profile, rules: alg.rules, wanIp });
-  await startDaemon(rt, ["/opt/callpath/alg.mjs", config]);
+  await startDaemon(rt, [ALG_DAEMON, config]);
   // Its socket appears once the queue is bound; the replayed `bound` event says so in as many words.
   await withAlg(rt, (a) => a.waitFor("bound", (b) => b.queue === ALG_QUEUE, { timeoutMs: 1000 }), 10_000).catch(async (e: Error) => {
     throw new LabError(`the userspace ALG (${alg.profile}) on ${rt.name} did not bind netfilter queue ${ALG_QUEUE}: ${e.message}\n${await logTail(rt)}`);
@@ -188,7 +191,7 @@ export const natRouter = defineKind<NatRouterSpec>({
   },
   // The userspace ALG's verdicts (what it rewrote, restored or dropped), for every scenario's report.
   async evidence(rt) {
-    if (resolveAlg(algInForce.get(rt) ?? rt.node.spec.alg).kind !== "userspace") return [];
+    if (resolveAlg(algInForceOn(rt)).kind !== "userspace") return [];
     const { verdicts } = await algVerdicts(rt);
     return verdicts.length > 0 ? [{ fileName: `${rt.name}-alg.txt`, mediaType: "text/plain", body: verdicts.map(formatVerdict).join("\n") }] : [];
   },
@@ -210,13 +213,27 @@ export const natRouter = defineKind<NatRouterSpec>({
     // time, and a VPN client among them sends at once: a packet forwarded before the masquerade exists
     // gets a conntrack entry without NAT, and every later packet of that flow follows it (30 s, unreplied).
     await rt.exec(["sh", "-ec", withInterfaces(lan, wan, nftLoad(rules.join("\n"), ["LAN_IF", "WAN_IF"]))]);
-    if (alg.kind === "userspace") {
-      // The queue verdict only once the ALG has bound the queue: a queue nobody reads drops every packet.
-      await startUserspaceAlg(rt, alg, wan);
-      await rt.exec(["sh", "-ec", withInterfaces(lan, wan, queueScript({ wanIf: WAN_IF, ports: alg.rules.ports }))]);
-    }
+    if (alg.kind === "userspace") await installAlg(rt, alg);
   },
 });
+
+/**
+ * Puts an ALG in place on a router whose NAT exists: the kernel helper's table (its kernel-wide parameters
+ * are claimed by the caller), or the userspace daemon and then its queue rules (a queue nobody reads drops
+ * every packet, so the verdict only once the daemon has bound it). `off` installs nothing.
+ */
+async function installAlg(rt: NodeRuntime<NatRouterSpec>, alg: ResolvedAlg): Promise<void> {
+  const lan = rt.addressOf(rt.name, rt.node.spec.lan);
+  const wan = rt.addressOf(rt.name, rt.node.spec.wan);
+  if (alg.kind === "netfilter") {
+    const helper = helperRuleset({ lanIf: LAN_IF, ports: alg.helper.ports, protocols: alg.helper.protocols });
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, nftLoad(helper, ["LAN_IF", "WAN_IF"]))]);
+  }
+  if (alg.kind === "userspace") {
+    await startUserspaceAlg(rt, alg, wan);
+    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, queueScript({ wanIf: WAN_IF, ports: alg.rules.ports }))]);
+  }
+}
 
 /**
  * A router's firewall replaced while the lab runs ("a firmware update", "IT rolls out a DPI rule"): checked
@@ -257,8 +274,7 @@ const algInForce = new WeakMap<NodeRuntime, AlgSpec>();
  * keep the helper they were made with: forgetMappingsCommands, a reboot, makes every flow begin again).
  * Kernel-wide helper parameters are set when a lab starts, not here.
  */
-export async function changeAlg(rt: NodeRuntime<NatRouterSpec>, from: AlgSpec, to: AlgSpec): Promise<void> {
-  algInForce.set(rt, to);
+export async function changeAlg(rt: NodeRuntime<NatRouterSpec>, to: AlgSpec): Promise<void> {
   const issues = natRouter.check!({ ...rt.node.spec, alg: to }, rt.name, rt.topology);
   const next = resolveAlg(to);
   if (next.kind === "netfilter" && differsFromDefaults(helperParamsOf(next.helper)))
@@ -267,26 +283,25 @@ export async function changeAlg(rt: NodeRuntime<NatRouterSpec>, from: AlgSpec, t
       message: "the kernel helper's parameters are kernel-wide and set when a lab starts: put them in the topology",
     });
   if (issues.length > 0) throw new LabError(`${rt.name}'s ALG cannot change to that:\n${formatIssues("the step's YAML", issues)}`);
-  const old = resolveAlg(from);
-  const lan = rt.addressOf(rt.name, rt.node.spec.lan);
-  const wan = rt.addressOf(rt.name, rt.node.spec.wan);
+  const old = resolveAlg(algInForceOn(rt));
   if (old.kind === "userspace") {
     // The queue verdict first (a queue nobody reads drops every packet), then the daemon and its socket.
     // "[/]": the pattern does not match this script's own command line, which holds it.
-    const stop = `pkill -f '[/]opt/callpath/alg.mjs' || true\ni=0; while pgrep -f '[/]opt/callpath/alg.mjs' >/dev/null; do i=$((i+1)); [ $i -lt 100 ] || pkill -KILL -f '[/]opt/callpath/alg.mjs' || true; [ $i -lt 120 ] || exit 1; sleep 0.05; done\nrm -f ${ALG_SOCKET}`;
+    const pattern = `'[/]${ALG_DAEMON.slice(1)}'`;
+    const stop = `pkill -f ${pattern} || true\ni=0; while pgrep -f ${pattern} >/dev/null; do i=$((i+1)); [ $i -lt 100 ] || pkill -KILL -f ${pattern} || true; [ $i -lt 120 ] || exit 1; sleep 0.05; done\nrm -f ${ALG_SOCKET}`;
     await rt.exec(["sh", "-ec", `${queueRemovalScript()}\n${stop}`]);
   }
   if (old.kind === "netfilter") await rt.exec(["nft", "delete", "table", "ip", ALG_TABLE]);
-  if (next.kind === "netfilter") {
-    if (old.kind !== "netfilter") {
-      const undo = await claimSipHelperParams(rt.labId, helperParamsOf(next.helper));
-      if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
-    }
-    const helper = helperRuleset({ lanIf: LAN_IF, ports: next.helper.ports, protocols: next.helper.protocols });
-    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, nftLoad(helper, ["LAN_IF", "WAN_IF"]))]);
+  if (next.kind === "netfilter" && old.kind !== "netfilter") {
+    const undo = await claimSipHelperParams(rt.labId, helperParamsOf(next.helper));
+    if (undo) rt.defer("restore the kernel SIP helper parameters", undo);
   }
-  if (next.kind === "userspace") {
-    await startUserspaceAlg(rt, next, wan);
-    await rt.exec(["sh", "-ec", withInterfaces(lan, wan, queueScript({ wanIf: WAN_IF, ports: next.rules.ports }))]);
-  }
+  // The old ALG is gone: from here the router's evidence reads the new one, even if its install fails.
+  algInForce.set(rt, to);
+  await installAlg(rt, next);
+}
+
+/** The ALG a router has now: the last one a step changed it to, else the topology's. */
+export function algInForceOn(rt: NodeRuntime<NatRouterSpec>): AlgSpec {
+  return algInForce.get(rt) ?? rt.node.spec.alg;
 }
