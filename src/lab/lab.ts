@@ -277,7 +277,8 @@ export class Lab {
             const kind = kinds.get(n.kind);
             if (!kind.startsEarly) await dependencies;
             else dependencies.catch(() => undefined); // the kind awaits it; never an unhandled rejection
-            await n.runtime.exec(["sh", "-c", "mkdir -p /run/callpath && touch /run/callpath/go"]);
+            // SIGUSR1 releases callpath-init (containers/base): a signal costs the engine a third of an exec.
+            await d.getContainer(n.containerId).kill({ signal: "SIGUSR1" });
             const handle = await kind.ready?.(n.runtime, abort.signal, dependencies);
             n.handle = handle;
             n.runtime.log(`ready ${Date.now() - started} ms after the lab began`);
