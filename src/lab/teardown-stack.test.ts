@@ -48,6 +48,29 @@ test("a late undo that fails is reported by the next unwind, which waits for it"
   );
 });
 
+test("two unwinds take turns: the second returns only once the first has undone everything", async () => {
+  const t = new TeardownStack();
+  const done: string[] = [];
+  t.push("slow", async () => {
+    await new Promise((r) => setTimeout(r, 30));
+    done.push("slow");
+  });
+  const first = t.unwind();
+  await t.unwind();
+  assert.deepEqual(done, ["slow"], "the second unwind returned before the first had finished");
+  await first;
+});
+
+test("an interrupt marks the stack stopping and aborts its signal, and undoes nothing by itself", () => {
+  const t = new TeardownStack();
+  t.push("x", async () => undefined);
+  assert.equal(t.stopping, false);
+  t.interrupt();
+  assert.equal(t.stopping, true);
+  assert.equal(t.interrupted.aborted, true);
+  assert.equal(t.size, 1);
+});
+
 test("neighbours of one group are undone together, the groups still newest first", async () => {
   const s = new TeardownStack();
   const events: string[] = [];

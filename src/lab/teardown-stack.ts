@@ -9,6 +9,8 @@ export class TeardownStack {
   private unwound = false;
   private late: Promise<void>[] = [];
   private readonly lateErrors: Error[] = [];
+  private readonly interruption = new AbortController();
+  private running: Promise<Error[]> | undefined;
 
   /**
    * Once unwinding has begun (an interrupt while the lab was still starting), what is made afterwards is
@@ -23,8 +25,6 @@ export class TeardownStack {
       );
     else this.steps.push({ what, undo, group });
   }
-
-  private readonly interruption = new AbortController();
 
   /**
    * Asks a build still in flight to stop at its next stage's end (its rollback then unwinds in order: a
@@ -46,8 +46,6 @@ export class TeardownStack {
   get size(): number {
     return this.steps.length;
   }
-
-  private running: Promise<Error[]> | undefined;
 
   /**
    * Undoes everything, newest first. Two callers (a start's rollback and an interrupt's teardown) take turns:
