@@ -17,6 +17,7 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     And audio flows both ways for 3 seconds
     And the firewall on nat1 dropped udp-block
 
+  @waits
   Scenario: DPI on STUN in TCP: SIP answers 200 OK, but ICE fails and no media flows
     Given the "webrtc" topology is running with:
       | nodes.nat1.firewall | { udp: block, block: [stun-tcp] }  |
@@ -67,6 +68,7 @@ Feature: Deep UDP restriction — firewalls that block UDP, and DPI that spots U
     And ICE reaches "disconnected" or "failed" within 30 seconds
     And the firewall on nat1 dropped late-verdict
 
+  @waits
   Scenario: classic SIP over UDP behind a UDP block: registration gets no response
     Given the "sip-alg" topology is running with:
       | nodes.nat1.firewall | { udp: block } |

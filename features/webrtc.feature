@@ -40,6 +40,7 @@ Feature: WebRTC calls — SIP over secure WebSocket, ICE, DTLS-SRTP and a TURN r
       | tcp       |
       | tls       |
 
+  @waits
   Scenario: without the TURN server the symmetric NAT's call is set up but fails at ICE
     Given the TURN server turn is down
     And carol and bob are registered
