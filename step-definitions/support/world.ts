@@ -48,7 +48,6 @@ export class LabWorld extends World {
   strayCallId: string | undefined;
   /** NAT presets changed in this scenario (`When <router>'s NAT changes to <preset>`): the topology still names the first. */
   readonly natInForce = new Map<string, NatPreset>();
-  /** ALGs changed in this scenario (`When <router>'s ALG changes to …`): the topology still names the first. */
   /** Heuristic runs in this scenario, with the seat each ran on. */
   readonly heuristicRuns: Array<{ seat: string; run: HeuristicRun }> = [];
 
