@@ -3,8 +3,8 @@
 // bob --for 3 (established, RTP both ways, hung up); a call's agent daemon killed and started again by the
 // next call; an impairment set by one process, seen by the next, felt by ping, and cleared by a third; the
 // packets so far as one pcapng (capture) and a report page with the calls and the ladder; the usage errors;
-// down; Ctrl-C during an up (exit 130, nothing left). It keeps its own state file (a person's lab stays untouched), fails loudly at the
-// first wrong answer, and removes its lab whatever happens.
+// down; Ctrl-C during an up (exit 130, nothing left). It keeps its own state file (a person's lab stays
+// untouched), fails loudly at the first wrong answer, and removes its lab whatever happens.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -84,7 +84,7 @@ async function labelled(pid: number): Promise<number> {
 }
 
 /** `callpath up baseline`, sent SIGINT once its first container exists. */
-async function interruptedUp(): Promise<{ code: number | null; stderr: string; pid: number; afterMs: number }> {
+async function interruptedUp(): Promise<{ code: number | null; stderr: string; pid: number; afterMs: number; building: boolean }> {
   const p = spawn(process.execPath, [join(PROJECT_ROOT, "bin/callpath.mjs"), "up", "baseline"], {
     cwd: PROJECT_ROOT,
     env,
@@ -94,14 +94,15 @@ async function interruptedUp(): Promise<{ code: number | null; stderr: string; p
   p.stderr.on("data", (c: Buffer) => (stderr += c));
   const exited = new Promise<number | null>((resolve) => p.on("exit", (code) => resolve(code)));
   const pid = p.pid ?? -1;
-  for (let i = 0; i < 600; i++) {
-    if ((await d.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${pid}`] } })).length > 0) break;
-    await new Promise((r) => setTimeout(r, 50));
+  let building = false;
+  for (let i = 0; i < 600 && !building; i++) {
+    building = (await d.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${pid}`] } })).length > 0;
+    if (!building) await new Promise((r) => setTimeout(r, 50));
   }
   const sent = Date.now();
   p.kill("SIGINT");
   const code = await exited;
-  return { code, stderr, pid, afterMs: Date.now() - sent };
+  return { code, stderr, pid, afterMs: Date.now() - sent, building };
 }
 
 async function cleanUp(): Promise<void> {
@@ -200,6 +201,7 @@ try {
   // containers were still being made, and they stayed).
   const interrupted = await interruptedUp();
   labId = /\[lab ([0-9a-f]{8})\]/.exec(interrupted.stderr)?.[1]; // cleanUp removes whatever a failure leaves
+  check(interrupted.building, `Ctrl-C during up: no container of its lab appeared within 30 s\n${interrupted.stderr}`);
   check(interrupted.code === 130, `Ctrl-C during up: exit ${interrupted.code}, not 130\n${interrupted.stderr}`);
   const left = await labelled(interrupted.pid);
   check(left === 0, `Ctrl-C during up: ${left} container(s) or network(s) of its lab left`);
